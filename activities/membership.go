@@ -1,0 +1,119 @@
+// Package activities holds the I/O side of list sync: the activity that
+// applies one membership batch to HubSpot.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/audiencesync/hubspot-list-sync/hubspot"
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// MembershipWriter sends one add-and-remove request; *hubspot.Client is one.
+// The client waits on its account's rate limiter before sending.
+type MembershipWriter interface {
+	UpdateMemberships(ctx context.Context, listID string, add, remove []int64) (hubspot.MembershipUpdate, error)
+}
+
+// Connectors resolves a connector ID (the only thing workflow history
+// knows) to the writer holding that connector's credentials in the worker.
+type Connectors interface {
+	Writer(connectorID string) (MembershipWriter, bool)
+}
+
+// ConnectorMap is the simplest Connectors: a fixed map built at start-up.
+type ConnectorMap map[string]MembershipWriter
+
+// Writer implements Connectors.
+func (m ConnectorMap) Writer(id string) (MembershipWriter, bool) {
+	w, ok := m[id]
+	return w, ok
+}
+
+// Membership is the membership activity. Register it with Register.
+type Membership struct {
+	Connectors Connectors
+}
+
+// Register registers the activity under workflows.ApplyBatchActivity.
+func Register(r worker.ActivityRegistry, m *Membership) {
+	r.RegisterActivityWithOptions(m.ApplyMembershipBatch, activity.RegisterOptions{Name: workflows.ApplyBatchActivity})
+}
+
+// deadlineMargin keeps every HTTP attempt clear of the activity's own
+// deadline: an attempt abandoned by Temporal must already be abandoned by us,
+// so it cannot land after its retry or after the next batch.
+const deadlineMargin = 5 * time.Second
+
+// ApplyMembershipBatch sends one batch as one add-and-remove request and
+// returns HubSpot's per-contact outcome. HubSpot ignores adding a member and
+// removing a non-member, so a retried batch converges to the same list.
+func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.BatchRequest) (workflows.BatchResult, error) {
+	log := activity.GetLogger(ctx)
+	writer, ok := m.Connectors.Writer(req.ConnectorID)
+	if !ok {
+		// Workers of one task queue must all know the connector; a worker
+		// that doesn't is misconfigured, which an operator has to fix.
+		return workflows.BatchResult{}, terminal(fmt.Sprintf("connector %q is not configured on this worker: add it to the connectors file and restart, then resume the sync", req.ConnectorID),
+			workflows.HubSpotFailure{Category: "UNKNOWN_CONNECTOR", Message: "connector " + req.ConnectorID + " is not configured on the worker"}, nil)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-deadlineMargin))
+		defer cancel()
+	}
+	info := activity.GetInfo(ctx)
+	log.Info("applying membership batch", "batchId", req.BatchID, "listId", req.ListID,
+		"adds", len(req.Add), "removes", len(req.Remove), "attempt", info.Attempt)
+
+	out, err := writer.UpdateMemberships(ctx, req.ListID, req.Add, req.Remove)
+	if err != nil {
+		mapped := classify(err)
+		log.Warn("membership batch failed", "batchId", req.BatchID, "listId", req.ListID, "attempt", info.Attempt, "error", err)
+		return workflows.BatchResult{}, mapped
+	}
+	log.Info("membership batch applied", "batchId", req.BatchID, "listId", req.ListID,
+		"added", len(out.Added), "removed", len(out.Removed), "missing", len(out.Missing),
+		"rateLimitRemaining", out.RateLimit.Remaining)
+	return workflows.BatchResult{Added: out.Added, Removed: out.Removed, Missing: out.Missing}, nil
+}
+
+// classify maps a client error to what Temporal's retry policy acts on. It is
+// the one place where HubSpot's status table becomes retry behaviour.
+func classify(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	if errors.Is(err, hubspot.ErrInvalidInput) {
+		return temporal.NewApplicationErrorWithOptions(err.Error(), workflows.ErrTypeInvalidBatch,
+			temporal.ApplicationErrorOptions{NonRetryable: true, Cause: err,
+				Details: []any{workflows.HubSpotFailure{Category: "INVALID_BATCH", Message: err.Error()}}})
+	}
+	var apiErr *hubspot.APIError
+	if errors.As(err, &apiErr) {
+		failure := workflows.HubSpotFailure{Status: apiErr.StatusCode, Category: apiErr.Category, SubCategory: apiErr.SubCategory,
+			CorrelationID: apiErr.CorrelationID, Message: apiErr.Message, PolicyName: apiErr.PolicyName}
+		if !apiErr.Retryable() {
+			return terminal(err.Error(), failure, err)
+		}
+		// A 429 waits for the interval HubSpot names instead of the backoff.
+		return temporal.NewApplicationErrorWithOptions(err.Error(), workflows.ErrTypeRetryable,
+			temporal.ApplicationErrorOptions{Cause: err, NextRetryDelay: apiErr.RetryAfter, Details: []any{failure}})
+	}
+	// Transport failures and timeouts (ours, or the activity's deadline
+	// reached) got no answer; the batch is idempotent, so retry it.
+	return temporal.NewApplicationErrorWithOptions(err.Error(), workflows.ErrTypeRetryable,
+		temporal.ApplicationErrorOptions{Cause: err, Details: []any{workflows.HubSpotFailure{Category: "TRANSPORT", Message: err.Error()}}})
+}
+
+func terminal(msg string, failure workflows.HubSpotFailure, cause error) error {
+	return temporal.NewApplicationErrorWithOptions(msg, workflows.ErrTypeTerminal,
+		temporal.ApplicationErrorOptions{NonRetryable: true, Cause: cause, Details: []any{failure}})
+}

@@ -1,0 +1,156 @@
+// Package hubspottest is a local emulator of the parts of HubSpot that the list
+// sync uses: the CRM Lists API (2026-03 and v3 paths), OAuth 2.0 (authorize,
+// token, introspection), private-app tokens, per-portal rate limits and
+// injectable network faults. It is an independent implementation written from
+// HubSpot's published OpenAPI specs and docs; it deliberately does not import
+// the hubspot client package, so that tests of the client check it against
+// something it did not write itself.
+//
+// It follows the style of net/http/httptest:
+//
+//	srv := hubspottest.NewServer()                 // 127.0.0.1, random port
+//	defer srv.Close()
+//	srv.AddPortal(1)
+//	srv.AddContacts(1, 101, 102, 103)
+//	listID := srv.CreateList(1, "Audience A", "MANUAL")
+//	token := srv.NewPrivateAppToken(1, hubspottest.ScopesListsReadWrite...)
+//	// ... point the client at srv.URL with "Authorization: Bearer "+token ...
+//	got := srv.Members(1, listID)                  // []int64, ascending
+//
+// # Construction
+//
+//	func New(opts ...Option) *Emulator            // state + http.Handler, no listener
+//	func (e *Emulator) Handler() http.Handler     // serve it anywhere (standalone binary)
+//	func (e *Emulator) Close()                    // releases hanging requests; call before shutting a server down
+//	func NewServer(opts ...Option) *Server        // Server embeds *Emulator; started on 127.0.0.1:0
+//	func (s *Server) Close()                      // releases hangs, then closes like httptest.Server
+//	func (s *Server) Client() *http.Client
+//	s.URL                                         // "http://127.0.0.1:NNNNN", use as the API base URL
+//
+// Options:
+//
+//	WithTokenLifetime(d time.Duration)   // OAuth access token lifetime, default 30m
+//	WithRateLimit(perTenSeconds int)     // per portal per rolling 10 s, default 110; 0 disables
+//	WithDailyLimit(perDay int)           // per portal, private-app tokens only, default 0 (off)
+//	WithMaxIDsPerRequest(n int)          // add+remove IDs per membership request, default 100000
+//	WithClock(now func() time.Time)      // default time.Now; see NewFakeClock
+//	WithRefreshTokenRotation(on bool)    // each refresh returns a new refresh token and revokes the old one
+//	WithRetryAfter(on bool)              // send Retry-After on 429 (HubSpot documents none), default off
+//	WithLogger(l *slog.Logger)           // default slog.Default()
+//	WithFaultSeed(seed int64)            // seed of the RNG used by probabilistic faults
+//
+//	func NewFakeClock(start time.Time) *FakeClock   // fc.Now, fc.Advance(d), fc.Set(t)
+//
+// # State (per portal = HubSpot account, int64 portal/hub ID)
+//
+//	func (e *Emulator) AddPortal(portalID int64)
+//	func (e *Emulator) AddContacts(portalID int64, ids ...int64)          // creates the portal if needed
+//	func (e *Emulator) AddContactRange(portalID, from, to int64)          // inclusive
+//	func (e *Emulator) DeleteContacts(portalID int64, ids ...int64)       // also drops them from lists
+//	func (e *Emulator) CreateList(portalID int64, name, processingType string) (listID string) // contact list (0-1); panics on a duplicate name
+//	func (e *Emulator) AddMembers(portalID int64, listID string, ids ...int64) error           // seeding, bypasses API rules
+//	func (e *Emulator) Members(portalID int64, listID string) []int64                          // ascending; nil if no such list
+//	func (e *Emulator) DeleteList(portalID int64, listID string) bool
+//	func (e *Emulator) ListInfo(portalID int64, listID string) (ListInfo, bool)
+//
+// List IDs are numeric strings allocated from one counter across all portals,
+// so a list of portal A is "not found" (404) for a token of portal B.
+//
+// # Auth
+//
+// Every /crm/ call needs "Authorization: Bearer <token>"; the token selects the
+// portal. Missing/unknown token: 401 INVALID_AUTHENTICATION; expired OAuth
+// token: 401 EXPIRED_AUTHENTICATION; missing scopes: 403 MISSING_SCOPES with
+// context.requiredScopes. Scopes follow the spec's security alternatives: reads
+// need crm.lists.read; membership writes need crm.lists.read+crm.lists.write
+// (or crm.lists.read+cms.membership.access_groups.write); create needs
+// crm.lists.write.
+//
+//	var ScopesListsReadWrite = []string{"crm.lists.read", "crm.lists.write"}
+//	func (e *Emulator) RegisterPrivateAppToken(portalID int64, token string, scopes ...string)
+//	func (e *Emulator) NewPrivateAppToken(portalID int64, scopes ...string) string      // "pat-na1-<uuid>"
+//	func (e *Emulator) RegisterOAuthApp(clientID, clientSecret string)
+//	func (e *Emulator) IssueTokens(portalID int64, clientID string, scopes ...string) (access, refresh string) // skips consent
+//	func (e *Emulator) RevokeRefreshToken(refresh string)
+//	func (e *Emulator) ExpireAccessTokens()                                              // every OAuth access token expires now
+//
+// OAuth endpoints: GET /oauth/authorize (consents at once and 302-redirects to
+// redirect_uri with code and state; portal from the emulator-only query param
+// "portalId", else the lowest portal ID), POST /oauth/v1/token and POST
+// /oauth/2026-03/token (form-encoded, client_id/client_secret in the body,
+// grants authorization_code and refresh_token), GET/DELETE
+// /oauth/v1/refresh-tokens/{token}, GET /oauth/v1/access-tokens/{token} and
+// POST /oauth/2026-03/token/introspect. OAuth errors are 400 with
+// {"status":"BAD_REFRESH_TOKEN"|"BAD_AUTH_CODE"|"BAD_CLIENT_ID"|...,"message","correlationId","category"}.
+//
+// # Lists API (under both /crm/lists/2026-03 and /crm/v3/lists)
+//
+//	POST   /                                   create (name, objectTypeId, processingType)
+//	POST   /search                             search (query, processingTypes, listIds, offset, count)
+//	GET    /{listId}                           fetch ({"list":{...}})
+//	DELETE /{listId}                           delete (hard delete; no restore)
+//	GET    /{listId}/memberships               page members (after/before/limit<=250, ascending ID)
+//	PUT    /{listId}/memberships/add-and-remove
+//	PUT    /{listId}/memberships/add           body: JSON array of IDs
+//	PUT    /{listId}/memberships/remove        body: JSON array of IDs
+//	DELETE /{listId}/memberships               remove all members
+//
+// Membership writes: IDs not existing in the portal are reported in
+// recordIdsMissing; adding a member or removing a non-member is ignored (not
+// reported); one ID in both arrays, a DYNAMIC list, a malformed body, a
+// non-integer ID or more IDs than the configured maximum give 400
+// VALIDATION_ERROR; an unknown list gives 404 OBJECT_NOT_FOUND. IDs are
+// accepted as JSON strings or numbers and answered as strings, in request
+// order, in HubSpot's spelling "recordsIdsAdded".
+//
+// # Rate limits
+//
+// Every authenticated /crm/ response carries X-HubSpot-RateLimit-Interval-Milliseconds,
+// -Max and -Remaining (plus -Daily and -Daily-Remaining for private-app tokens
+// when a daily limit is set). Over the limit: 429 with errorType RATE_LIMIT and
+// policyName TEN_SECONDLY_ROLLING or DAILY; rejected calls do not count.
+//
+//	func (e *Emulator) SetRateLimit(perTenSeconds, perDay int)
+//
+// # Faults
+//
+// Faults apply to /crm/ and /oauth/ requests (never /_emulator/). Scripted
+// faults are consumed in order by the requests they match; a probabilistic
+// fault set applies to every matching request with the given probability.
+// Plain faults change no state; the ApplyThen kinds run the request for real
+// and then fail, as a network that loses the response would.
+//
+//	type Fault struct {
+//		Method       string        // "" matches any
+//		PathContains string        // "" matches any
+//		Kind         FaultKind     // FaultStatus, FaultDrop, FaultHang, FaultDelay,
+//		                           // FaultApplyThenStatus, FaultApplyThenDrop, FaultApplyThenHang
+//		Status       int           // for the *Status kinds, e.g. 408, 429, 500, 502, 503, 504, 400, 401, 403, 404
+//		Latency      time.Duration // waited before the outcome (the only effect of FaultDelay)
+//		Times        int           // matching requests it applies to; 0 means 1
+//	}
+//	func (e *Emulator) InjectFault(f ...Fault)
+//	func (e *Emulator) SetRandomFaults(r RandomFaults) // {Probability, Method, PathContains, Kinds, Statuses, Latency}
+//	func (e *Emulator) ClearFaults()
+//	func (e *Emulator) PendingFaults() int
+//
+// A hanging request ends when the client gives up or the emulator is closed.
+//
+// # Request log
+//
+//	type RequestRecord struct {
+//		Time time.Time; Method, Path string; PortalID int64; ListID string
+//		AddIDs, RemoveIDs []int64; Status int // 0 when the connection was dropped or hung
+//		Fault FaultKind; Applied bool; CorrelationID string
+//	}
+//	func (e *Emulator) Requests() []RequestRecord
+//	func (e *Emulator) Counters() Counters  // {Total int; ByStatus map[int]int; Faults int; RateLimited int}
+//	func (e *Emulator) ResetLog()
+//
+// # Admin API
+//
+// Handler also serves a JSON admin API under /_emulator/ for the standalone
+// binary (see AdminRoutes in admin.go for the list). It answers loopback
+// clients only; the standalone binary binds 127.0.0.1 by default and must not
+// be exposed, because the admin API can mint tokens.
+package hubspottest

@@ -1,0 +1,72 @@
+package hubspottest
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// RequestRecord is one API request as the emulator saw it.
+type RequestRecord struct {
+	Time          time.Time `json:"time"`
+	Method        string    `json:"method"`
+	Path          string    `json:"path"`
+	PortalID      int64     `json:"portalId"`         // 0 when the token was not resolved
+	ListID        string    `json:"listId,omitempty"` // from the path, if any
+	AddIDs        []int64   `json:"addIds,omitempty"`
+	RemoveIDs     []int64   `json:"removeIds,omitempty"`
+	Status        int       `json:"status"`          // 0 when the connection was dropped or the request hung
+	Fault         FaultKind `json:"fault,omitempty"` // "" when no fault was injected
+	Applied       bool      `json:"applied"`         // the request reached the API logic (it may have changed state)
+	RateLimited   bool      `json:"rateLimited"`     // rejected by the rate limiter (not by an injected 429)
+	CorrelationID string    `json:"correlationId"`
+}
+
+// Counters summarise the request log.
+type Counters struct {
+	Total       int         `json:"total"`
+	ByStatus    map[int]int `json:"byStatus"` // status 0 = dropped or hung
+	Faults      int         `json:"faults"`
+	RateLimited int         `json:"rateLimited"`
+}
+
+func (e *Emulator) logRequest(rec *RequestRecord, status int) {
+	rec.Status = status
+	e.mu.Lock()
+	e.reqs = append(e.reqs, *rec)
+	e.counters.Total++
+	e.counters.ByStatus[status]++
+	if rec.Fault != "" {
+		e.counters.Faults++
+	}
+	if rec.RateLimited {
+		e.counters.RateLimited++
+	}
+	e.mu.Unlock()
+	e.log.Debug("hubspot emulator request", "method", rec.Method, "path", rec.Path, "portal", rec.PortalID,
+		"status", status, "fault", string(rec.Fault), "correlationId", rec.CorrelationID)
+}
+
+// Requests returns a copy of the request log, oldest first.
+func (e *Emulator) Requests() []RequestRecord {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.reqs)
+}
+
+// Counters returns a copy of the counters.
+func (e *Emulator) Counters() Counters {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.counters
+	c.ByStatus = maps.Clone(c.ByStatus)
+	return c
+}
+
+// ResetLog clears the request log and counters.
+func (e *Emulator) ResetLog() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.reqs = nil
+	e.counters = Counters{ByStatus: map[int]int{}}
+}

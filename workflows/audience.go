@@ -1,0 +1,216 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Bounds of one audience workflow run, far below the server's 10,000
+// signals and 51,200 events: a forwarded signal costs two events.
+const (
+	audienceMaxSignalsPerRun  = 3000
+	audienceMaxForwardsPerRun = 6000
+	// forwardChunkIDs bounds one forwarded signal (≈ 100 KB of JSON).
+	forwardChunkIDs = 5000
+)
+
+// Audience is the entry point of one audience: it keeps the set of active
+// connectors and forwards every membership change, in order, to each one's
+// sync workflow. It runs until it is no longer needed; an audience with no
+// connectors costs nothing while idle.
+func Audience(ctx workflow.Context, in AudienceInput) error {
+	if err := checkName("AudienceID", in.AudienceID); err != nil {
+		return err
+	}
+	a := &audience{id: in.AudienceID}
+	if c := in.Carried; c != nil {
+		a.connectors, a.forwarded, a.generation = c.Connectors, c.Forwarded, c.Generation
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryConnectors, func() (AudienceStatus, error) {
+		return a.status(), nil
+	}); err != nil {
+		return err
+	}
+	activate := workflow.GetSignalChannel(ctx, SignalActivate)
+	membership := workflow.GetSignalChannel(ctx, SignalMembership)
+	deactivate := workflow.GetSignalChannel(ctx, SignalDeactivate)
+	waiting := func() int { return activate.Len() + membership.Len() + deactivate.Len() }
+
+	for {
+		if err := workflow.Await(ctx, func() bool { return waiting() > 0 }); err != nil {
+			return err
+		}
+		// Within one pass, activations go first and deactivations last, so a
+		// connector gets every change accepted after its activation and every
+		// change accepted before its deactivation (at worst a few more), and
+		// never misses one: the channels do not keep their relative order.
+		for {
+			var in SyncInput
+			if !activate.ReceiveAsync(&in) {
+				break
+			}
+			a.signals++
+			a.activate(ctx, in)
+		}
+		var changes []MembershipChange
+		for {
+			var m MembershipChange
+			if !membership.ReceiveAsync(&m) {
+				break
+			}
+			a.signals++
+			changes = append(changes, m)
+		}
+		a.forward(ctx, mergeChanges(changes, forwardChunkIDs))
+		for {
+			var d Deactivate
+			if !deactivate.ReceiveAsync(&d) {
+				break
+			}
+			a.signals++
+			a.deactivate(ctx, d.ConnectorID)
+		}
+		if waiting() == 0 && (workflow.GetInfo(ctx).GetContinueAsNewSuggested() ||
+			a.signals >= audienceMaxSignalsPerRun || a.forwardsThisRun >= audienceMaxForwardsPerRun) {
+			workflow.GetLogger(ctx).Info("Audience continuing as new", "AudienceID", a.id, "Generation", a.generation+1)
+			return workflow.NewContinueAsNewError(ctx, AudienceWorkflowName, AudienceInput{AudienceID: a.id,
+				Carried: &AudienceCarried{Connectors: a.connectors, Forwarded: a.forwarded, Generation: a.generation + 1}})
+		}
+	}
+}
+
+// RegisterAudience registers Audience under AudienceWorkflowName.
+func RegisterAudience(r WorkflowRegistrar) {
+	r.RegisterWorkflowWithOptions(Audience, workflow.RegisterOptions{Name: AudienceWorkflowName})
+}
+
+type audience struct {
+	id              string
+	connectors      []SyncInput
+	forwarded       int64
+	generation      int
+	signals         int
+	forwardsThisRun int
+}
+
+func (a *audience) status() AudienceStatus {
+	return AudienceStatus{AudienceID: a.id, Connectors: append([]SyncInput(nil), a.connectors...), Forwarded: a.forwarded, Generation: a.generation}
+}
+
+func (a *audience) index(connectorID string) int {
+	for i, c := range a.connectors {
+		if c.ConnectorID == connectorID {
+			return i
+		}
+	}
+	return -1
+}
+
+// activate starts the connector's sync workflow (or finds it running) and
+// adds it to the set. The sync workflow outlives this one (ABANDON), so
+// continue-as-new here never touches it.
+func (a *audience) activate(ctx workflow.Context, in SyncInput) {
+	log := workflow.GetLogger(ctx)
+	in.AudienceID, in.Carried = a.id, nil
+	if a.index(in.ConnectorID) >= 0 {
+		log.Info("Connector already active", "AudienceID", a.id, "ConnectorID", in.ConnectorID)
+		return
+	}
+	if _, err := normalize(in); err != nil {
+		log.Error("Activation refused", "AudienceID", a.id, "ConnectorID", in.ConnectorID, "Error", err)
+		return
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            WorkflowID(a.id, in.ConnectorID),
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	})
+	err := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
+	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		log.Error("Starting the connector's sync failed", "AudienceID", a.id, "ConnectorID", in.ConnectorID, "Error", err)
+		return
+	}
+	a.connectors = append(a.connectors, in)
+	log.Info("Connector activated", "AudienceID", a.id, "ConnectorID", in.ConnectorID, "ListID", in.ListID)
+}
+
+// deactivate stops forwarding and asks the sync workflow to flush and stop.
+func (a *audience) deactivate(ctx workflow.Context, connectorID string) {
+	i := a.index(connectorID)
+	if i < 0 {
+		workflow.GetLogger(ctx).Info("Deactivate for a connector that is not active", "AudienceID", a.id, "ConnectorID", connectorID)
+		return
+	}
+	a.connectors = append(a.connectors[:i:i], a.connectors[i+1:]...)
+	err := workflow.SignalExternalWorkflow(ctx, WorkflowID(a.id, connectorID), "", SignalStop, nil).Get(ctx, nil)
+	workflow.GetLogger(ctx).Info("Connector deactivated", "AudienceID", a.id, "ConnectorID", connectorID, "StopSignalError", err)
+}
+
+// forward sends the changes to every active connector: in order, one signal
+// at a time per connector (so none overtakes another), connectors in
+// parallel. A connector whose sync workflow is gone is dropped from the set
+// and logged: someone ended it outside this API.
+func (a *audience) forward(ctx workflow.Context, changes []MembershipChange) {
+	if len(changes) == 0 || len(a.connectors) == 0 {
+		return
+	}
+	failed := make([]error, len(a.connectors))
+	wg := workflow.NewWaitGroup(ctx)
+	for i, c := range a.connectors {
+		wg.Add(1)
+		workflow.Go(ctx, func(gctx workflow.Context) {
+			defer wg.Done()
+			for _, m := range changes {
+				err := workflow.SignalExternalWorkflow(gctx, WorkflowID(a.id, c.ConnectorID), "", SignalMembership, m).Get(gctx, nil)
+				if err != nil {
+					failed[i] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait(ctx)
+	kept := a.connectors[:0:0]
+	for i, c := range a.connectors {
+		if failed[i] != nil {
+			workflow.GetLogger(ctx).Error("Forwarding to a connector failed; it is no longer active. Activate it again to resume.",
+				"AudienceID", a.id, "ConnectorID", c.ConnectorID, "Error", failed[i])
+			continue
+		}
+		kept = append(kept, c)
+		a.forwarded += int64(len(changes))
+	}
+	a.connectors = kept
+	a.forwardsThisRun += len(changes) * len(failed)
+}
+
+// mergeChanges joins consecutive changes of the same op, in order, into
+// changes of at most limit IDs, so forwarding costs few signals.
+func mergeChanges(changes []MembershipChange, limit int) []MembershipChange {
+	var out []MembershipChange
+	for _, m := range changes {
+		for ids := m.RecordIDs; len(ids) > 0; {
+			last := len(out) - 1
+			if last < 0 || out[last].Op != m.Op || len(out[last].RecordIDs) >= limit {
+				out = append(out, MembershipChange{Op: m.Op, ChangeID: m.ChangeID})
+				last++
+			}
+			n := min(limit-len(out[last].RecordIDs), len(ids))
+			out[last].RecordIDs = append(out[last].RecordIDs, ids[:n]...)
+			ids = ids[n:]
+		}
+	}
+	return out
+}
+
+func checkName(field, v string) error {
+	if strings.TrimSpace(v) == "" || strings.Contains(v, "/") {
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("invalid %s %q: required, and must not contain '/'", field, v), ErrTypeInvalidInput, nil)
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package workflows
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Reaching the signal bound continues as new only after draining every
+// signal already delivered (including ones buffered in the same workflow
+// task), carrying the buffer in order and the operator state exactly.
+func TestContinueAsNewDrainsSignals(t *testing.T) {
+	h := newHarness(t)
+	in := baseInput()
+	in.MaxSignalsPerRun = 2
+	h.at(time.Second, func() {
+		// Delivered together in one workflow task, as a burst would be.
+		h.env.SignalWorkflowSkippingWorkflowTask(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"1", "2"}})
+		h.env.SignalWorkflowSkippingWorkflowTask(SignalMembership, MembershipChange{Op: OpLeave, RecordIDs: []string{"2"}})
+		h.env.SignalWorkflowSkippingWorkflowTask(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"3", "x"}})
+		h.signal(SignalPause, nil)
+	})
+	h.run(in)
+
+	next := h.continuedInput()
+	c := next.Carried
+	require.Equal(t, ids(1, 2, 3), c.Pending.IDs)
+	require.Equal(t, "+-+", c.Pending.Ops)
+	require.Len(t, c.Pending.Since, 1)
+	require.Equal(t, 3, c.Pending.Since[0].Count)
+	require.True(t, c.Paused, "the pause delivered with the burst is not lost")
+	require.EqualValues(t, 3, c.Counters.MembershipSignals)
+	require.EqualValues(t, 1, c.Counters.TotalRejected)
+	require.Equal(t, []string{"x"}, c.RecentRejected)
+	require.Equal(t, 1, c.Generation)
+	require.EqualValues(t, 1, c.NextSequence)
+	require.Equal(t, testList, next.ListID)
+	require.Equal(t, 2, next.MaxSignalsPerRun, "limits travel with the input")
+	require.Empty(t, h.hs.snapshotCalls())
+}
+
+// GetContinueAsNewSuggested is honoured, but never while a batch is in
+// flight: the run waits for the result, then carries it and the signals
+// that arrived meanwhile.
+func TestContinueAsNewWaitsForInFlightBatch(t *testing.T) {
+	h := newHarness(t)
+	h.hs.during = func(n int, req BatchRequest) {
+		if n == 0 {
+			h.env.SetContinueAsNewSuggested(true)
+			h.enter("7")
+		}
+	}
+	h.at(time.Second, func() { h.enter("1", "2") })
+	h.run(baseInput())
+
+	calls := h.hs.snapshotCalls()
+	require.Len(t, calls, 1)
+	c := h.continuedInput().Carried
+	require.Equal(t, ids(7), c.Pending.IDs)
+	require.EqualValues(t, 1, c.Counters.BatchesSent)
+	require.EqualValues(t, 2, c.Counters.TotalAdded)
+	require.NotNil(t, c.LastBatch)
+	require.Equal(t, calls[0].Req.BatchID, c.LastBatch.BatchID)
+	require.EqualValues(t, 2, c.NextSequence, "batch IDs stay unique across runs")
+	require.Nil(t, c.Owed)
+}
+
+// The batch bound triggers continue-as-new too.
+func TestContinueAsNewAfterBatchBound(t *testing.T) {
+	h := newHarness(t)
+	in := baseInput()
+	in.MaxBatchSize = 1
+	in.MaxBatchesPerRun = 2
+	h.at(time.Second, func() { h.enter("1", "2", "3") })
+	h.run(in)
+
+	require.Len(t, h.hs.snapshotCalls(), 2)
+	c := h.continuedInput().Carried
+	require.Equal(t, ids(3), c.Pending.IDs)
+	require.EqualValues(t, 2, c.Counters.BatchesSent)
+}
+
+// A blocked sync continues as new with its owed batch, error and counters,
+// and the next run resumes exactly there.
+func TestContinueAsNewWhileBlockedRoundTrip(t *testing.T) {
+	h := newHarness(t)
+	h.hs.fail = func(n int, req BatchRequest) error { return terminal(403, "MISSING_SCOPES") }
+	h.at(time.Second, func() { h.enter("1", "2") })
+	h.at(time.Minute, func() {
+		h.env.SetContinueAsNewSuggested(true)
+		h.leave("2") // wakes the loop; supersedes the owed add of 2
+	})
+	h.run(baseInput())
+	next := h.continuedInput()
+	c := next.Carried
+	require.NotNil(t, c.Owed)
+	require.Equal(t, ids(1), c.Owed.Add)
+	require.Equal(t, 403, c.LastError.Status)
+	require.EqualValues(t, 1, c.Counters.BatchesFailed)
+	require.Equal(t, ids(2), c.Pending.IDs)
+
+	// Generation 1, from the carried input.
+	h2 := newHarness(t)
+	var restored Status
+	h2.at(time.Second, func() { restored = h2.status(); h2.signal(SignalResume, nil) })
+	h2.at(time.Hour, func() { h2.signal(SignalStop, nil) })
+	h2.run(next)
+
+	require.Equal(t, StateBlocked, restored.State)
+	require.Equal(t, 1, restored.Generation)
+	require.Equal(t, 1, restored.Owed.Adds)
+	require.Equal(t, 1, restored.PendingRemoves)
+	require.Equal(t, "MISSING_SCOPES", restored.LastError.Category)
+	calls := h2.hs.snapshotCalls()
+	require.Len(t, calls, 2)
+	require.Equal(t, ids(1), calls[0].Req.Add)
+	require.Equal(t, WorkflowID(testAudience, testConnector)+"#2", calls[0].Req.BatchID)
+	require.Equal(t, ids(2), calls[1].Req.Remove)
+	require.Equal(t, ids(1), h2.hs.members(testList))
+	require.EqualValues(t, 1, h2.result().BatchesFailed)
+}

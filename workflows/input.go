@@ -1,0 +1,64 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/temporal"
+)
+
+// Upper bounds for the per-run limits, leaving headroom below the server's
+// 10,000 signals and 51,200 events per run (signals drained before
+// continue-as-new still count against the run).
+const (
+	maxSignalsPerRunLimit = 9000
+	maxBatchesPerRunLimit = 3000
+)
+
+// normalize fills defaults and validates in. Errors are non-retryable and
+// name the field: retrying a workflow task cannot fix its input.
+func normalize(in SyncInput) (SyncInput, error) {
+	bad := func(field, why string) (SyncInput, error) {
+		return in, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("invalid SyncInput.%s: %s", field, why), ErrTypeInvalidInput, nil)
+	}
+	// '/' would make WorkflowID ambiguous ("a/b"+"c" vs "a"+"b/c").
+	for _, f := range []struct{ name, v string }{
+		{"AudienceID", in.AudienceID}, {"ConnectorID", in.ConnectorID},
+	} {
+		if strings.TrimSpace(f.v) == "" {
+			return bad(f.name, "required")
+		}
+		if strings.Contains(f.v, "/") {
+			return bad(f.name, "must not contain '/'")
+		}
+	}
+	if strings.TrimSpace(in.ListID) == "" {
+		return bad("ListID", "required")
+	}
+	switch {
+	case in.FlushInterval < 0:
+		return bad("FlushInterval", "must not be negative")
+	case in.FlushInterval == 0:
+		in.FlushInterval = DefaultFlushInterval
+	}
+	switch {
+	case in.MaxBatchSize < 0 || in.MaxBatchSize > MaxMaxBatchSize:
+		return bad("MaxBatchSize", fmt.Sprintf("must be between 1 and %d", MaxMaxBatchSize))
+	case in.MaxBatchSize == 0:
+		in.MaxBatchSize = DefaultMaxBatchSize
+	}
+	switch {
+	case in.MaxSignalsPerRun < 0 || in.MaxSignalsPerRun > maxSignalsPerRunLimit:
+		return bad("MaxSignalsPerRun", fmt.Sprintf("must be between 1 and %d", maxSignalsPerRunLimit))
+	case in.MaxSignalsPerRun == 0:
+		in.MaxSignalsPerRun = DefaultMaxSignalsPerRun
+	}
+	switch {
+	case in.MaxBatchesPerRun < 0 || in.MaxBatchesPerRun > maxBatchesPerRunLimit:
+		return bad("MaxBatchesPerRun", fmt.Sprintf("must be between 1 and %d", maxBatchesPerRunLimit))
+	case in.MaxBatchesPerRun == 0:
+		in.MaxBatchesPerRun = DefaultMaxBatchesPerRun
+	}
+	return in, nil
+}

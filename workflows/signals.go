@@ -1,0 +1,220 @@
+package workflows
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// signalChannels are the run's signal channels in a fixed order, so that
+// draining them before continue-as-new is deterministic.
+type signalChannels struct {
+	membership, pause, resume, stop, retarget, discard workflow.ReceiveChannel
+}
+
+func getSignalChannels(ctx workflow.Context) signalChannels {
+	return signalChannels{
+		membership: workflow.GetSignalChannel(ctx, SignalMembership),
+		pause:      workflow.GetSignalChannel(ctx, SignalPause),
+		resume:     workflow.GetSignalChannel(ctx, SignalResume),
+		stop:       workflow.GetSignalChannel(ctx, SignalStop),
+		retarget:   workflow.GetSignalChannel(ctx, SignalRetarget),
+		discard:    workflow.GetSignalChannel(ctx, SignalDiscard),
+	}
+}
+
+// signalHandler pairs a channel with the function that applies one signal.
+// Every signal is received as raw JSON and decoded here: a payload the SDK
+// cannot decode into the target type would otherwise be dropped by the SDK
+// with only a log line, and "never silently dropped" is the promise.
+type signalHandler struct {
+	ch    workflow.ReceiveChannel
+	apply func(raw json.RawMessage)
+}
+
+func (s *syncState) handlers(ctx workflow.Context, ch signalChannels) []signalHandler {
+	return []signalHandler{
+		{ch.membership, func(raw json.RawMessage) { s.onMembership(ctx, raw) }},
+		{ch.pause, func(json.RawMessage) { s.onPause(ctx) }},
+		{ch.resume, func(json.RawMessage) { s.onResume(ctx) }},
+		{ch.stop, func(json.RawMessage) { s.onStop(ctx) }},
+		{ch.retarget, func(raw json.RawMessage) {
+			var r Retarget
+			if err := json.Unmarshal(raw, &r); err != nil {
+				s.signalsThisRun++
+				s.counters.MalformedSignals++
+				workflow.GetLogger(ctx).Warn("Retarget ignored: malformed payload", "Error", err.Error())
+				return
+			}
+			s.onRetarget(ctx, r)
+		}},
+		{ch.discard, func(raw json.RawMessage) {
+			var d Discard
+			if len(raw) > 0 && string(raw) != "null" {
+				if err := json.Unmarshal(raw, &d); err != nil {
+					// Discard is destructive: act only on an unambiguous request.
+					s.signalsThisRun++
+					s.counters.MalformedSignals++
+					workflow.GetLogger(ctx).Warn("Discard ignored: malformed payload", "Error", err.Error())
+					return
+				}
+			}
+			s.onDiscard(ctx, d)
+		}},
+	}
+}
+
+// onReceive is the selector callback: block-free since the selector only
+// calls it when a value is ready.
+func (h signalHandler) onReceive(ctx workflow.Context) func(workflow.ReceiveChannel, bool) {
+	return func(c workflow.ReceiveChannel, _ bool) {
+		var raw json.RawMessage
+		c.Receive(ctx, &raw)
+		h.apply(raw)
+	}
+}
+
+// tryReceive applies one already-delivered signal, if any.
+func (h signalHandler) tryReceive() bool {
+	var raw json.RawMessage
+	if !h.ch.ReceiveAsync(&raw) {
+		return false
+	}
+	h.apply(raw)
+	return true
+}
+
+// membershipWire decodes leniently: each ID stays raw so that one bad
+// element (a number, null, an object) rejects that element only.
+type membershipWire struct {
+	Op        Op                `json:"op"`
+	RecordIDs []json.RawMessage `json:"recordIds"`
+	ChangeID  string            `json:"changeId"`
+}
+
+// isJSONObject: a type error inside an object still decodes the other
+// fields; a payload that is not an object decodes nothing.
+func isJSONObject(raw json.RawMessage) bool {
+	t := bytes.TrimLeft(raw, " \t\r\n")
+	return len(t) > 0 && t[0] == '{'
+}
+
+// recordIDString returns the string inside a JSON string element, or the
+// element's raw text (for the rejected sample) with ok=false.
+func recordIDString(raw json.RawMessage) (string, bool) {
+	var v string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &v) != nil {
+		return string(raw), false
+	}
+	return v, true
+}
+
+// onMembership validates and buffers one signal's IDs. Invalid IDs are
+// counted and sampled; the valid IDs of the same signal are kept. A payload
+// that is not even a JSON object is counted as a malformed signal.
+func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
+	s.signalsThisRun++
+	s.counters.MembershipSignals++
+	var m membershipWire
+	// A type error (e.g. op is a number) still decodes the other fields.
+	err := json.Unmarshal(raw, &m)
+	var typeErr *json.UnmarshalTypeError
+	if err != nil && (!errors.As(err, &typeErr) || !isJSONObject(raw)) {
+		s.counters.MalformedSignals++
+		s.noteRejected(string(raw))
+		workflow.GetLogger(ctx).Warn("Malformed membership signal", "Error", err.Error())
+		return
+	}
+	now := workflow.Now(ctx)
+	validOp := m.Op == OpEnter || m.Op == OpLeave
+	accepted, rejected := 0, 0
+	for _, el := range m.RecordIDs {
+		str, isString := recordIDString(el)
+		id, ok := ParseRecordID(str)
+		if !isString || !ok || !validOp {
+			rejected++
+			s.noteRejected(str)
+			continue
+		}
+		s.buf.put(id, m.Op, now)
+		accepted++
+	}
+	s.counters.TotalRejected += int64(rejected)
+	if rejected > 0 || err != nil {
+		workflow.GetLogger(ctx).Warn("Rejected record IDs in membership signal",
+			"ChangeID", m.ChangeID, "Op", string(m.Op), "ValidOp", validOp,
+			"Rejected", rejected, "Accepted", accepted)
+	}
+	if s.owed != nil {
+		s.supersedeOwed()
+	}
+}
+
+func (s *syncState) onPause(ctx workflow.Context) {
+	s.signalsThisRun++
+	if s.stopRequested {
+		// Stop promises to flush everything; pausing now would break it.
+		workflow.GetLogger(ctx).Warn("Pause ignored: stop already requested")
+		return
+	}
+	s.paused = true
+	workflow.GetLogger(ctx).Info("Sync paused")
+}
+
+// onResume clears a pause and, when blocked, retries the owed batch.
+func (s *syncState) onResume(ctx workflow.Context) {
+	s.signalsThisRun++
+	s.paused = false
+	if s.owed != nil {
+		s.retryOwed = true
+	}
+	workflow.GetLogger(ctx).Info("Sync resumed", "RetryOwed", s.retryOwed)
+}
+
+// onStop: flush everything (stop wins over pause), then complete. While
+// blocked the workflow stays blocked: it completes only when nothing is
+// owed, so a stop can never turn an owed batch into a lost one.
+func (s *syncState) onStop(ctx workflow.Context) {
+	s.signalsThisRun++
+	s.stopRequested = true
+	s.paused = false
+	workflow.GetLogger(ctx).Info("Stop requested", "Blocked", s.owed != nil)
+}
+
+// onRetarget switches the list for every batch from now on; when blocked it
+// also retries the owed batch on the new list. A batch already in flight
+// finishes on the old list.
+func (s *syncState) onRetarget(ctx workflow.Context, r Retarget) {
+	s.signalsThisRun++
+	list := strings.TrimSpace(r.ListID)
+	if list == "" {
+		workflow.GetLogger(ctx).Warn("Retarget ignored: empty ListID")
+		return
+	}
+	workflow.GetLogger(ctx).Info("Retargeted", "From", s.in.ListID, "To", list)
+	s.in.ListID = list
+	if s.owed != nil {
+		s.retryOwed = true
+	}
+}
+
+// onDiscard drops the owed batch: the only way changes are ever given up,
+// and only by explicit operator choice, so it is counted and logged.
+func (s *syncState) onDiscard(ctx workflow.Context, d Discard) {
+	s.signalsThisRun++
+	if s.owed == nil {
+		workflow.GetLogger(ctx).Warn("Discard ignored: nothing owed", "Reason", d.Reason)
+		return
+	}
+	n := len(s.owed.Add) + len(s.owed.Remove)
+	s.counters.BatchesDiscarded++
+	s.counters.IDsDiscarded += int64(n)
+	workflow.GetLogger(ctx).Warn("Owed batch discarded by operator",
+		"BatchID", s.owed.BatchID, "ListID", s.owed.ListID,
+		"Adds", len(s.owed.Add), "Removes", len(s.owed.Remove), "Reason", d.Reason)
+	s.owed = nil
+	s.retryOwed = false
+}

@@ -1,0 +1,155 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+)
+
+// syncState is the whole mutable state of one run. Signal handlers, the
+// activity callback and the query handler all run on the workflow's single
+// coroutine, so no locking is needed.
+type syncState struct {
+	in         SyncInput // normalized; ListID is the current target
+	workflowID string
+
+	buf           *buffer
+	paused        bool
+	stopRequested bool
+	owed          *BatchRequest // failed batch while blocked
+	owedSince     time.Time
+	retryOwed     bool       // an operator asked to retry owed
+	inFlight      *BatchInfo // at most one membership activity
+
+	counters         Counters
+	lastBatch        *BatchOutcome
+	lastError        *HubSpotFailure
+	lastErrorAt      time.Time
+	lastErrorBatchID string
+	recentMissing    []int64
+	recentRejected   []string
+
+	generation     int
+	nextSeq        int64
+	signalsThisRun int
+	batchesThisRun int
+}
+
+// newState builds the run's state from a normalized input, restoring the
+// carried state after continue-as-new.
+func newState(in SyncInput, workflowID string) (*syncState, error) {
+	s := &syncState{in: in, workflowID: workflowID, buf: newBuffer(), nextSeq: 1}
+	c := in.Carried
+	s.in.Carried = nil // never keep a second copy of the buffer around
+	if c == nil {
+		return s, nil
+	}
+	buf, ok := restoreBuffer(c.Pending)
+	if !ok {
+		return nil, temporal.NewNonRetryableApplicationError(
+			"invalid SyncInput.Carried.Pending: malformed snapshot", ErrTypeInvalidInput, nil)
+	}
+	s.buf = buf
+	s.paused, s.stopRequested = c.Paused, c.StopRequested
+	s.owed, s.owedSince, s.retryOwed = c.Owed, c.OwedSince, c.RetryOwed && c.Owed != nil
+	s.counters = c.Counters
+	s.lastBatch, s.lastError = c.LastBatch, c.LastError
+	s.lastErrorAt, s.lastErrorBatchID = c.LastErrorAt, c.LastErrorBatchID
+	s.recentMissing, s.recentRejected = c.RecentMissing, c.RecentRejected
+	s.generation = c.Generation
+	if c.NextSequence > 0 {
+		s.nextSeq = c.NextSequence
+	}
+	return s, nil
+}
+
+// carried captures the state for continue-as-new. Only called with no
+// activity in flight, so nothing can be lost between runs.
+func (s *syncState) carried() *CarriedState {
+	return &CarriedState{
+		Paused:           s.paused,
+		StopRequested:    s.stopRequested,
+		Pending:          s.buf.snapshot(),
+		Owed:             s.owed,
+		OwedSince:        s.owedSince,
+		RetryOwed:        s.retryOwed,
+		Counters:         s.counters,
+		LastBatch:        s.lastBatch,
+		LastError:        s.lastError,
+		LastErrorAt:      s.lastErrorAt,
+		LastErrorBatchID: s.lastErrorBatchID,
+		RecentMissing:    s.recentMissing,
+		RecentRejected:   s.recentRejected,
+		Generation:       s.generation + 1,
+		NextSequence:     s.nextSeq,
+	}
+}
+
+// state is the dominant state: an owed batch needs an operator whatever
+// else was asked, and stop overrides pause.
+func (s *syncState) state() string {
+	switch {
+	case s.owed != nil && !s.retryOwed:
+		return StateBlocked
+	case s.stopRequested:
+		return StateStopping
+	case s.paused:
+		return StatePaused
+	default:
+		return StateActive
+	}
+}
+
+func (s *syncState) status() Status {
+	st := Status{
+		State:            s.state(),
+		AudienceID:       s.in.AudienceID,
+		ConnectorID:      s.in.ConnectorID,
+		ListID:           s.in.ListID,
+		Paused:           s.paused,
+		StopRequested:    s.stopRequested,
+		PendingAdds:      s.buf.adds,
+		PendingRemoves:   s.buf.removes,
+		Counters:         s.counters,
+		LastBatch:        s.lastBatch,
+		LastError:        s.lastError,
+		LastErrorAt:      s.lastErrorAt,
+		LastErrorBatchID: s.lastErrorBatchID,
+		RecentMissing:    append([]int64(nil), s.recentMissing...),
+		RecentRejected:   append([]string(nil), s.recentRejected...),
+		Generation:       s.generation,
+		SignalsThisRun:   s.signalsThisRun,
+		BatchesThisRun:   s.batchesThisRun,
+	}
+	if s.inFlight != nil {
+		b := *s.inFlight
+		st.InFlight = &b
+	}
+	if s.owed != nil {
+		st.Owed = &BatchInfo{BatchID: s.owed.BatchID, ListID: s.owed.ListID,
+			Adds: len(s.owed.Add), Removes: len(s.owed.Remove), StartedAt: s.owedSince}
+	}
+	return st
+}
+
+// noteMissing keeps the last RecentMissingLimit missing IDs.
+func (s *syncState) noteMissing(ids []int64) {
+	s.recentMissing = appendBounded(s.recentMissing, ids, RecentMissingLimit)
+}
+
+// noteRejected keeps the last RecentRejectedLimit rejected values, each
+// truncated so a hostile payload cannot bloat the status or carried state.
+func (s *syncState) noteRejected(v string) {
+	if len(v) > rejectedSampleChars {
+		v = v[:rejectedSampleChars] + "…"
+	}
+	s.recentRejected = appendBounded(s.recentRejected, []string{v}, RecentRejectedLimit)
+}
+
+func appendBounded[T any](dst, src []T, limit int) []T {
+	dst = append(dst, src...)
+	if over := len(dst) - limit; over > 0 {
+		dst = append([]T(nil), dst[over:]...)
+	}
+	return dst
+}

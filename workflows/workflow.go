@@ -1,0 +1,196 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// WorkflowRegistrar is satisfied by worker.Worker, worker.WorkflowReplayer
+// and the test environment, so the worker and a replay test register the
+// workflow the same way without this package importing them.
+type WorkflowRegistrar interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+}
+
+// Register registers AudienceSync under WorkflowName.
+func Register(r WorkflowRegistrar) {
+	r.RegisterWorkflowWithOptions(AudienceSync, workflow.RegisterOptions{Name: WorkflowName})
+}
+
+// AudienceSync keeps one HubSpot list equal to one audience for one
+// connector. It returns its final Status after a stop, or a
+// ContinueAsNewError carrying its state when the run's history is long.
+func AudienceSync(ctx workflow.Context, in SyncInput) (Status, error) {
+	in, err := normalize(in)
+	if err != nil {
+		return Status{}, err
+	}
+	s, err := newState(in, workflow.GetInfo(ctx).WorkflowExecution.ID)
+	if err != nil {
+		return Status{}, err
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) {
+		return s.status(), nil
+	}); err != nil {
+		return Status{}, err
+	}
+	workflow.GetLogger(ctx).Info("Sync started", "AudienceID", in.AudienceID,
+		"ConnectorID", in.ConnectorID, "ListID", in.ListID, "Generation", s.generation,
+		"Pending", s.buf.Len(), "Blocked", s.owed != nil)
+	return s.run(ctx)
+}
+
+// run is the event loop: decide what to do with the current state, then
+// wait for exactly one event (a signal, the batch result or the timer).
+func (s *syncState) run(ctx workflow.Context) (Status, error) {
+	ch := getSignalChannels(ctx)
+	hs := s.handlers(ctx, ch)
+	sel := workflow.NewSelector(ctx)
+	for _, h := range hs {
+		sel.AddReceive(h.ch, h.onReceive(ctx))
+	}
+	t := &flushTimer{}
+	for {
+		if s.inFlight == nil {
+			if s.stopRequested && s.idle() {
+				// Changes delivered while stopping are flushed too: drain,
+				// and complete only if the drain brought nothing new.
+				s.drain(hs)
+				if s.idle() {
+					t.cancel()
+					st := s.status()
+					st.State = StateStopped
+					workflow.GetLogger(ctx).Info("Sync stopped", "BatchesSent", st.BatchesSent)
+					return st, nil
+				}
+			}
+			if s.continueAsNewDue(ctx) {
+				s.drain(hs)
+				t.cancel()
+				in := s.in
+				in.Carried = s.carried()
+				workflow.GetLogger(ctx).Info("Continuing as new", "Generation", in.Carried.Generation,
+					"Pending", s.buf.Len(), "Blocked", s.owed != nil)
+				return Status{}, workflow.NewContinueAsNewError(ctx, WorkflowName, in)
+			}
+			s.maybeStartBatch(ctx, sel, t)
+		}
+		s.syncTimer(ctx, sel, t)
+		sel.Select(ctx)
+	}
+}
+
+// idle: nothing pending, owed or in flight.
+func (s *syncState) idle() bool {
+	return s.buf.Len() == 0 && s.owed == nil && s.inFlight == nil
+}
+
+// continueAsNewDue is only asked with no activity in flight, so a run never
+// ends with a batch whose result it would not see.
+func (s *syncState) continueAsNewDue(ctx workflow.Context) bool {
+	return workflow.GetInfo(ctx).GetContinueAsNewSuggested() ||
+		s.signalsThisRun >= s.in.MaxSignalsPerRun ||
+		s.batchesThisRun >= s.in.MaxBatchesPerRun
+}
+
+// drain applies every signal already delivered, on every channel, until a
+// whole pass finds none, so continue-as-new or completion never leaves a
+// delivered signal behind.
+func (s *syncState) drain(hs []signalHandler) {
+	for {
+		got := false
+		for _, h := range hs {
+			for h.tryReceive() {
+				got = true
+			}
+		}
+		if !got {
+			return
+		}
+	}
+}
+
+// maybeStartBatch starts the owed retry or a flush when one is allowed and
+// due. Called only with nothing in flight.
+func (s *syncState) maybeStartBatch(ctx workflow.Context, sel workflow.Selector, t *flushTimer) {
+	if s.owed != nil {
+		if !s.retryOwed {
+			return // blocked: no flushes until an operator acts
+		}
+		owed := s.owed
+		s.owed, s.retryOwed = nil, false
+		if len(owed.Add)+len(owed.Remove) == 0 {
+			return // every owed change was superseded by a newer one
+		}
+		t.cancel()
+		workflow.GetLogger(ctx).Info("Retrying owed batch", "FailedBatchID", owed.BatchID,
+			"ListID", s.in.ListID)
+		s.startBatch(ctx, sel, owed.Add, owed.Remove)
+		return
+	}
+	if s.paused && !s.stopRequested {
+		return
+	}
+	if !s.flushDue(ctx) {
+		return
+	}
+	t.cancel()
+	add, remove := s.buf.take(s.in.MaxBatchSize)
+	s.startBatch(ctx, sel, add, remove)
+}
+
+// flushDue: a full batch is waiting, the oldest change has waited
+// FlushInterval, or stop asked to flush everything now.
+func (s *syncState) flushDue(ctx workflow.Context) bool {
+	oldest, ok := s.buf.oldest()
+	if !ok {
+		return false
+	}
+	return s.stopRequested || s.buf.Len() >= s.in.MaxBatchSize ||
+		!workflow.Now(ctx).Before(oldest.Add(s.in.FlushInterval))
+}
+
+// flushTimer is the single timer that wakes the loop when the oldest
+// pending change becomes due. It exists only while something is pending
+// and could be flushed, so an idle or blocked sync schedules nothing.
+type flushTimer struct {
+	deadline   time.Time
+	cancelFunc workflow.CancelFunc
+	gen        int
+}
+
+func (t *flushTimer) cancel() {
+	if t.cancelFunc != nil {
+		t.cancelFunc()
+		t.cancelFunc = nil
+		t.gen++ // the cancelled timer's callback must not touch the next one
+	}
+}
+
+// syncTimer starts, keeps or cancels the flush timer to match the state.
+func (s *syncState) syncTimer(ctx workflow.Context, sel workflow.Selector, t *flushTimer) {
+	oldest, pending := s.buf.oldest()
+	want := pending && s.inFlight == nil && s.owed == nil && !s.paused && !s.stopRequested
+	if !want {
+		t.cancel()
+		return
+	}
+	deadline := oldest.Add(s.in.FlushInterval)
+	if t.cancelFunc != nil && t.deadline.Equal(deadline) {
+		return
+	}
+	t.cancel()
+	d := deadline.Sub(workflow.Now(ctx))
+	if d <= 0 {
+		return // due now; the loop flushes before it would wait
+	}
+	tctx, cancel := workflow.WithCancel(ctx)
+	t.cancelFunc, t.deadline = cancel, deadline
+	gen := t.gen
+	sel.AddFuture(workflow.NewTimer(tctx, d), func(workflow.Future) {
+		if gen == t.gen {
+			t.cancelFunc = nil // fired: the loop will find the flush due
+		}
+	})
+}
