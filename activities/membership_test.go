@@ -1,0 +1,162 @@
+package activities_test
+
+import (
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/audiencesync/hubspot-list-sync/activities"
+	"github.com/audiencesync/hubspot-list-sync/hubspot"
+	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
+	"github.com/audiencesync/hubspot-list-sync/internal/speccheck"
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+const portal = int64(7)
+
+type fixture struct {
+	emu    *hubspottest.Emulator
+	env    *testsuite.TestActivityEnvironment
+	listID string
+}
+
+// newFixture runs the activity in Temporal's activity test environment
+// against the emulator over real HTTP, every exchange checked against
+// HubSpot's spec.
+func newFixture(t *testing.T, timeout time.Duration, opts ...hubspottest.Option) *fixture {
+	t.Helper()
+	emu := hubspottest.New(opts...)
+	srv := httptest.NewServer(speccheck.Middleware(t, emu.Handler()))
+	t.Cleanup(func() { emu.Close(); srv.Close() })
+	emu.AddContactRange(portal, 1, 100)
+	token := emu.NewPrivateAppToken(portal, "crm.lists.read", "crm.lists.write")
+	client, err := hubspot.New(hubspot.Config{BaseURL: srv.URL, HTTPClient: hubspot.NewPrivateAppHTTPClient(token, nil), Timeout: timeout})
+	require.NoError(t, err)
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	activities.Register(env, &activities.Membership{Connectors: activities.ConnectorMap{"conn": client}})
+	return &fixture{emu: emu, env: env, listID: emu.CreateList(portal, "A", hubspot.ProcessingManual)}
+}
+
+func (f *fixture) apply(add, remove []int64) (workflows.BatchResult, error) {
+	req := workflows.BatchRequest{ConnectorID: "conn", ListID: f.listID, BatchID: "wf#1", Add: add, Remove: remove}
+	val, err := f.env.ExecuteActivity(workflows.ApplyBatchActivity, req)
+	if err != nil {
+		return workflows.BatchResult{}, err
+	}
+	var out workflows.BatchResult
+	return out, val.Get(&out)
+}
+
+func TestAppliesABatchAndReportsEachContact(t *testing.T) {
+	f := newFixture(t, 5*time.Second)
+	require.NoError(t, f.emu.AddMembers(portal, f.listID, 3))
+	out, err := f.apply([]int64{1, 2, 500}, []int64{3})
+	require.NoError(t, err)
+	assert.Equal(t, []int64{1, 2}, out.Added)
+	assert.Equal(t, []int64{3}, out.Removed)
+	assert.Equal(t, []int64{500}, out.Missing, "contacts not in the portal are reported missing")
+	assert.Equal(t, []int64{1, 2}, f.emu.Members(portal, f.listID))
+
+	// The same batch again (a retry) converges to the same list.
+	_, err = f.apply([]int64{1, 2, 500}, []int64{3})
+	require.NoError(t, err)
+	assert.Equal(t, []int64{1, 2}, f.emu.Members(portal, f.listID))
+}
+
+func appErr(t *testing.T, err error) (*temporal.ApplicationError, workflows.HubSpotFailure) {
+	t.Helper()
+	var ae *temporal.ApplicationError
+	require.True(t, errors.As(err, &ae), "want an ApplicationError, got %T: %v", err, err)
+	var failure workflows.HubSpotFailure
+	if ae.HasDetails() {
+		require.NoError(t, ae.Details(&failure))
+	}
+	return ae, failure
+}
+
+func TestEachStatusIsClassifiedOnce(t *testing.T) {
+	cases := []struct {
+		status   int
+		errType  string
+		terminal bool
+	}{
+		{408, workflows.ErrTypeRetryable, false},
+		{429, workflows.ErrTypeRetryable, false},
+		{503, workflows.ErrTypeRetryable, false},
+		{502, workflows.ErrTypeRetryable, false},
+		{504, workflows.ErrTypeRetryable, false},
+		{400, workflows.ErrTypeTerminal, true},
+		{401, workflows.ErrTypeTerminal, true},
+		{403, workflows.ErrTypeTerminal, true},
+		{404, workflows.ErrTypeTerminal, true},
+		{500, workflows.ErrTypeTerminal, true},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			f := newFixture(t, 5*time.Second)
+			f.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: tc.status})
+			_, err := f.apply([]int64{1}, nil)
+			ae, failure := appErr(t, err)
+			assert.Equal(t, tc.errType, ae.Type())
+			assert.Equal(t, tc.terminal, ae.NonRetryable())
+			assert.Equal(t, tc.status, failure.Status)
+			assert.NotEmpty(t, failure.CorrelationID, "the correlationId reaches the workflow")
+			assert.NotEmpty(t, failure.Category)
+			assert.NotEmpty(t, failure.Message)
+			assert.Empty(t, f.emu.Members(portal, f.listID))
+		})
+	}
+}
+
+func TestRateLimitedBatchWaitsHubSpotsInterval(t *testing.T) {
+	f := newFixture(t, 5*time.Second, hubspottest.WithRateLimit(1))
+	_, err := f.apply([]int64{1}, nil)
+	require.NoError(t, err)
+	_, err = f.apply([]int64{2}, nil)
+	ae, failure := appErr(t, err)
+	assert.False(t, ae.NonRetryable())
+	assert.Equal(t, 10*time.Second, ae.NextRetryDelay(), "the retry waits X-HubSpot-RateLimit-Interval-Milliseconds")
+	assert.Equal(t, "TEN_SECONDLY_ROLLING", failure.PolicyName)
+}
+
+func TestNoAnswerIsRetryable(t *testing.T) {
+	f := newFixture(t, 200*time.Millisecond)
+	f.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultHang})
+	_, err := f.apply([]int64{1}, nil)
+	ae, failure := appErr(t, err)
+	assert.Equal(t, workflows.ErrTypeRetryable, ae.Type())
+	assert.False(t, ae.NonRetryable())
+	assert.Equal(t, "TRANSPORT", failure.Category)
+
+	f.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultApplyThenDrop})
+	_, err = f.apply([]int64{4}, nil)
+	ae, _ = appErr(t, err)
+	assert.False(t, ae.NonRetryable())
+	assert.Equal(t, []int64{4}, f.emu.Members(portal, f.listID), "the lost answer's change landed")
+	_, err = f.apply([]int64{4}, nil)
+	require.NoError(t, err, "the retry of an applied batch succeeds")
+	assert.Equal(t, []int64{4}, f.emu.Members(portal, f.listID))
+}
+
+func TestBadInputAndUnknownConnectorAreTerminal(t *testing.T) {
+	f := newFixture(t, 5*time.Second)
+	_, err := f.apply([]int64{1}, []int64{1})
+	ae, _ := appErr(t, err)
+	assert.Equal(t, workflows.ErrTypeInvalidBatch, ae.Type())
+	assert.True(t, ae.NonRetryable())
+
+	_, err = f.env.ExecuteActivity(workflows.ApplyBatchActivity, workflows.BatchRequest{ConnectorID: "nope", ListID: f.listID, Add: []int64{1}})
+	ae, failure := appErr(t, err)
+	assert.Equal(t, workflows.ErrTypeTerminal, ae.Type())
+	assert.Equal(t, "UNKNOWN_CONNECTOR", failure.Category)
+	assert.Contains(t, ae.Error(), "nope")
+	assert.Empty(t, f.emu.Requests())
+}
