@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -56,16 +57,16 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 			a.signals++
 			a.activate(ctx, in)
 		}
-		var changes []MembershipChange
+		var changes []json.RawMessage
 		for {
-			var m MembershipChange
-			if !membership.ReceiveAsync(&m) {
+			var raw json.RawMessage
+			if !membership.ReceiveAsync(&raw) {
 				break
 			}
 			a.signals++
-			changes = append(changes, m)
+			changes = append(changes, raw)
 		}
-		a.forward(ctx, mergeChanges(changes, forwardChunkIDs))
+		a.forward(ctx, coalesce(changes, forwardChunkIDs))
 		for {
 			var d Deactivate
 			if !deactivate.ReceiveAsync(&d) {
@@ -154,7 +155,7 @@ func (a *audience) deactivate(ctx workflow.Context, connectorID string) {
 // at a time per connector (so none overtakes another), connectors in
 // parallel. A connector whose sync workflow is gone is dropped from the set
 // and logged: someone ended it outside this API.
-func (a *audience) forward(ctx workflow.Context, changes []MembershipChange) {
+func (a *audience) forward(ctx workflow.Context, changes []any) {
 	if len(changes) == 0 || len(a.connectors) == 0 {
 		return
 	}
@@ -186,6 +187,32 @@ func (a *audience) forward(ctx workflow.Context, changes []MembershipChange) {
 	}
 	a.connectors = kept
 	a.forwardsThisRun += len(changes) * len(failed)
+}
+
+// coalesce turns the raw membership signals of one pass into the signals to
+// forward. Well-formed changes are merged (mergeChanges); anything else is
+// forwarded untouched, in its place, so the sync workflow counts it as
+// rejected instead of this workflow dropping it.
+func coalesce(raws []json.RawMessage, limit int) []any {
+	var out []any
+	var run []MembershipChange
+	flush := func() {
+		for _, m := range mergeChanges(run, limit) {
+			out = append(out, m)
+		}
+		run = run[:0]
+	}
+	for _, raw := range raws {
+		var m MembershipChange
+		if decodeJSON(raw, &m) == nil && (m.Op == OpEnter || m.Op == OpLeave) {
+			run = append(run, m)
+			continue
+		}
+		flush()
+		out = append(out, raw)
+	}
+	flush()
+	return out
 }
 
 // mergeChanges joins consecutive changes of the same op, in order, into

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -43,8 +44,13 @@ func newAudienceEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *forwardL
 		for stopped := false; !stopped; {
 			sel := workflow.NewSelector(ctx)
 			sel.AddReceive(membership, func(c workflow.ReceiveChannel, _ bool) {
+				var raw json.RawMessage
+				c.Receive(ctx, &raw)
 				var m MembershipChange
-				c.Receive(ctx, &m)
+				if err := json.Unmarshal(raw, &m); err != nil {
+					log.add(in.ConnectorID, SignalMembership+":undecodable")
+					return
+				}
 				log.add(in.ConnectorID, SignalMembership+":"+string(m.Op)+":"+strings.Join(m.RecordIDs, ","))
 			})
 			sel.AddReceive(stop, func(c workflow.ReceiveChannel, _ bool) {
@@ -203,4 +209,16 @@ func TestAudienceRejectsABadID(t *testing.T) {
 
 func decodeCANInput(can *workflow.ContinueAsNewError, out any) error {
 	return converter.GetDefaultDataConverter().FromPayloads(can.Input, out)
+}
+
+func TestAudienceForwardsMalformedChangesForTheSyncToCount(t *testing.T) {
+	env, log := newAudienceEnv(t)
+	sig(env, time.Second, SignalActivate, connector("c1"))
+	sig(env, 2*time.Second, SignalMembership, map[string]any{"op": "enter", "recordIds": []int{5}})
+	sig(env, 3*time.Second, SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"6"}})
+	finish(env, 4*time.Second, "c1")
+	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	// The stand-in sync decodes strictly, so the numeric IDs arrive as an
+	// undecodable change: forwarded in place, not dropped.
+	assert.Equal(t, []string{"membership:undecodable", "membership:enter:6", "stop"}, log.sent["c1"])
 }

@@ -1,0 +1,132 @@
+package integration_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/audiencesync/hubspot-list-sync/activities"
+	"github.com/audiencesync/hubspot-list-sync/hubspot"
+	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
+	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// TestRecordedHistoriesReplay drives both workflows through their life cycle
+// on a real Temporal dev server (flush, reject, block on a 404, resume,
+// pause, retarget, stop), then replays the histories against the current
+// workflow code. With RECORD_HISTORY=1 it also saves them to
+// workflows/testdata, where the replay test keeps checking that changes to
+// workflow logic still replay them.
+func TestRecordedHistoriesReplay(t *testing.T) {
+	tp := testenv.StartTemporal(t)
+	emu := testenv.StartEmulator(t)
+	emu.AddContactRange(1, 1, 100)
+	list := emu.CreateList(1, "Replay A", hubspot.ProcessingManual)
+	list2 := emu.CreateList(1, "Replay B", hubspot.ProcessingManual)
+
+	const queue = "replay-record"
+	w := worker.New(tp.Client, queue, worker.Options{})
+	workflows.Register(w)
+	workflows.RegisterAudience(w)
+	activities.Register(w, &activities.Membership{Connectors: activities.ConnectorMap{"c1": emu.Client(t, 1)}})
+	require.NoError(t, w.Start())
+	defer w.Stop()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	audID, syncID := workflows.AudienceWorkflowID("aud-replay"), workflows.WorkflowID("aud-replay", "c1")
+	_, err := tp.Client.SignalWithStartWorkflow(ctx, audID, workflows.SignalActivate,
+		workflows.SyncInput{ConnectorID: "c1", ListID: list, FlushInterval: 300 * time.Millisecond, MaxBatchSize: 20},
+		client.StartWorkflowOptions{TaskQueue: queue}, workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: "aud-replay"})
+	require.NoError(t, err)
+
+	members := func(l string, want ...int64) {
+		t.Helper()
+		testenv.Eventually(t, 30*time.Second, func() (bool, string) {
+			got := emu.Members(1, l)
+			return equalIDs(got, want), "members " + fmtIDs(got) + " want " + fmtIDs(want)
+		})
+	}
+	enter := func(ids ...string) {
+		t.Helper()
+		require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalMembership, workflows.MembershipChange{Op: workflows.OpEnter, RecordIDs: ids}))
+	}
+	var ids []string
+	for i := 1; i <= 30; i++ {
+		ids = append(ids, itoa(i))
+	}
+	enter(append(ids, "abc")...)
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalMembership, workflows.MembershipChange{Op: workflows.OpLeave, RecordIDs: []string{"2"}}))
+	members(list, idRange(1, 30, 2)...)
+
+	emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 404, PathContains: "add-and-remove"})
+	enter("40")
+	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
+		st := syncStatus(t, tp.Client, syncID)
+		return st.State == workflows.StateBlocked, "state " + st.State
+	})
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalResume, nil))
+	members(list, append(idRange(1, 30, 2), 40)...)
+
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalPause, nil))
+	enter("41")
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalResume, nil))
+	members(list, append(idRange(1, 30, 2), 40, 41)...)
+
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalRetarget, workflows.Retarget{ListID: list2}))
+	enter("50")
+	members(list2, 50)
+
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalDeactivate, workflows.Deactivate{ConnectorID: "c1"}))
+	var final workflows.Status
+	require.NoError(t, tp.Client.GetWorkflow(ctx, syncID, "").Get(ctx, &final))
+	require.Equal(t, workflows.StateStopped, final.State)
+	require.EqualValues(t, 1, final.TotalRejected)
+
+	replayer := worker.NewWorkflowReplayer()
+	workflows.Register(replayer)
+	workflows.RegisterAudience(replayer)
+	for name, id := range map[string]string{"sync": syncID, "audience": audID} {
+		hist := fetchHistory(t, tp.Client, id)
+		require.NoError(t, replayer.ReplayWorkflowHistory(nil, hist), "replaying the %s history", name)
+		if os.Getenv("RECORD_HISTORY") == "1" {
+			b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+			require.NoError(t, err)
+			path := filepath.Join(testenv.RepoRoot(t), "workflows", "testdata", name+"-lifecycle.json")
+			require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+			require.NoError(t, os.WriteFile(path, b, 0o644))
+			t.Logf("recorded %s (%d events)", path, len(hist.Events))
+		}
+	}
+}
+
+func fetchHistory(t *testing.T, c client.Client, workflowID string) *historypb.History {
+	t.Helper()
+	it := c.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	hist := &historypb.History{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		hist.Events = append(hist.Events, ev)
+	}
+	return hist
+}
+
+func syncStatus(t *testing.T, c client.Client, workflowID string) workflows.Status {
+	t.Helper()
+	v, err := c.QueryWorkflow(context.Background(), workflowID, "", workflows.QueryStatus)
+	require.NoError(t, err)
+	var st workflows.Status
+	require.NoError(t, v.Get(&st))
+	return st
+}
