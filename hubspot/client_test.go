@@ -98,7 +98,7 @@ func TestUpdateMembershipsSendsBothArraysEvenWhenEmpty(t *testing.T) {
 
 func TestDecodesBothSpellingsOfAdded(t *testing.T) {
 	for name, body := range map[string]string{
-		"recordsIdsAdded (spec)": `{"recordIdsMissing":[],"recordIdsRemoved":["9"],"recordsIdsAdded":["1","2"]}`,
+		"recordsIdsAdded (spec)":  `{"recordIdsMissing":[],"recordIdsRemoved":["9"],"recordsIdsAdded":["1","2"]}`,
 		"recordIdsAdded (old v3)": `{"recordIdsMissing":[],"recordIdsRemoved":["9"],"recordIdsAdded":["1","2"]}`,
 		"numbers":                 `{"recordIdsMissing":[],"recordIdsRemoved":[9],"recordIdsAdded":[1,2]}`,
 	} {

@@ -15,6 +15,10 @@ fi
 TEMPORAL_CLI="$(scripts/temporal-cli.sh)"
 export TEMPORAL_CLI
 
+# HubSpot's official Node SDK is run against the emulator unchanged.
+echo "== npm ci (HubSpot's Node SDK for the emulator check)"
+npm ci --prefix hubspot/hubspottest/sdkcheck --no-audit --no-fund --loglevel=error
+
 echo "== gofmt"
 unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.bin/*'))"
 if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted"; exit 1; fi

@@ -46,6 +46,7 @@
 //	func (e *Emulator) AddPortal(portalID int64)
 //	func (e *Emulator) AddContacts(portalID int64, ids ...int64)          // creates the portal if needed
 //	func (e *Emulator) AddContactRange(portalID, from, to int64)          // inclusive
+//	func (e *Emulator) AddRecords(portalID int64, objectTypeID string, ids ...int64) // other object types
 //	func (e *Emulator) DeleteContacts(portalID int64, ids ...int64)       // also drops them from lists
 //	func (e *Emulator) CreateList(portalID int64, name, processingType string) (listID string) // contact list (0-1); panics on a duplicate name
 //	func (e *Emulator) AddMembers(portalID int64, listID string, ids ...int64) error           // seeding, bypasses API rules
@@ -80,7 +81,8 @@
 // /oauth/2026-03/token (form-encoded, client_id/client_secret in the body,
 // grants authorization_code and refresh_token), GET/DELETE
 // /oauth/v1/refresh-tokens/{token}, GET /oauth/v1/access-tokens/{token} and
-// POST /oauth/2026-03/token/introspect. OAuth errors are 400 with
+// POST /oauth/2026-03/token/introspect. The client_credentials grant is not
+// supported (BAD_GRANT_TYPE). OAuth errors are 400 with
 // {"status":"BAD_REFRESH_TOKEN"|"BAD_AUTH_CODE"|"BAD_CLIENT_ID"|...,"message","correlationId","category"}.
 //
 // # Lists API (under both /crm/lists/2026-03 and /crm/v3/lists)
@@ -146,6 +148,15 @@
 //	func (e *Emulator) Requests() []RequestRecord
 //	func (e *Emulator) Counters() Counters  // {Total int; ByStatus map[int]int; Faults int; RateLimited int}
 //	func (e *Emulator) ResetLog()
+//
+// # Spec validation
+//
+// Tests should put internal/speccheck in front of the emulator (and in the
+// client's transport) so that both sides are checked against HubSpot's
+// published OpenAPI specs:
+//
+//	ts := httptest.NewServer(speccheck.Middleware(t, hubspottest.New().Handler()))
+//	client := &http.Client{Transport: speccheck.Transport(t, nil)}
 //
 // # Admin API
 //

@@ -115,6 +115,7 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := &RequestRecord{Time: e.cfg.now(), Method: r.Method, Path: r.URL.Path, CorrelationID: uuid.NewString()}
 	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, &reqState{rec: rec}))
+	w.Header().Set("X-HubSpot-Correlation-Id", rec.CorrelationID) // HubSpot sends it on every response
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() { e.logRequest(rec, sw.status) }()
 

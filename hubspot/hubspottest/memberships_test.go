@@ -13,7 +13,7 @@ func TestAddAndRemoveReportsAddedRemovedMissing(t *testing.T) {
 	}
 	resp, body := h.do(http.MethodPut, addRemovePath(h.listID), h.token, map[string]any{
 		"recordIdsToAdd":    []string{"1", "2", "5", "999", "2"}, // 5 already a member, 999 does not exist, 2 twice
-		"recordIdsToRemove": []string{"6", "7", "888"},          // 7 exists but is no member, 888 does not exist
+		"recordIdsToRemove": []string{"6", "7", "888"},           // 7 exists but is no member, 888 does not exist
 	})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)

@@ -76,11 +76,11 @@ func StartTemporal(t testing.TB) *Temporal {
 		out = os.Stderr
 	}
 	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		ExistingPath: cli,
+		ExistingPath:  cli,
 		ClientOptions: &client.Options{Logger: tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))},
-		LogLevel:     "error",
-		Stdout:       out,
-		Stderr:       out,
+		LogLevel:      "error",
+		Stdout:        out,
+		Stderr:        out,
 	})
 	if err != nil {
 		t.Fatalf("starting the Temporal dev server from %s: %v", cli, err)
