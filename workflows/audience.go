@@ -27,6 +27,13 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	if err := checkName("AudienceID", in.AudienceID); err != nil {
 		return err
 	}
+	if in.MaxSignalsPerRun < 0 || in.MaxSignalsPerRun > audienceMaxSignalsPerRun {
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("invalid AudienceInput.MaxSignalsPerRun %d: must be between 0 (default) and %d", in.MaxSignalsPerRun, audienceMaxSignalsPerRun), ErrTypeInvalidInput, nil)
+	}
+	if in.MaxSignalsPerRun == 0 {
+		in.MaxSignalsPerRun = audienceMaxSignalsPerRun
+	}
 	a := &audience{id: in.AudienceID}
 	if c := in.Carried; c != nil {
 		a.connectors, a.forwarded, a.generation = c.Connectors, c.Forwarded, c.Generation
@@ -76,9 +83,9 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 			a.deactivate(ctx, d.ConnectorID)
 		}
 		if waiting() == 0 && (workflow.GetInfo(ctx).GetContinueAsNewSuggested() ||
-			a.signals >= audienceMaxSignalsPerRun || a.forwardsThisRun >= audienceMaxForwardsPerRun) {
+			a.signals >= in.MaxSignalsPerRun || a.forwardsThisRun >= audienceMaxForwardsPerRun) {
 			workflow.GetLogger(ctx).Info("Audience continuing as new", "AudienceID", a.id, "Generation", a.generation+1)
-			return workflow.NewContinueAsNewError(ctx, AudienceWorkflowName, AudienceInput{AudienceID: a.id,
+			return workflow.NewContinueAsNewError(ctx, AudienceWorkflowName, AudienceInput{AudienceID: a.id, MaxSignalsPerRun: in.MaxSignalsPerRun,
 				Carried: &AudienceCarried{Connectors: a.connectors, Forwarded: a.forwarded, Generation: a.generation + 1}})
 		}
 	}

@@ -222,3 +222,18 @@ func TestAudienceForwardsMalformedChangesForTheSyncToCount(t *testing.T) {
 	// undecodable change: forwarded in place, not dropped.
 	assert.Equal(t, []string{"membership:undecodable", "membership:enter:6", "stop"}, log.sent["c1"])
 }
+
+func TestAudienceContinuesAsNewAfterItsSignalBound(t *testing.T) {
+	env, _ := newAudienceEnv(t)
+	sig(env, time.Second, SignalActivate, connector("done2"))
+	sig(env, 2*time.Second, SignalActivate, connector("done2"))
+	sig(env, 3*time.Second, SignalActivate, connector("done2"))
+	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud", MaxSignalsPerRun: 3})
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, env.GetWorkflowError(), &can)
+	var next AudienceInput
+	require.NoError(t, decodeCANInput(can, &next))
+	assert.Equal(t, 3, next.MaxSignalsPerRun, "the bound carries over")
+	assert.Equal(t, 1, next.Carried.Generation)
+	assert.Len(t, next.Carried.Connectors, 1)
+}
