@@ -37,13 +37,12 @@ func TestPauseResume(t *testing.T) {
 	require.Equal(t, ids(1, 2), calls[0].Req.Add)
 }
 
-// Stop flushes everything at once, including changes that arrive while the
-// stop flush is in flight, then completes.
+// Stop flushes everything at once (no timer wait, no size needed),
+// including changes that arrive while the stop flush is in flight, then
+// completes.
 func TestStopFlushesEverything(t *testing.T) {
 	h := newHarness(t)
 	start := h.env.Now()
-	in := baseInput()
-	in.MaxBatchSize = 2
 	h.hs.during = func(n int, req BatchRequest) {
 		if n == 0 {
 			h.enter("9") // arrives while stopping
@@ -54,7 +53,7 @@ func TestStopFlushesEverything(t *testing.T) {
 		h.leave("2", "3")
 		h.signal(SignalStop, nil)
 	})
-	h.run(in)
+	h.run(baseInput())
 
 	calls := h.hs.snapshotCalls()
 	require.Len(t, calls, 2)
@@ -62,14 +61,27 @@ func TestStopFlushesEverything(t *testing.T) {
 		require.Equal(t, time.Second, c.At.Sub(start), "stop does not wait for the timer")
 	}
 	require.Equal(t, ids(1), calls[0].Req.Add)
-	require.Equal(t, ids(2), calls[0].Req.Remove)
+	require.Equal(t, ids(2, 3), calls[0].Req.Remove)
 	require.Equal(t, ids(9), calls[1].Req.Add, "changes arriving while stopping are flushed before completing")
-	require.Equal(t, ids(3), calls[1].Req.Remove)
 	st := h.result()
 	require.Equal(t, StateStopped, st.State)
 	require.Zero(t, st.PendingAdds+st.PendingRemoves)
 	require.EqualValues(t, 2, st.BatchesSent)
 	require.Equal(t, ids(1, 9), h.hs.members(testList))
+}
+
+// A change delivered in the same workflow task as the stop, after it, is
+// drained and flushed before completing.
+func TestStopDrainsSignalsDeliveredWithIt(t *testing.T) {
+	h := newHarness(t)
+	h.at(time.Second, func() {
+		h.env.SignalWorkflowSkippingWorkflowTask(SignalStop, nil)
+		h.env.SignalWorkflowSkippingWorkflowTask(SignalPause, nil)
+		h.enter("5")
+	})
+	h.run(baseInput())
+	require.Equal(t, ids(5), h.hs.members(testList))
+	require.Equal(t, StateStopped, h.result().State)
 }
 
 // Stop wins over pause: the paused buffer is flushed, then the run ends.

@@ -43,7 +43,7 @@ func (s *syncState) handlers(ctx workflow.Context, ch signalChannels) []signalHa
 		{ch.stop, func(json.RawMessage) { s.onStop(ctx) }},
 		{ch.retarget, func(raw json.RawMessage) {
 			var r Retarget
-			if err := json.Unmarshal(raw, &r); err != nil {
+			if err := decodeJSON(raw, &r); err != nil {
 				s.signalsThisRun++
 				s.counters.MalformedSignals++
 				workflow.GetLogger(ctx).Warn("Retarget ignored: malformed payload", "Error", err.Error())
@@ -54,7 +54,7 @@ func (s *syncState) handlers(ctx workflow.Context, ch signalChannels) []signalHa
 		{ch.discard, func(raw json.RawMessage) {
 			var d Discard
 			if len(raw) > 0 && string(raw) != "null" {
-				if err := json.Unmarshal(raw, &d); err != nil {
+				if err := decodeJSON(raw, &d); err != nil {
 					// Discard is destructive: act only on an unambiguous request.
 					s.signalsThisRun++
 					s.counters.MalformedSignals++
@@ -106,7 +106,7 @@ func isJSONObject(raw json.RawMessage) bool {
 // element's raw text (for the rejected sample) with ok=false.
 func recordIDString(raw json.RawMessage) (string, bool) {
 	var v string
-	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &v) != nil {
+	if len(raw) == 0 || raw[0] != '"' || decodeJSON(raw, &v) != nil {
 		return string(raw), false
 	}
 	return v, true
@@ -120,7 +120,7 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 	s.counters.MembershipSignals++
 	var m membershipWire
 	// A type error (e.g. op is a number) still decodes the other fields.
-	err := json.Unmarshal(raw, &m)
+	err := decodeJSON(raw, &m)
 	var typeErr *json.UnmarshalTypeError
 	if err != nil && (!errors.As(err, &typeErr) || !isJSONObject(raw)) {
 		s.counters.MalformedSignals++
@@ -185,8 +185,9 @@ func (s *syncState) onStop(ctx workflow.Context) {
 }
 
 // onRetarget switches the list for every batch from now on; when blocked it
-// also retries the owed batch on the new list. A batch already in flight
-// finishes on the old list.
+// also retries the owed batch on the new list (even if paused: the operator
+// asked for it explicitly). A batch already in flight finishes on the old
+// list.
 func (s *syncState) onRetarget(ctx workflow.Context, r Retarget) {
 	s.signalsThisRun++
 	list := strings.TrimSpace(r.ListID)
