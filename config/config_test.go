@@ -1,0 +1,166 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/audiencesync/hubspot-list-sync/hubspot"
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// envMap returns a getenv backed by m, so tests never touch the process
+// environment (they run in parallel).
+func envMap(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const minimal = `
+accounts:
+  - id: acme
+    auth: {type: private-app, tokenEnv: HUBSPOT_ACME_TOKEN}
+connectors:
+  - id: acme-vip
+    account: acme
+    listId: "123"
+`
+
+func TestLoadFillsDefaults(t *testing.T) {
+	t.Parallel()
+	f, err := LoadWithEnv(writeFile(t, "c.yaml", minimal), envMap(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Temporal.Address != DefaultTemporalAddress || f.Temporal.Namespace != DefaultNamespace || f.Temporal.TaskQueue != DefaultTaskQueue {
+		t.Errorf("temporal defaults: %+v", f.Temporal)
+	}
+	a := f.Accounts[0]
+	if a.BaseURL != hubspot.DefaultBaseURL || a.APIVersion != hubspot.DefaultAPIVersion || a.Timeout != hubspot.DefaultTimeout {
+		t.Errorf("account defaults: %+v", a)
+	}
+	if a.HubSpotBudget() != hubspot.DefaultBudget {
+		t.Errorf("budget = %+v, want %+v", a.HubSpotBudget(), hubspot.DefaultBudget)
+	}
+	if a.Location() != time.UTC {
+		t.Errorf("location = %v, want UTC", a.Location())
+	}
+	c := f.Connectors[0]
+	if c.FlushInterval != workflows.DefaultFlushInterval || c.MaxBatchSize != workflows.DefaultMaxBatchSize {
+		t.Errorf("connector defaults: %+v", c)
+	}
+	if !filepath.IsAbs(f.Path) {
+		t.Errorf("Path %q is not absolute", f.Path)
+	}
+}
+
+func TestExampleFileLoads(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"connectors.yaml", "connectors.demo.yaml"} {
+		f, err := LoadWithEnv(filepath.Join("..", "examples", name), envMap(nil))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(f.Connectors) == 0 {
+			t.Fatalf("%s: no connectors", name)
+		}
+	}
+	f, err := LoadWithEnv(filepath.Join("..", "examples", "connectors.yaml"), envMap(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, g, err := f.Connector("globex-newsletter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(filepath.Dir(f.Path), ".tokens", "globex.json")
+	if g.Auth.TokenStore != want {
+		t.Errorf("tokenStore = %q, want %q (relative to the file)", g.Auth.TokenStore, want)
+	}
+}
+
+func TestJSONIsAccepted(t *testing.T) {
+	t.Parallel()
+	const js = `{"accounts":[{"id":"acme","budget":{"requests":50},"auth":{"type":"private-app","tokenEnv":"T"}}],
+	"connectors":[{"id":"c1","account":"acme","listId":"7","flushInterval":"2s","maxBatchSize":100}]}`
+	f, err := LoadWithEnv(writeFile(t, "c.json", js), envMap(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.Accounts[0].HubSpotBudget()
+	if b.Requests != 50 || b.Per != 10*time.Second || b.Burst != 5 {
+		t.Errorf("partial budget = %+v, want 50 per 10s burst 5", b)
+	}
+	in := f.Connectors[0].SyncInput("aud-1")
+	want := workflows.SyncInput{AudienceID: "aud-1", ConnectorID: "c1", ListID: "7", FlushInterval: 2 * time.Second, MaxBatchSize: 100}
+	if in != (want) {
+		t.Errorf("SyncInput = %+v, want %+v", in, want)
+	}
+}
+
+func TestTemporalEnvOverrides(t *testing.T) {
+	t.Parallel()
+	content := "temporal: {address: a:1, namespace: n, taskQueue: q, tls: {ca: ca.pem}}\n" + minimal
+	env := map[string]string{
+		EnvTemporalAddress: "temporal:7233", EnvTemporalNamespace: "prod", EnvTemporalTaskQueue: "tq",
+		EnvTemporalTLSCert: "/c.pem", EnvTemporalTLSKey: "/k.pem", EnvTemporalServerName: "srv", EnvTemporalAPIKey: "k",
+	}
+	p := writeFile(t, "c.yaml", content)
+	f, err := LoadWithEnv(p, envMap(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := f.Temporal
+	if tm.Address != "temporal:7233" || tm.Namespace != "prod" || tm.TaskQueue != "tq" {
+		t.Errorf("overrides not applied: %+v", tm)
+	}
+	// The file's CA stays (resolved against the file's dir); env wins elsewhere.
+	if tm.TLS.CA != filepath.Join(filepath.Dir(p), "ca.pem") || tm.TLS.Cert != "/c.pem" || tm.TLS.Key != "/k.pem" || tm.TLS.ServerName != "srv" {
+		t.Errorf("tls = %+v", tm.TLS)
+	}
+	if !tm.HasAPIKey() || !tm.TLSEnabled() {
+		t.Errorf("API key not picked up from %s", EnvTemporalAPIKey)
+	}
+}
+
+func TestConnectorLookup(t *testing.T) {
+	t.Parallel()
+	f, err := LoadWithEnv(writeFile(t, "c.yaml", minimal), envMap(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, a, err := f.Connector("acme-vip")
+	if err != nil || c.ListID != "123" || a.ID != "acme" {
+		t.Fatalf("Connector = %+v, %+v, %v", c, a, err)
+	}
+	if _, _, err := f.Connector("nope"); err == nil || !strings.Contains(err.Error(), `connector "nope"`) || !strings.Contains(err.Error(), "acme-vip") {
+		t.Errorf("unknown connector error = %v", err)
+	}
+}
+
+// IDs that merely start with "pat-" are not mistaken for tokens.
+func TestPatLikeIDIsNotASecret(t *testing.T) {
+	t.Parallel()
+	content := strings.ReplaceAll(minimal, "acme", "pat-marketing")
+	if _, err := LoadWithEnv(writeFile(t, "c.yaml", content), envMap(nil)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	t.Parallel()
+	_, err := LoadWithEnv(filepath.Join(t.TempDir(), "absent.yaml"), envMap(nil))
+	if err == nil || !strings.Contains(err.Error(), "HUBSYNC_CONFIG") {
+		t.Fatalf("err = %v, want a hint about HUBSYNC_CONFIG", err)
+	}
+}

@@ -1,0 +1,155 @@
+// Package worker runs the Temporal worker of list sync: it holds the
+// HubSpot credentials of every configured connector, refuses to start when a
+// connector's list cannot be written, and serves the sync and audience
+// workflows and the membership activity on the configured task queue.
+//
+// It is importable so that integration tests and other binaries run exactly
+// what cmd/hubsync-worker runs.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/audiencesync/hubspot-list-sync/activities"
+	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/hubspot"
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// Options tune Run. The zero value is ready to use.
+type Options struct {
+	// Client is an already connected Temporal client (tests point one at a
+	// dev server). Run does not close it. When nil, Run dials Temporal with
+	// the file's temporal section and closes the connection on return.
+	Client client.Client
+	// Logger receives the worker's and the SDK's logs; default slog.Default().
+	Logger *slog.Logger
+	// Limiters hands out the per-account request budgets; pass the one
+	// other HubSpot callers in the same process use. Default: a new one.
+	Limiters *hubspot.Limiters
+	// Ready, when set, is closed once the worker polls its task queue.
+	Ready chan<- struct{}
+	// StopTimeout is how long a stop waits for running activities (an
+	// in-flight batch) to finish. Default workflows.ActivityStartToClose.
+	StopTimeout time.Duration
+	// Worker is passed to the SDK worker; WorkerStopTimeout and
+	// OnFatalError are set by Run.
+	Worker sdkworker.Options
+}
+
+// Run checks the connectors, then serves until ctx is cancelled, and then
+// stops gracefully: it stops polling and waits up to StopTimeout for
+// in-flight activities. It returns nil after a stop caused by ctx, and an
+// error when start-up fails or the worker dies (e.g. the namespace does not
+// exist).
+func Run(ctx context.Context, f *config.File, opts Options) error {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	limiters := opts.Limiters
+	if limiters == nil {
+		limiters = &hubspot.Limiters{}
+	}
+	// Credentials and lists are checked before Temporal is dialed: they are
+	// the likelier mistakes, and reporting them needs no server.
+	// OAuth refreshes use this context; it must outlive ctx so that batches
+	// still in flight while stopping can refresh a token.
+	clients, err := config.Build(context.WithoutCancel(ctx), f, limiters)
+	if err != nil {
+		return fmt.Errorf("building HubSpot clients: %w", err)
+	}
+	if err := CheckLists(ctx, f, clients, log); err != nil {
+		return err
+	}
+
+	c := opts.Client
+	if c == nil {
+		if c, err = dial(ctx, f.Temporal, log); err != nil {
+			return err
+		}
+		defer c.Close()
+	}
+
+	fatal := make(chan error, 1)
+	wo := opts.Worker
+	wo.WorkerStopTimeout = opts.StopTimeout
+	if wo.WorkerStopTimeout <= 0 {
+		wo.WorkerStopTimeout = workflows.ActivityStartToClose
+	}
+	wo.OnFatalError = func(err error) {
+		select {
+		case fatal <- err:
+		default:
+		}
+	}
+	w := sdkworker.New(c, f.Temporal.TaskQueue, wo)
+	register(w, clients)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("starting the Temporal worker on task queue %q in namespace %q: %w", f.Temporal.TaskQueue, f.Temporal.Namespace, err)
+	}
+	log.Info("worker serving", "taskQueue", f.Temporal.TaskQueue, "namespace", f.Temporal.Namespace,
+		"connectors", sortedIDs(clients))
+	if opts.Ready != nil {
+		close(opts.Ready)
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("stopping worker: waiting for in-flight batches", "timeout", wo.WorkerStopTimeout)
+		w.Stop()
+		log.Info("worker stopped")
+		return nil
+	case err := <-fatal:
+		w.Stop()
+		return fmt.Errorf("the Temporal worker stopped on a fatal error (check the namespace %q and the server): %w", f.Temporal.Namespace, err)
+	}
+}
+
+// register puts the workflows and the activity on w. The activity resolves
+// connector IDs from workflow history to the clients holding credentials.
+func register(w sdkworker.Worker, clients map[string]*hubspot.Client) {
+	workflows.Register(w)
+	workflows.RegisterAudience(w)
+	conns := make(activities.ConnectorMap, len(clients))
+	for id, c := range clients {
+		conns[id] = c
+	}
+	activities.Register(w, &activities.Membership{Connectors: conns})
+}
+
+// dial connects to Temporal, retrying while the server is unreachable: in a
+// Compose or Kubernetes deployment the worker often starts before Temporal
+// is ready. Options that can never work (bad TLS files) fail at once.
+func dial(ctx context.Context, t config.Temporal, log *slog.Logger) (client.Client, error) {
+	copts, err := t.ClientOptions(log)
+	if err != nil {
+		return nil, err
+	}
+	delay := time.Second
+	for {
+		c, err := client.DialContext(ctx, copts)
+		if err == nil {
+			log.Info("connected to Temporal", "address", t.Address, "namespace", t.Namespace, "tls", t.TLSEnabled())
+			return c, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("connecting to Temporal at %s: %w", t.Address, errors.Join(ctx.Err(), err))
+		}
+		log.Warn("cannot reach Temporal yet; retrying (check TEMPORAL_ADDRESS if this persists)",
+			"address", t.Address, "retryIn", delay.String(), "error", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("connecting to Temporal at %s: %w", t.Address, ctx.Err())
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 30*time.Second)
+	}
+}
