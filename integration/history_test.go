@@ -28,7 +28,7 @@ import (
 // workflows/testdata, where the replay test keeps checking that changes to
 // workflow logic still replay them.
 func TestRecordedHistoriesReplay(t *testing.T) {
-	tp := testenv.StartTemporal(t)
+	tp := temporal
 	emu := testenv.StartEmulator(t)
 	emu.AddContactRange(1, 1, 100)
 	list := emu.CreateList(1, "Replay A", hubspot.ProcessingManual)
@@ -45,8 +45,8 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	audID, syncID := workflows.AudienceWorkflowID("aud-replay"), workflows.WorkflowID("aud-replay", "c1")
-	_, err := tp.Client.SignalWithStartWorkflow(ctx, audID, workflows.SignalActivate,
-		workflows.SyncInput{ConnectorID: "c1", ListID: list, FlushInterval: 300 * time.Millisecond, MaxBatchSize: 20},
+	_, err := tp.Client.SignalWithStartWorkflow(ctx, audID, workflows.SignalAudience,
+		workflows.AudienceCommand{Activate: &workflows.SyncInput{ConnectorID: "c1", ListID: list, FlushInterval: 300 * time.Millisecond, MaxBatchSize: 20}},
 		client.StartWorkflowOptions{TaskQueue: queue}, workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: "aud-replay"})
 	require.NoError(t, err)
 
@@ -59,14 +59,14 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	}
 	enter := func(ids ...string) {
 		t.Helper()
-		require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalMembership, workflows.MembershipChange{Op: workflows.OpEnter, RecordIDs: ids}))
+		require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalAudience, workflows.AudienceCommand{Membership: &workflows.MembershipChange{Op: workflows.OpEnter, RecordIDs: ids}}))
 	}
 	var ids []string
 	for i := 1; i <= 30; i++ {
 		ids = append(ids, itoa(i))
 	}
 	enter(append(ids, "abc")...)
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalMembership, workflows.MembershipChange{Op: workflows.OpLeave, RecordIDs: []string{"2"}}))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalAudience, workflows.AudienceCommand{Membership: &workflows.MembershipChange{Op: workflows.OpLeave, RecordIDs: []string{"2"}}}))
 	members(list, idRange(1, 30, 2)...)
 
 	emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 404, PathContains: "add-and-remove"})
@@ -87,7 +87,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	enter("50")
 	members(list2, 50)
 
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalDeactivate, workflows.Deactivate{ConnectorID: "c1"}))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalAudience, workflows.AudienceCommand{Deactivate: &workflows.Deactivate{ConnectorID: "c1"}}))
 	var final workflows.Status
 	require.NoError(t, tp.Client.GetWorkflow(ctx, syncID, "").Get(ctx, &final))
 	require.Equal(t, workflows.StateStopped, final.State)

@@ -87,13 +87,13 @@ func TestRunServesAndStops(t *testing.T) {
 	}
 	sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
 	defer scancel()
-	_, err = tp.Client.SignalWithStartWorkflow(sctx, workflows.AudienceWorkflowID("aud-run"), workflows.SignalActivate, c.SyncInput("aud-run"),
+	_, err = tp.Client.SignalWithStartWorkflow(sctx, workflows.AudienceWorkflowID("aud-run"), workflows.SignalAudience, workflows.AudienceCommand{Activate: ptr(c.SyncInput("aud-run"))},
 		client.StartWorkflowOptions{TaskQueue: f.Temporal.TaskQueue}, workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: "aud-run"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = tp.Client.SignalWorkflow(sctx, workflows.AudienceWorkflowID("aud-run"), "", workflows.SignalMembership,
-		workflows.MembershipChange{Op: workflows.OpEnter, RecordIDs: []string{"3", "1", "2"}})
+	err = tp.Client.SignalWorkflow(sctx, workflows.AudienceWorkflowID("aud-run"), "", workflows.SignalAudience,
+		workflows.AudienceCommand{Membership: &workflows.MembershipChange{Op: workflows.OpEnter, RecordIDs: []string{"3", "1", "2"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,3 +112,5 @@ func TestRunServesAndStops(t *testing.T) {
 		t.Fatal("Run did not return after its context was cancelled")
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

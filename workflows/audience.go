@@ -43,52 +43,112 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	}); err != nil {
 		return err
 	}
-	activate := workflow.GetSignalChannel(ctx, SignalActivate)
-	membership := workflow.GetSignalChannel(ctx, SignalMembership)
-	deactivate := workflow.GetSignalChannel(ctx, SignalDeactivate)
-	waiting := func() int { return activate.Len() + membership.Len() + deactivate.Len() }
-
+	commands := workflow.GetSignalChannel(ctx, SignalAudience)
+	var handedOver []json.RawMessage
+	if in.Carried != nil {
+		handedOver = in.Carried.Pending
+	}
 	for {
-		if err := workflow.Await(ctx, func() bool { return waiting() > 0 }); err != nil {
-			return err
-		}
-		// Within one pass, activations go first and deactivations last, so a
-		// connector gets every change accepted after its activation and every
-		// change accepted before its deactivation (at worst a few more), and
-		// never misses one: the channels do not keep their relative order.
-		for {
-			var in SyncInput
-			if !activate.ReceiveAsync(&in) {
-				break
+		batch := handedOver
+		handedOver = nil
+		if len(batch) == 0 {
+			if err := workflow.Await(ctx, func() bool { return commands.Len() > 0 }); err != nil {
+				return err
 			}
-			a.signals++
-			a.activate(ctx, in)
 		}
-		var changes []json.RawMessage
 		for {
 			var raw json.RawMessage
-			if !membership.ReceiveAsync(&raw) {
+			if !commands.ReceiveAsync(&raw) {
 				break
 			}
 			a.signals++
-			changes = append(changes, raw)
+			batch = append(batch, raw)
 		}
-		a.forward(ctx, coalesce(changes, forwardChunkIDs))
-		for {
-			var d Deactivate
-			if !deactivate.ReceiveAsync(&d) {
-				break
+		a.process(ctx, batch)
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() ||
+			a.signals >= in.MaxSignalsPerRun || a.forwardsThisRun >= audienceMaxForwardsPerRun {
+			// Commands that arrived while forwarding go to the next run
+			// unprocessed: taking them needs no waiting, so nothing can
+			// slip in between and a busy stream cannot hold the run open.
+			var pending []json.RawMessage
+			for {
+				var raw json.RawMessage
+				if !commands.ReceiveAsync(&raw) {
+					break
+				}
+				pending = append(pending, raw)
 			}
-			a.signals++
-			a.deactivate(ctx, d.ConnectorID)
-		}
-		if waiting() == 0 && (workflow.GetInfo(ctx).GetContinueAsNewSuggested() ||
-			a.signals >= in.MaxSignalsPerRun || a.forwardsThisRun >= audienceMaxForwardsPerRun) {
-			workflow.GetLogger(ctx).Info("Audience continuing as new", "AudienceID", a.id, "Generation", a.generation+1)
+			workflow.GetLogger(ctx).Info("Audience continuing as new", "AudienceID", a.id, "Generation", a.generation+1, "HandedOver", len(pending))
 			return workflow.NewContinueAsNewError(ctx, AudienceWorkflowName, AudienceInput{AudienceID: a.id, MaxSignalsPerRun: in.MaxSignalsPerRun,
-				Carried: &AudienceCarried{Connectors: a.connectors, Forwarded: a.forwarded, Generation: a.generation + 1}})
+				Carried: &AudienceCarried{Connectors: a.connectors, Forwarded: a.forwarded, Generation: a.generation + 1, Pending: pending}})
 		}
 	}
+}
+
+// process applies commands in order. Consecutive changes are forwarded
+// together; an activation or deactivation first forwards the changes before
+// it, so each connector gets exactly the changes accepted while it is
+// active.
+func (a *audience) process(ctx workflow.Context, commands []json.RawMessage) {
+	var run []json.RawMessage
+	flush := func() {
+		a.forward(ctx, coalesce(run, forwardChunkIDs))
+		run = nil
+	}
+	for _, raw := range commands {
+		cmd, err := decodeCommand(raw)
+		switch {
+		case err != nil:
+			workflow.GetLogger(ctx).Error("Audience command ignored: not an AudienceCommand", "AudienceID", a.id, "Error", err)
+		case cmd.Membership != nil:
+			run = append(run, cmd.Membership)
+		case cmd.Activate != nil:
+			flush()
+			var in SyncInput
+			if err := decodeJSON(cmd.Activate, &in); err != nil {
+				workflow.GetLogger(ctx).Error("Activation ignored: malformed SyncInput", "AudienceID", a.id, "Error", err)
+				continue
+			}
+			a.activate(ctx, in)
+		case cmd.Deactivate != nil:
+			flush()
+			var d Deactivate
+			if err := decodeJSON(cmd.Deactivate, &d); err != nil {
+				workflow.GetLogger(ctx).Error("Deactivation ignored: malformed payload", "AudienceID", a.id, "Error", err)
+				continue
+			}
+			a.deactivate(ctx, d.ConnectorID)
+		}
+	}
+	flush()
+}
+
+// commandWire is AudienceCommand with its parts still raw, so a malformed
+// change is forwarded for the sync workflow to count instead of dropped.
+type commandWire struct {
+	Activate   json.RawMessage `json:"activate"`
+	Membership json.RawMessage `json:"membership"`
+	Deactivate json.RawMessage `json:"deactivate"`
+}
+
+func decodeCommand(raw json.RawMessage) (commandWire, error) {
+	var c commandWire
+	if err := decodeJSON(raw, &c); err != nil {
+		return c, err
+	}
+	set := 0
+	for _, part := range []*json.RawMessage{&c.Activate, &c.Membership, &c.Deactivate} {
+		if string(*part) == "null" {
+			*part = nil
+		}
+		if *part != nil {
+			set++
+		}
+	}
+	if set != 1 {
+		return c, fmt.Errorf("exactly one of activate, membership, deactivate must be set, got %d", set)
+	}
+	return c, nil
 }
 
 // RegisterAudience registers Audience under AudienceWorkflowName.

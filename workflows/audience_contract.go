@@ -1,21 +1,35 @@
 package workflows
 
+import "encoding/json"
+
 // The audience workflow is the single entry point for an audience's changes:
 // orchestration signals it once, and it forwards every change, in order, to
-// the sync workflow of each connector activated on the audience. Because
-// activation is a signal in the same ordered stream, a connector activated
-// on an audience receives every change accepted after its activation.
+// the sync workflow of each connector activated on the audience. Activation
+// and deactivation travel in the same ordered stream as the changes, so a
+// connector receives exactly the changes accepted while it is active.
 
 // AudienceWorkflowName is the registered name of the audience workflow.
 const AudienceWorkflowName = "Audience"
 
-// Signals and queries of the audience workflow. Membership changes use
-// SignalMembership with a MembershipChange payload, as on the sync workflow.
-const (
-	SignalActivate   = "activate"   // payload SyncInput (Carried must be nil)
-	SignalDeactivate = "deactivate" // payload Deactivate
-	QueryConnectors  = "connectors" // returns AudienceStatus
-)
+// SignalAudience is the audience workflow's only signal: every command
+// travels on one channel so the workflow sees them in exactly the order
+// they were accepted (separate signal channels do not keep their relative
+// order). Its payload is an AudienceCommand.
+const SignalAudience = "audience"
+
+// QueryConnectors returns the audience workflow's AudienceStatus.
+const QueryConnectors = "connectors"
+
+// AudienceCommand is one command to the audience workflow; exactly one
+// field is set.
+type AudienceCommand struct {
+	// Activate adds a connector (its SyncInput; Carried must be nil).
+	Activate *SyncInput `json:"activate,omitempty"`
+	// Membership is a change forwarded to every active connector.
+	Membership *MembershipChange `json:"membership,omitempty"`
+	// Deactivate removes a connector.
+	Deactivate *Deactivate `json:"deactivate,omitempty"`
+}
 
 // Deactivate stops forwarding to a connector and, after every change
 // accepted before it has been forwarded, signals its sync workflow to stop
@@ -40,6 +54,10 @@ type AudienceCarried struct {
 	// Forwarded counts membership signals forwarded (per connector summed).
 	Forwarded  int64 `json:"forwarded"`
 	Generation int   `json:"generation"`
+	// Pending are commands delivered to the previous run but not yet
+	// processed, in order: a run never waits for a quiet moment to
+	// continue as new, it hands them over.
+	Pending []json.RawMessage `json:"pending,omitempty"`
 }
 
 // AudienceStatus answers QueryConnectors.

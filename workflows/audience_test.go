@@ -70,15 +70,17 @@ func newAudienceEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *forwardL
 func finish(env *testsuite.TestWorkflowEnvironment, at time.Duration, connectorIDs ...string) {
 	env.RegisterDelayedCallback(func() {
 		for _, id := range connectorIDs {
-			env.SignalWorkflow(SignalDeactivate, Deactivate{ConnectorID: id})
+			env.SignalWorkflow(SignalAudience, AudienceCommand{Deactivate: &Deactivate{ConnectorID: id}})
 		}
 	}, at)
 	env.RegisterDelayedCallback(env.CancelWorkflow, at+time.Second)
 }
 
-func sig(env *testsuite.TestWorkflowEnvironment, at time.Duration, name string, arg any) {
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(name, arg) }, at)
+func sig(env *testsuite.TestWorkflowEnvironment, at time.Duration, cmd any) {
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalAudience, cmd) }, at)
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func connector(id string) SyncInput {
 	return SyncInput{ConnectorID: id, ListID: "list-" + id}
@@ -86,12 +88,12 @@ func connector(id string) SyncInput {
 
 func TestAudienceForwardsInOrderAndNewConnectorsMissNothingAfterActivation(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, 1*time.Second, SignalActivate, connector("c1"))
-	sig(env, 2*time.Second, SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"1", "2"}})
-	sig(env, 3*time.Second, SignalMembership, MembershipChange{Op: OpLeave, RecordIDs: []string{"1"}})
-	sig(env, 4*time.Second, SignalActivate, connector("c2"))
-	sig(env, 5*time.Second, SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"3"}})
-	sig(env, 6*time.Second, SignalActivate, connector("c1")) // again: not an error, no duplicate
+	sig(env, 1*time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
+	sig(env, 2*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1", "2"}}})
+	sig(env, 3*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpLeave, RecordIDs: []string{"1"}}})
+	sig(env, 4*time.Second, AudienceCommand{Activate: ptr(connector("c2"))})
+	sig(env, 5*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"3"}}})
+	sig(env, 6*time.Second, AudienceCommand{Activate: ptr(connector("c1"))}) // again: not an error, no duplicate
 	var status AudienceStatus
 	env.RegisterDelayedCallback(func() {
 		v, err := env.QueryWorkflow(QueryConnectors)
@@ -111,12 +113,12 @@ func TestAudienceForwardsInOrderAndNewConnectorsMissNothingAfterActivation(t *te
 
 func TestAudienceForwardsABurstWithoutReordering(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, SignalActivate, connector("c1"))
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}})
-		env.SignalWorkflow(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"2"}})
-		env.SignalWorkflow(SignalMembership, MembershipChange{Op: OpLeave, RecordIDs: []string{"1"}})
-		env.SignalWorkflow(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"3"}})
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}}})
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"2"}}})
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpLeave, RecordIDs: []string{"1"}}})
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"3"}}})
 	}, 2*time.Second)
 	finish(env, 3*time.Second, "c1")
 	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
@@ -152,12 +154,12 @@ func TestMergeChangesSplitsAtTheLimit(t *testing.T) {
 
 func TestAudienceDeactivateStopsTheSyncAfterEarlierChanges(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, SignalActivate, connector("c1"))
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}})
-		env.SignalWorkflow(SignalDeactivate, Deactivate{ConnectorID: "c1"})
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}}})
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Deactivate: &Deactivate{ConnectorID: "c1"}})
 	}, 2*time.Second)
-	sig(env, 3*time.Second, SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"2"}})
+	sig(env, 3*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"2"}}})
 	env.RegisterDelayedCallback(env.CancelWorkflow, 4*time.Second)
 	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
 	assert.Equal(t, []string{"membership:enter:1", "stop"}, log.sent["c1"])
@@ -165,9 +167,9 @@ func TestAudienceDeactivateStopsTheSyncAfterEarlierChanges(t *testing.T) {
 
 func TestAudienceDropsAConnectorWhoseSyncIsGone(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, SignalActivate, connector("done-elsewhere"))
-	sig(env, time.Second, SignalActivate, connector("ok"))
-	sig(env, 2*time.Second, SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}})
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("done-elsewhere"))})
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("ok"))})
+	sig(env, 2*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}}})
 	var status AudienceStatus
 	env.RegisterDelayedCallback(func() {
 		v, err := env.QueryWorkflow(QueryConnectors)
@@ -183,10 +185,10 @@ func TestAudienceDropsAConnectorWhoseSyncIsGone(t *testing.T) {
 
 func TestAudienceContinuesAsNewCarryingItsConnectors(t *testing.T) {
 	env, _ := newAudienceEnv(t)
-	sig(env, time.Second, SignalActivate, connector("done1"))
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("done1"))})
 	env.RegisterDelayedCallback(func() {
 		env.SetContinueAsNewSuggested(true)
-		env.SignalWorkflow(SignalActivate, connector("done1"))
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Activate: ptr(connector("done1"))})
 	}, 2*time.Second)
 	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud", Carried: &AudienceCarried{Generation: 4}})
 	err := env.GetWorkflowError()
@@ -213,9 +215,9 @@ func decodeCANInput(can *workflow.ContinueAsNewError, out any) error {
 
 func TestAudienceForwardsMalformedChangesForTheSyncToCount(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, SignalActivate, connector("c1"))
-	sig(env, 2*time.Second, SignalMembership, map[string]any{"op": "enter", "recordIds": []int{5}})
-	sig(env, 3*time.Second, SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"6"}})
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
+	sig(env, 2*time.Second, map[string]any{"membership": map[string]any{"op": "enter", "recordIds": []int{5}}})
+	sig(env, 3*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"6"}}})
 	finish(env, 4*time.Second, "c1")
 	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
 	// The stand-in sync decodes strictly, so the numeric IDs arrive as an
@@ -225,9 +227,9 @@ func TestAudienceForwardsMalformedChangesForTheSyncToCount(t *testing.T) {
 
 func TestAudienceContinuesAsNewAfterItsSignalBound(t *testing.T) {
 	env, _ := newAudienceEnv(t)
-	sig(env, time.Second, SignalActivate, connector("done2"))
-	sig(env, 2*time.Second, SignalActivate, connector("done2"))
-	sig(env, 3*time.Second, SignalActivate, connector("done2"))
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("done2"))})
+	sig(env, 2*time.Second, AudienceCommand{Activate: ptr(connector("done2"))})
+	sig(env, 3*time.Second, AudienceCommand{Activate: ptr(connector("done2"))})
 	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud", MaxSignalsPerRun: 3})
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, env.GetWorkflowError(), &can)
@@ -236,4 +238,53 @@ func TestAudienceContinuesAsNewAfterItsSignalBound(t *testing.T) {
 	assert.Equal(t, 3, next.MaxSignalsPerRun, "the bound carries over")
 	assert.Equal(t, 1, next.Carried.Generation)
 	assert.Len(t, next.Carried.Connectors, 1)
+}
+
+func TestAudienceKeepsExactOrderBetweenCommandsOfOneTask(t *testing.T) {
+	env, log := newAudienceEnv(t)
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}}})
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Activate: ptr(connector("c2"))})
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"2"}}})
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Deactivate: &Deactivate{ConnectorID: "c1"}})
+		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"3"}}})
+	}, 2*time.Second)
+	finish(env, 3*time.Second, "c2")
+	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	var flat1, flat2 []string
+	for _, e := range log.sent["c1"] {
+		flat1 = append(flat1, strings.Split(e, ",")...)
+	}
+	for _, e := range log.sent["c2"] {
+		flat2 = append(flat2, strings.Split(e, ",")...)
+	}
+	assert.Equal(t, []string{"membership:enter:1", "membership:enter:2", "stop"}, flat1, "c1 gets exactly what came before its deactivation")
+	assert.Equal(t, []string{"membership:enter:2", "membership:enter:3", "stop"}, flat2, "c2 gets exactly what came after its activation")
+}
+
+func TestAudienceIgnoresAMalformedCommand(t *testing.T) {
+	env, log := newAudienceEnv(t)
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
+	sig(env, 2*time.Second, AudienceCommand{Activate: ptr(connector("c9")), Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}}})
+	sig(env, 3*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"2"}}})
+	finish(env, 4*time.Second, "c1")
+	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	assert.Equal(t, []string{"membership:enter:2", "stop"}, log.sent["c1"])
+	assert.Empty(t, log.sent["c9"])
+}
+
+func TestAudienceProcessesCommandsHandedOverByThePreviousRun(t *testing.T) {
+	env, log := newAudienceEnv(t)
+	raw := func(c AudienceCommand) json.RawMessage {
+		b, err := json.Marshal(c)
+		require.NoError(t, err)
+		return b
+	}
+	finish(env, time.Second, "c1")
+	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud", Carried: &AudienceCarried{Generation: 1, Pending: []json.RawMessage{
+		raw(AudienceCommand{Activate: ptr(connector("c1"))}),
+		raw(AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"7"}}}),
+	}}})
+	assert.Equal(t, []string{"membership:enter:7", "stop"}, log.sent["c1"])
 }

@@ -5,6 +5,7 @@ package testenv
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -19,37 +20,59 @@ import (
 )
 
 // TemporalCLI is the pinned Temporal CLI: $TEMPORAL_CLI, else .bin/temporal
-// at the repository root (built by scripts/temporal-cli.sh).
+// at the repository root (built by scripts/temporal-cli.sh). Missing, it
+// fails the test: integration tests never skip.
 func TemporalCLI(t testing.TB) string {
 	t.Helper()
-	if p := os.Getenv("TEMPORAL_CLI"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("TEMPORAL_CLI=%s: %v", p, err)
-		}
-		return p
-	}
-	root := RepoRoot(t)
-	p := filepath.Join(root, ".bin", "temporal")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("the pinned Temporal CLI is missing at %s: build it with scripts/temporal-cli.sh (scripts/test.sh does) or set TEMPORAL_CLI", p)
+	p, err := FindTemporalCLI()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return p
 }
 
-// RepoRoot walks up from the working directory to the folder with go.mod.
+// FindTemporalCLI is TemporalCLI without a test.
+func FindTemporalCLI() (string, error) {
+	if p := os.Getenv("TEMPORAL_CLI"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("TEMPORAL_CLI=%s: %w", p, err)
+		}
+		return p, nil
+	}
+	root, err := FindRepoRoot()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(root, ".bin", "temporal")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("the pinned Temporal CLI is missing at %s: build it with scripts/temporal-cli.sh (scripts/test.sh does) or set TEMPORAL_CLI", p)
+	}
+	return p, nil
+}
+
+// RepoRoot is the folder with go.mod above the working directory.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := FindRepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return root
+}
+
+// FindRepoRoot walks up from the working directory to the folder with go.mod.
+func FindRepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
+			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Fatal("no go.mod above the test's working directory")
+			return "", fmt.Errorf("no go.mod above the working directory")
 		}
 		dir = parent
 	}
@@ -65,14 +88,24 @@ type Temporal struct {
 // and stops it when the test ends.
 func StartTemporal(t testing.TB) *Temporal {
 	t.Helper()
+	tp, err := StartTemporalServer(TemporalCLI(t), testing.Verbose())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tp.Stop)
+	return tp
+}
+
+// StartTemporalServer is StartTemporal for TestMain, where there is no
+// testing.TB: the caller stops the server.
+func StartTemporalServer(cli string, verbose bool) (*Temporal, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cli := TemporalCLI(t)
 	if _, err := exec.LookPath(cli); err != nil {
-		t.Fatalf("Temporal CLI %s is not executable: %v", cli, err)
+		return nil, fmt.Errorf("Temporal CLI %s is not executable: %w", cli, err)
 	}
 	var out io.Writer = io.Discard
-	if testing.Verbose() {
+	if verbose {
 		out = os.Stderr
 	}
 	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
@@ -83,8 +116,10 @@ func StartTemporal(t testing.TB) *Temporal {
 		Stderr:        out,
 	})
 	if err != nil {
-		t.Fatalf("starting the Temporal dev server from %s: %v", cli, err)
+		return nil, fmt.Errorf("starting the Temporal dev server from %s: %w", cli, err)
 	}
-	t.Cleanup(func() { _ = srv.Stop() })
-	return &Temporal{Server: srv, Client: srv.Client()}
+	return &Temporal{Server: srv, Client: srv.Client()}, nil
 }
+
+// Stop stops the dev server.
+func (tp *Temporal) Stop() { _ = tp.Server.Stop() }

@@ -1,0 +1,198 @@
+package integration_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
+	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
+	"github.com/audiencesync/hubspot-list-sync/starter"
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+func TestStreamOfEntersAndLeavesConverges(t *testing.T) {
+	s := newStack(t)
+	require.NoError(t, s.st.Activate(s.ctx(), "aud-stream", "conn-a"))
+	require.NoError(t, s.st.Activate(s.ctx(), "aud-stream", "conn-a"), "activating twice is not an error")
+	want := model{}
+	for _, c := range randomStream(1, 150, 40) {
+		s.send("aud-stream", c)
+		want.apply(c)
+	}
+	st := s.converged("aud-stream", "conn-a", want.ids())
+	assert.Positive(t, st.TotalRejected, "invalid IDs were counted")
+	assert.Positive(t, st.TotalMissing, "IDs beyond the portal were reported missing")
+	assert.Positive(t, st.BatchesSent)
+	assert.Nil(t, st.LastError)
+}
+
+func TestOneAudienceOnTwoConnectors(t *testing.T) {
+	s := newStack(t)
+	require.NoError(t, s.st.Activate(s.ctx(), "aud-two", "conn-a"))
+	stream := randomStream(2, 120, 30)
+	all, afterB := model{}, model{}
+	for i, c := range stream {
+		if i == 40 {
+			// conn-b joins mid-stream: it must get every change accepted
+			// after its activation.
+			require.NoError(t, s.st.Activate(s.ctx(), "aud-two", "conn-b"))
+		}
+		s.send("aud-two", c)
+		all.apply(c)
+		if i >= 40 {
+			afterB.apply(c)
+		}
+	}
+	s.converged("aud-two", "conn-a", all.ids())
+	s.converged("aud-two", "conn-b", afterB.ids())
+
+	rep, err := s.st.Status(s.ctx(), "aud-two")
+	require.NoError(t, err)
+	require.Len(t, rep.Connectors, 2)
+	assert.Equal(t, "conn-a", rep.Connectors[0].ConnectorID)
+	assert.Equal(t, "conn-b", rep.Connectors[1].ConnectorID)
+}
+
+func TestWorkerRestartedMidStream(t *testing.T) {
+	s := newStack(t)
+	require.NoError(t, s.st.Activate(s.ctx(), "aud-restart", "conn-a"))
+	want := model{}
+	for i, c := range randomStream(3, 120, 30) {
+		if i == 60 {
+			s.stopWorker() // changes keep being accepted while no worker runs
+		}
+		if i == 90 {
+			s.startWorker()
+		}
+		s.send("aud-restart", c)
+		want.apply(c)
+	}
+	s.converged("aud-restart", "conn-a", want.ids())
+}
+
+func TestEnterForAnAudienceNeverActivatedIsRefused(t *testing.T) {
+	s := newStack(t)
+	_, err := s.st.Enter(s.ctx(), "aud-nobody", []string{"1"})
+	assert.ErrorIs(t, err, starter.ErrAudienceNotActive)
+}
+
+func TestTerminalErrorBlocksThenOperatorFixesAndResumes(t *testing.T) {
+	s := newStack(t)
+	for _, status := range []int{400, 401, 403, 404, 500} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			aud := fmt.Sprintf("aud-blocked-%d", status)
+			require.NoError(t, s.st.Activate(s.ctx(), aud, "conn-a"))
+			s.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: status, PathContains: "add-and-remove"})
+			first := change{enter: true, ids: []string{"11", "12", "13"}}
+			s.send(aud, first)
+			var st workflows.Status
+			testenv.Eventually(t, 30*time.Second, func() (bool, string) {
+				var err error
+				st, err = s.st.ConnectorStatus(s.ctx(), aud, "conn-a")
+				return err == nil && st.State == workflows.StateBlocked, fmt.Sprintf("state %q err %v", st.State, err)
+			})
+			require.NotNil(t, st.LastError)
+			assert.Equal(t, status, st.LastError.Status)
+			assert.NotEmpty(t, st.LastError.CorrelationID)
+			assert.NotEmpty(t, st.LastError.Message)
+			require.NotNil(t, st.Owed, "the failed batch is owed, not lost")
+
+			// Still accepting while blocked; a newer change wins over the owed one.
+			later := change{enter: false, ids: []string{"12"}}
+			more := change{enter: true, ids: []string{"14"}}
+			s.send(aud, later)
+			s.send(aud, more)
+			time.Sleep(300 * time.Millisecond)
+			assert.NotContains(t, s.emu.Members(portalA, s.lists["conn-a"]), int64(14), "no flushes while blocked")
+
+			// The fault was one-shot: the "fix". The operator resumes.
+			require.NoError(t, s.st.Resume(s.ctx(), aud, "conn-a"))
+			want := model{}
+			want.apply(first, later, more)
+			st = s.converged(aud, "conn-a", want.ids())
+			assert.Equal(t, workflows.StateActive, st.State)
+			// Clean the shared list for the next status.
+			require.NoError(t, s.st.Stop(s.ctx(), aud, "conn-a"))
+			require.NoError(t, temporal.Client.GetWorkflow(s.ctx(), workflows.WorkflowID(aud, "conn-a"), "").Get(s.ctx(), nil))
+			for _, id := range want.ids() {
+				s.emu.DeleteContacts(portalA, id)
+				s.emu.AddContacts(portalA, id)
+			}
+		})
+	}
+}
+
+func TestRetargetAndDiscardFromABlockedSync(t *testing.T) {
+	s := newStack(t)
+	moved := s.emu.CreateList(portalA, "Moved", "MANUAL")
+	require.NoError(t, s.st.Activate(s.ctx(), "aud-ops", "conn-a"))
+	s.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 404, PathContains: "add-and-remove"})
+	s.send("aud-ops", change{enter: true, ids: []string{"21", "22"}})
+	waitState(t, s, "aud-ops", workflows.StateBlocked)
+	require.NoError(t, s.st.Retarget(s.ctx(), "aud-ops", "conn-a", moved))
+	s.lists["conn-a"] = moved
+	s.converged("aud-ops", "conn-a", []int64{21, 22})
+
+	s.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 400, PathContains: "add-and-remove"})
+	s.send("aud-ops", change{enter: true, ids: []string{"23"}})
+	waitState(t, s, "aud-ops", workflows.StateBlocked)
+	require.NoError(t, s.st.Discard(s.ctx(), "aud-ops", "conn-a", "test: bad batch"))
+	st := s.converged("aud-ops", "conn-a", []int64{21, 22})
+	assert.EqualValues(t, 1, st.BatchesDiscarded)
+	assert.EqualValues(t, 1, st.IDsDiscarded)
+}
+
+func waitState(t *testing.T, s *stack, aud, state string) {
+	t.Helper()
+	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
+		st, err := s.st.ConnectorStatus(s.ctx(), aud, "conn-a")
+		return err == nil && st.State == state, fmt.Sprintf("state %q err %v", st.State, err)
+	})
+}
+
+func TestRetryableFaultsConvergeWithoutAnOperator(t *testing.T) {
+	s := newStack(t, hubspottest.WithFaultSeed(7))
+	require.NoError(t, s.st.Activate(s.ctx(), "aud-flaky", "conn-a"))
+	s.emu.SetRandomFaults(hubspottest.RandomFaults{Probability: 0.3, PathContains: "add-and-remove",
+		Kinds:    []hubspottest.FaultKind{hubspottest.FaultStatus, hubspottest.FaultDrop, hubspottest.FaultApplyThenDrop},
+		Statuses: []int{408, 503, 502, 504}})
+	want := model{}
+	for _, c := range randomStream(4, 40, 25) {
+		s.send("aud-flaky", c)
+		want.apply(c)
+	}
+	st := s.converged("aud-flaky", "conn-a", want.ids())
+	assert.Nil(t, st.Owed)
+	assert.Positive(t, s.emu.Counters().Faults, "faults were injected")
+}
+
+func TestContinueAsNewUnderALongStream(t *testing.T) {
+	s := newStack(t)
+	// Small per-run bounds so both workflows continue as new many times.
+	small := starter.CatalogFunc(func(connectorID, audienceID string) (workflows.SyncInput, error) {
+		in, err := starter.ConfigCatalog{File: s.cfg}.ConnectorInput(connectorID, audienceID)
+		in.MaxSignalsPerRun, in.MaxBatchesPerRun = 15, 5
+		return in, err
+	})
+	s.st = starter.New(temporal.Client, s.cfg.Temporal.TaskQueue, small)
+	_, err := temporal.Client.ExecuteWorkflow(s.ctx(), client.StartWorkflowOptions{ID: workflows.AudienceWorkflowID("aud-long"), TaskQueue: s.cfg.Temporal.TaskQueue},
+		workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: "aud-long", MaxSignalsPerRun: 20})
+	require.NoError(t, err)
+	require.NoError(t, s.st.Activate(s.ctx(), "aud-long", "conn-a"))
+	want := model{}
+	for _, c := range randomStream(5, 200, 10) {
+		s.send("aud-long", c)
+		want.apply(c)
+	}
+	st := s.converged("aud-long", "conn-a", want.ids())
+	assert.Greater(t, st.Generation, 3, "the sync continued as new")
+	aud, err := s.st.Connectors(s.ctx(), "aud-long")
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, aud.Generation, 2, "the audience continued as new (it takes every command delivered so far in one pass, so it counts passes of many signals)")
+	assert.Len(t, aud.Connectors, 1)
+}
