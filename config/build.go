@@ -39,6 +39,9 @@ func Build(ctx context.Context, f *File, limiters *hubspot.Limiters) (map[string
 // NewClient builds the HubSpot client of one account, drawing on the
 // account's limiter in limiters.
 func NewClient(ctx context.Context, a Account, limiters *hubspot.Limiters) (*hubspot.Client, error) {
+	if limiters == nil {
+		limiters = &hubspot.Limiters{}
+	}
 	hc, err := a.HTTPClient(ctx)
 	if err != nil {
 		return nil, err

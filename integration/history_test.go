@@ -92,6 +92,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	require.NoError(t, tp.Client.GetWorkflow(ctx, syncID, "").Get(ctx, &final))
 	require.Equal(t, workflows.StateStopped, final.State)
 	require.EqualValues(t, 1, final.TotalRejected)
+	require.Equal(t, workflows.StateStopped, syncStatus(t, tp.Client, syncID).State, "a query after the end says stopped")
 
 	replayer := worker.NewWorkflowReplayer()
 	workflows.Register(replayer)

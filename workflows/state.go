@@ -16,6 +16,7 @@ type syncState struct {
 	buf           *buffer
 	paused        bool
 	stopRequested bool
+	stopped       bool          // completed: queries after the end say so
 	owed          *BatchRequest // failed batch while blocked
 	owedSince     time.Time
 	retryOwed     bool       // an operator asked to retry owed
@@ -89,6 +90,8 @@ func (s *syncState) carried() *CarriedState {
 // else was asked, and stop overrides pause.
 func (s *syncState) state() string {
 	switch {
+	case s.stopped:
+		return StateStopped
 	case s.owed != nil && !s.retryOwed:
 		return StateBlocked
 	case s.stopRequested:

@@ -59,8 +59,8 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 				s.drain(hs)
 				if s.idle() {
 					t.cancel()
+					s.stopped = true
 					st := s.status()
-					st.State = StateStopped
 					workflow.GetLogger(ctx).Info("Sync stopped", "BatchesSent", st.BatchesSent)
 					return st, nil
 				}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/audiencesync/hubspot-list-sync/starter"
+)
+
+func TestImportCSVGroupsInOrderAndReportsMalformed(t *testing.T) {
+	h := newHarness(t)
+	h.stdin = "name,Action,recordId\n" +
+		"a,enter,101\n" + // 2
+		"b,ENTER, 102 \n" + // 3
+		"c,leave,101\n" + // 4
+		"d,add,103\n" + // 5 malformed: op
+		"\n" + // blank line: skipped by CSV
+		"e,leave,abc\n" + // 7 malformed: ID
+		"f,leave,104\n" + // 8
+		"g,enter\n" + // 9 malformed: fields
+		"h,enter,105,x\n" + // 10 malformed: fields
+		"i,\"enter,106\n" + // 11 malformed: quote (runs to EOF)
+		""
+	h.expect(exitPartial, "import", "aud-1", "-show", "3")
+	want := []string{"enter aud-1 [101 102]", "leave aud-1 [101 104]"}
+	if got := h.fake.callStrings(); !slices.Equal(got, want) {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+	errOut := h.stderr.String()
+	for _, w := range []string{"3 listed of 5", "line 5: op \"add\"", "line 7: record ID \"abc\"", "line 9: 2 fields where the header (line 1) has 3"} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut)
+		}
+	}
+	if strings.Contains(errOut, "line 10") {
+		t.Errorf("more than -show lines listed:\n%s", errOut)
+	}
+	if !strings.Contains(h.stdout.String(), "4 changes sent (2 enter, 2 leave)") {
+		t.Errorf("summary %q", h.stdout.String())
+	}
+}
+
+func TestImportJSONLFromFile(t *testing.T) {
+	h := newHarness(t)
+	p := filepath.Join(t.TempDir(), "changes.ndjson")
+	lines := `{"op":"enter","recordId":"1"}
+{"action":"enter","record_id":2}
+
+{"op":"leave","id":"3"}
+not json
+{"op":"leave"}
+{"op":"leave","recordId":1e3}
+{"op":"enter","recordId":"4","extra":true}
+{"op":"enter","recordId":null,"id":"5"}
+`
+	if err := os.WriteFile(p, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.expect(exitPartial, "import", "aud-1", p, "-json")
+	want := []string{"enter aud-1 [1 2]", "leave aud-1 [3]", "enter aud-1 [4 5]"}
+	if got := h.fake.callStrings(); !slices.Equal(got, want) {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+	var sum importSummary
+	if err := json.Unmarshal(h.stdout.Bytes(), &sum); err != nil {
+		t.Fatalf("%v: %s", err, h.stdout.String())
+	}
+	var bad []int
+	for _, m := range sum.Malformed {
+		bad = append(bad, m.Line)
+	}
+	if sum.Format != formatJSONL || sum.Sent != 5 || sum.MalformedCount != 3 || !slices.Equal(bad, []int{5, 6, 7}) || sum.Lines != 9 {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+func TestImportGroupLimitAndCleanRun(t *testing.T) {
+	h := newHarness(t)
+	h.stdin = "op,id\nenter,1\nenter,2\nenter,3\nleave,4\n"
+	h.expect(exitOK, "import", "aud-1", "-", "-group", "2")
+	want := []string{"enter aud-1 [1 2]", "enter aud-1 [3]", "leave aud-1 [4]"}
+	if got := h.fake.callStrings(); !slices.Equal(got, want) {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+}
+
+func TestImportStopsAtFailureAndSaysWhereToResume(t *testing.T) {
+	h := newHarness(t)
+	// The second call delivers 1 of its 2 IDs; the third group is never sent.
+	h.fake.fail, h.fake.failAfter, h.fake.failErr = 2, 1, errors.New("temporal unavailable")
+	h.stdin = "op,record_id\nenter,1\nleave,2\nleave,3\nenter,4\n"
+	h.expect(exitPartial, "import", "aud-1")
+	want := []string{"enter aud-1 [1]", "leave aud-1 [2 3]"}
+	if got := h.fake.callStrings(); !slices.Equal(got, want) {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+	if !strings.Contains(h.stderr.String(), "resend from line 4") {
+		t.Errorf("stderr %q", h.stderr.String())
+	}
+}
+
+func TestImportNotActiveSendsNothing(t *testing.T) {
+	h := newHarness(t)
+	h.stdin = `{"op":"enter","recordId":"1"}` + "\n"
+	h.expect(exitNotFound, "import", "nope")
+	if !strings.Contains(h.stderr.String(), "activate") {
+		t.Errorf("stderr %q", h.stderr.String())
+	}
+}
+
+func TestImportBadInput(t *testing.T) {
+	h := newHarness(t)
+	h.stdin = "name,value\nx,1\n"
+	h.expect(exitUsage, "import", "aud-1")
+	if !strings.Contains(h.stderr.String(), "op column") || h.dials != 0 {
+		t.Errorf("stderr %q dials %d", h.stderr.String(), h.dials)
+	}
+	h.expect(exitUsage, "import", "aud-1", filepath.Join(t.TempDir(), "missing.csv"))
+	h.expect(exitUsage, "import", "aud-1", "-format", "xml")
+	h.stdin = ""
+	h.expect(exitOK, "import", "aud-1")
+}
+
+func TestDetectFormat(t *testing.T) {
+	for _, tc := range []struct{ name, flag, content, want string }{
+		{"a.csv", "auto", "{", formatCSV},
+		{"a.JSONL", "", "op,id", formatJSONL},
+		{"-", "auto", "  \n{\"op\":1}", formatJSONL},
+		{"-", "auto", "op,id\n", formatCSV},
+		{"-", "csv", "{", formatCSV},
+		{"-", "auto", "", formatCSV},
+	} {
+		got, err := detectFormat(tc.name, tc.flag, bufio.NewReader(strings.NewReader(tc.content)))
+		if err != nil || got != tc.want {
+			t.Errorf("detectFormat(%q, %q, %q) = %q, %v; want %q", tc.name, tc.flag, tc.content, got, err, tc.want)
+		}
+	}
+}
+
+func TestJSONLineTooLong(t *testing.T) {
+	long := `{"op":"enter","recordId":"1","pad":"` + strings.Repeat("x", maxJSONLine) + `"}`
+	rr := &jsonlReader{br: bufio.NewReaderSize(strings.NewReader(long+"\n"+`{"op":"leave","recordId":"2"}`), 4096)}
+	_, bad, err := rr.next()
+	if err != nil || bad == nil || bad.Line != 1 {
+		t.Fatalf("bad %+v err %v", bad, err)
+	}
+	rec, bad, err := rr.next()
+	if err != nil || bad != nil || rec.id != "2" || rec.line != 2 {
+		t.Fatalf("rec %+v bad %+v err %v", rec, bad, err)
+	}
+}
+
+func TestProgress(t *testing.T) {
+	var b strings.Builder
+	now := time.Unix(0, 0)
+	p := newProgress(&b, false, func() time.Time { return now })
+	p.tick(10, 5)
+	now = now.Add(11 * time.Second)
+	p.tick(1100, 1000)
+	p.finish()
+	if got := b.String(); got != "import: 1100 lines read, 1000 IDs sent, 91 IDs/s\n" {
+		t.Errorf("non-terminal progress %q", got)
+	}
+	b.Reset()
+	p = newProgress(&b, true, func() time.Time { return now })
+	now = now.Add(time.Second)
+	p.tick(3, 2)
+	p.finish()
+	if got := b.String(); !strings.HasPrefix(got, "\rimport: 3 lines read, 2 IDs sent") || !strings.HasSuffix(got, "\r\033[K") {
+		t.Errorf("terminal progress %q", got)
+	}
+}
+
+// Many IDs: the importer's groups are the starter's signal size.
+func TestImportLargeGroupsAtSignalSize(t *testing.T) {
+	h := newHarness(t)
+	var b strings.Builder
+	b.WriteString("op,id\n")
+	for i := 1; i <= starter.MaxIDsPerSignal+5; i++ {
+		b.WriteString("enter,")
+		b.WriteString(strconv.Itoa(i))
+		b.WriteString("\n")
+	}
+	h.stdin = b.String()
+	h.expect(exitOK, "import", "aud-1")
+	if len(h.fake.calls) != 2 || len(h.fake.calls[0].ids) != starter.MaxIDsPerSignal || len(h.fake.calls[1].ids) != 5 {
+		t.Errorf("%d calls", len(h.fake.calls))
+	}
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"flag"
+
+	"github.com/audiencesync/hubspot-list-sync/config"
+)
+
+func init() {
+	register(&command{name: "pause", args: "AUDIENCE [CONNECTOR]",
+		summary: "stop sending batches; changes keep accumulating in order",
+		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
+			aud, conn, err := audienceAndConnector(args)
+			if err != nil {
+				return err
+			}
+			return a.operate(ctx, aud, conn, "paused", func(ctx context.Context, o orchestrator, c string) error { return o.Pause(ctx, aud, c) })
+		}})
+	register(&command{name: "resume", args: "AUDIENCE [CONNECTOR]",
+		summary: "resume sending; also retries a batch owed after a failure",
+		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
+			aud, conn, err := audienceAndConnector(args)
+			if err != nil {
+				return err
+			}
+			return a.operate(ctx, aud, conn, "resumed", func(ctx context.Context, o orchestrator, c string) error { return o.Resume(ctx, aud, c) })
+		}})
+	register(&command{name: "retarget", args: "AUDIENCE CONNECTOR LIST_ID",
+		summary: "send every batch from now on (and an owed one) to another list",
+		help: "The list is checked first with the connector's account: it must exist and be a MANUAL\n" +
+			"or SNAPSHOT contact list (-check=false skips this). Update listId in the config file\n" +
+			"too, or a later activation of this connector uses the old list.",
+		flags: func(fs *flag.FlagSet) { fs.Bool("check", true, "check the list in HubSpot before retargeting") },
+		run:   runRetarget})
+	register(&command{name: "discard", args: "AUDIENCE CONNECTOR [-reason TEXT]",
+		summary: "drop the batch owed after a failure, then carry on",
+		help: "The dropped IDs are counted (idsDiscarded) and the reason is recorded in the\n" +
+			"workflow's history. Those contacts will not be added or removed: re-send them with\n" +
+			"enter/leave if that is wrong. CONNECTOR is required: dropping changes is never implied.",
+		flags: func(fs *flag.FlagSet) {
+			fs.String("reason", defaultDiscardReason(), "why the batch is dropped (kept in history)")
+		},
+		run: func(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
+			if err := wantArgs(args, 2, 2); err != nil {
+				return err
+			}
+			aud, conn := args[0], args[1]
+			reason := fs.Lookup("reason").Value.String()
+			return a.operate(ctx, aud, conn, "owed batch discarded", func(ctx context.Context, o orchestrator, c string) error { return o.Discard(ctx, aud, c, reason) })
+		}})
+	register(&command{name: "stop", args: "AUDIENCE [CONNECTOR]",
+		summary: "deactivate: flush what is pending, then stop the sync",
+		help: "The stop is queued behind every change sent before it, so nothing sent earlier is\n" +
+			"lost. The connector can be activated again later.",
+		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
+			aud, conn, err := audienceAndConnector(args)
+			if err != nil {
+				return err
+			}
+			return a.operate(ctx, aud, conn, "stop requested (pending changes are flushed first)", func(ctx context.Context, o orchestrator, c string) error { return o.Stop(ctx, aud, c) })
+		}})
+}
+
+func runRetarget(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
+	if err := wantArgs(args, 3, 3); err != nil {
+		return err
+	}
+	aud, conn, list := args[0], args[1], args[2]
+	if fs.Lookup("check").Value.String() == "true" {
+		f, err := a.loadConfig()
+		if err != nil {
+			return err
+		}
+		if err := a.checkList(ctx, f, conn, list); err != nil {
+			return err
+		}
+	}
+	return a.operate(ctx, aud, conn, "retargeted to list "+list, func(ctx context.Context, o orchestrator, c string) error { return o.Retarget(ctx, aud, c, list) })
+}
+
+// checkList verifies with the connector's account that the list can take
+// membership writes, so a retarget does not just block the sync again.
+func (a *app) checkList(ctx context.Context, f *config.File, connectorID, listID string) error {
+	_, acct, err := f.Connector(connectorID)
+	if err != nil {
+		return &notFoundError{err}
+	}
+	client, err := a.hubspotClient(ctx, acct)
+	if err != nil {
+		return err
+	}
+	cctx, cancel := a.callCtx(ctx)
+	defer cancel()
+	l, err := client.GetList(cctx, listID)
+	if err != nil {
+		return err
+	}
+	return l.CheckWritableContactList()
+}

@@ -1,0 +1,26 @@
+// Package starter is the orchestration side's Go API: it activates
+// connectors on an audience, sends membership changes, reads status and
+// operates the per-connector sync workflows, all through a Temporal client.
+//
+// Every change for an audience goes to one entry-point workflow
+// (workflows.AudienceWorkflowID), which forwards it, in order, to the sync
+// workflow of each connector activated on the audience. Orchestration code
+// therefore never needs to know which connectors serve an audience:
+//
+//	s := starter.New(temporalClient, f.Temporal.TaskQueue, starter.ConfigCatalog{File: f})
+//	if err := s.Activate(ctx, "aud-42", "acme-vip"); err != nil { ... }
+//	acc, err := s.Enter(ctx, "aud-42", []string{"101", "102"})
+//	if err != nil {
+//		// acc.IDs leading IDs were delivered; resend recordIDs[acc.IDs:].
+//	}
+//
+// Activate, Enter, Leave and Stop all travel on the audience workflow's one
+// signal channel (workflows.SignalAudience), so the workflow applies them in
+// the order they were accepted: a Stop sent after an Enter takes effect
+// after that Enter has been forwarded.
+//
+// Only Activate starts a workflow (signal-with-start). Enter and Leave only
+// signal: an audience that was never activated has no destination, and
+// starting its workflow from a membership change would accept the change
+// and forward it nowhere. They return ErrAudienceNotActive instead.
+package starter

@@ -1,0 +1,145 @@
+package starter
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// Catalog turns a connector ID into the sync workflow's input for one
+// audience. The connectors file implements it through ConfigCatalog; tests
+// and other orchestration code may supply their own.
+type Catalog interface {
+	ConnectorInput(connectorID, audienceID string) (workflows.SyncInput, error)
+}
+
+// CatalogFunc adapts a function to Catalog.
+type CatalogFunc func(connectorID, audienceID string) (workflows.SyncInput, error)
+
+// ConnectorInput calls f.
+func (f CatalogFunc) ConnectorInput(connectorID, audienceID string) (workflows.SyncInput, error) {
+	return f(connectorID, audienceID)
+}
+
+// Starter sends orchestration commands to the audience and sync workflows.
+// It is safe for concurrent use (it holds no mutable state of its own), but
+// concurrent Enter/Leave calls on one audience have no defined order between
+// them: serialise them if order matters (last change wins per contact).
+type Starter struct {
+	client    client.Client
+	taskQueue string
+	catalog   Catalog
+	// Logger receives one line per command; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// New returns a Starter that starts audience workflows on taskQueue (the
+// queue the worker polls; config's temporal.taskQueue) and resolves
+// connectors through catalog.
+func New(c client.Client, taskQueue string, catalog Catalog) *Starter {
+	return &Starter{client: c, taskQueue: taskQueue, catalog: catalog}
+}
+
+func (s *Starter) log() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+// audienceStartOptions start the audience workflow. ALLOW_DUPLICATE lets an
+// audience whose workflow has closed (every connector stopped, terminated by
+// an operator, failed) be activated again under the same ID. The ID conflict
+// policy is left to signal-with-start's default, USE_EXISTING, which is what
+// makes Activate idempotent: a running workflow just receives the signal.
+func (s *Starter) audienceStartOptions(audienceID string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                    workflows.AudienceWorkflowID(audienceID),
+		TaskQueue:             s.taskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}
+}
+
+// Activate activates each connector on the audience, starting the audience
+// workflow if it is not running. Activating a connector that is already
+// active is not an error: the audience workflow ignores it. Every connector
+// is resolved through the catalog before anything is sent, so an unknown
+// connector fails the call without activating the others.
+//
+// A connector activated here receives every change accepted by the
+// audience workflow after its activation, not the audience's history: to
+// backfill, Enter the audience's current members after Activate returns.
+func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs ...string) error {
+	if err := checkAudience(audienceID); err != nil {
+		return err
+	}
+	if len(connectorIDs) == 0 {
+		return fmt.Errorf("starter: activate audience %q: no connector given: name at least one connector ID", audienceID)
+	}
+	if s.catalog == nil {
+		return fmt.Errorf("starter: activate audience %q: the Starter has no Catalog: pass one to starter.New", audienceID)
+	}
+	inputs := make([]workflows.SyncInput, 0, len(connectorIDs))
+	seen := map[string]bool{}
+	for _, id := range connectorIDs {
+		if err := checkConnector(id); err != nil {
+			return err
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		in, err := s.catalog.ConnectorInput(id, audienceID)
+		if err != nil {
+			return fmt.Errorf("starter: activate audience %q: %w", audienceID, err)
+		}
+		if in.AudienceID != audienceID || in.ConnectorID != id || in.Carried != nil {
+			return fmt.Errorf("starter: activate audience %q: the catalog returned input for audience %q connector %q (carried state %t) when asked for connector %q: fix the Catalog",
+				audienceID, in.AudienceID, in.ConnectorID, in.Carried != nil, id)
+		}
+		inputs = append(inputs, in)
+	}
+	opts := s.audienceStartOptions(audienceID)
+	start := workflows.AudienceInput{AudienceID: audienceID}
+	for i, in := range inputs {
+		run, err := s.client.SignalWithStartWorkflow(ctx, opts.ID, workflows.SignalAudience, workflows.AudienceCommand{Activate: &in},
+			opts, workflows.AudienceWorkflowName, start)
+		if err != nil {
+			done := make([]string, i)
+			for j := range done {
+				done[j] = inputs[j].ConnectorID
+			}
+			return fmt.Errorf("starter: activating connector %q on audience %q (already activated: %v; activating again is safe): %w",
+				in.ConnectorID, audienceID, done, err)
+		}
+		s.log().Info("activated connector", "audience", audienceID, "connector", in.ConnectorID,
+			"list", in.ListID, "workflowId", opts.ID, "runId", run.GetRunID())
+	}
+	return nil
+}
+
+// Stop deactivates a connector: the audience workflow stops forwarding to
+// it and, once every change accepted before the stop has been forwarded,
+// tells its sync workflow to flush what is pending and complete. Because it
+// is a signal to the audience workflow, it is ordered after earlier Enter
+// and Leave calls. An empty connectorID stops every active connector.
+func (s *Starter) Stop(ctx context.Context, audienceID, connectorID string) error {
+	ids, err := s.targets(ctx, audienceID, connectorID)
+	if err != nil {
+		return err
+	}
+	wid := workflows.AudienceWorkflowID(audienceID)
+	for _, id := range ids {
+		cmd := workflows.AudienceCommand{Deactivate: &workflows.Deactivate{ConnectorID: id}}
+		if err := s.client.SignalWorkflow(ctx, wid, "", workflows.SignalAudience, cmd); err != nil {
+			return audienceErr(audienceID, fmt.Sprintf("stopping connector %q on", id), err)
+		}
+		s.log().Info("deactivated connector", "audience", audienceID, "connector", id)
+	}
+	return nil
+}
