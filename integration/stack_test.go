@@ -31,7 +31,7 @@ const (
 )
 
 type stack struct {
-	t          *testing.T
+	t          testing.TB
 	emu        *testenv.Emulator
 	cfg        *config.File
 	st         *starter.Starter
@@ -42,9 +42,22 @@ type stack struct {
 
 func newStack(t *testing.T, opts ...hubspottest.Option) *stack {
 	t.Helper()
-	emu := testenv.StartEmulator(t, opts...)
-	emu.AddContactRange(portalA, 1, contacts)
-	emu.AddContactRange(portalB, 1, contacts)
+	return newStackWith(t, stackConfig{emulator: opts, contacts: contacts, batchSize: 100})
+}
+
+// stackConfig varies a stack for benchmarks.
+type stackConfig struct {
+	emulator  []hubspottest.Option
+	budget    config.Budget // zero: the default
+	contacts  int64
+	batchSize int
+}
+
+func newStackWith(t testing.TB, sc stackConfig) *stack {
+	t.Helper()
+	emu := testenv.StartEmulator(t, sc.emulator...)
+	emu.AddContactRange(portalA, 1, sc.contacts)
+	emu.AddContactRange(portalB, 1, sc.contacts)
 	listA := emu.CreateList(portalA, "Audience in A", hubspot.ProcessingManual)
 	listB := emu.CreateList(portalB, "Audience in B", hubspot.ProcessingManual)
 	env := map[string]string{
@@ -52,15 +65,19 @@ func newStack(t *testing.T, opts ...hubspottest.Option) *stack {
 		"TOKEN_B": emu.NewPrivateAppToken(portalB, "crm.lists.read", "crm.lists.write"),
 	}
 	queue := "it-" + strings.NewReplacer("/", "-", " ", "-").Replace(t.Name())
+	budget := ""
+	if sc.budget != (config.Budget{}) {
+		budget = fmt.Sprintf(", budget: {requests: %d, per: %s, burst: %d}", sc.budget.Requests, sc.budget.Per, sc.budget.Burst)
+	}
 	yaml := fmt.Sprintf(`
-temporal: {address: %q, taskQueue: %q}
+temporal: {address: %[1]q, taskQueue: %[2]q}
 accounts:
-  - {id: acct-a, baseUrl: %q, timeout: 5s, auth: {type: private-app, tokenEnv: TOKEN_A}}
-  - {id: acct-b, baseUrl: %q, timeout: 5s, auth: {type: private-app, tokenEnv: TOKEN_B}}
+  - {id: acct-a, baseUrl: %[3]q, timeout: 5s, auth: {type: private-app, tokenEnv: TOKEN_A}%[6]s}
+  - {id: acct-b, baseUrl: %[3]q, timeout: 5s, auth: {type: private-app, tokenEnv: TOKEN_B}%[6]s}
 connectors:
-  - {id: conn-a, account: acct-a, listId: %q, flushInterval: 200ms, maxBatchSize: 100}
-  - {id: conn-b, account: acct-b, listId: %q, flushInterval: 200ms, maxBatchSize: 100}
-`, temporal.Server.FrontendHostPort(), queue, emu.URL, emu.URL, listA, listB)
+  - {id: conn-a, account: acct-a, listId: %[4]q, flushInterval: 200ms, maxBatchSize: %[7]d}
+  - {id: conn-b, account: acct-b, listId: %[5]q, flushInterval: 200ms, maxBatchSize: %[7]d}
+`, temporal.Server.FrontendHostPort(), queue, emu.URL, listA, listB, budget, sc.batchSize)
 	cfg, err := config.Parse([]byte(yaml), t.TempDir(), func(k string) string { return env[k] })
 	require.NoError(t, err)
 	s := &stack{t: t, emu: emu, cfg: cfg,
