@@ -94,26 +94,42 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	require.EqualValues(t, 1, final.TotalRejected)
 	require.Equal(t, workflows.StateStopped, syncStatus(t, tp.Client, syncID).State, "a query after the end says stopped")
 
-	replayer := worker.NewWorkflowReplayer()
-	workflows.Register(replayer)
-	workflows.RegisterAudience(replayer)
 	for name, id := range map[string]string{"sync": syncID, "audience": audID} {
-		hist := fetchHistory(t, tp.Client, id)
-		require.NoError(t, replayer.ReplayWorkflowHistory(nil, hist), "replaying the %s history", name)
-		if os.Getenv("RECORD_HISTORY") == "1" {
-			b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
-			require.NoError(t, err)
-			path := filepath.Join(testenv.RepoRoot(t), "workflows", "testdata", name+"-lifecycle.json")
-			require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-			require.NoError(t, os.WriteFile(path, b, 0o644))
-			t.Logf("recorded %s (%d events)", path, len(hist.Events))
-		}
+		replayAndRecord(t, fetchHistory(t, tp.Client, id, ""), name+"-lifecycle")
 	}
 }
 
-func fetchHistory(t *testing.T, c client.Client, workflowID string) *historypb.History {
+// replayAndRecord replays hist against the current workflow code and, with
+// RECORD_HISTORY=1, saves it as workflows/testdata/NAME.json.
+func replayAndRecord(t *testing.T, hist *historypb.History, name string) {
 	t.Helper()
-	it := c.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	replayer := worker.NewWorkflowReplayer()
+	workflows.Register(replayer)
+	workflows.RegisterAudience(replayer)
+	require.NoError(t, replayer.ReplayWorkflowHistory(nil, hist), "replaying %s", name)
+	if os.Getenv("RECORD_HISTORY") != "1" {
+		return
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+	require.NoError(t, err)
+	path := filepath.Join(testenv.RepoRoot(t), "workflows", "testdata", name+".json")
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	t.Logf("recorded %s (%d events)", path, len(hist.Events))
+}
+
+// previousRun is the run that continued as new into the current one.
+func previousRun(t *testing.T, c client.Client, workflowID string) *historypb.History {
+	t.Helper()
+	current := fetchHistory(t, c, workflowID, "")
+	prev := current.Events[0].GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId()
+	require.NotEmpty(t, prev, "%s has not continued as new", workflowID)
+	return fetchHistory(t, c, workflowID, prev)
+}
+
+func fetchHistory(t *testing.T, c client.Client, workflowID, runID string) *historypb.History {
+	t.Helper()
+	it := c.GetWorkflowHistory(context.Background(), workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	hist := &historypb.History{}
 	for it.HasNext() {
 		ev, err := it.Next()

@@ -195,4 +195,9 @@ func TestContinueAsNewUnderALongStream(t *testing.T) {
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, aud.Generation, 2, "the audience continued as new (it takes every command delivered so far in one pass, so it counts passes of many signals)")
 	assert.Len(t, aud.Connectors, 1)
+
+	// Runs that ended in continue-as-new replay too (and are kept for the
+	// replay test with RECORD_HISTORY=1).
+	replayAndRecord(t, previousRun(t, temporal.Client, workflows.WorkflowID("aud-long", "conn-a")), "sync-continued-as-new")
+	replayAndRecord(t, previousRun(t, temporal.Client, workflows.AudienceWorkflowID("aud-long")), "audience-continued-as-new")
 }

@@ -17,6 +17,13 @@ const (
 	audienceMaxForwardsPerRun = 6000
 	// forwardChunkIDs bounds one forwarded signal (≈ 100 KB of JSON).
 	forwardChunkIDs = 5000
+	// maxCommandsPerPass bounds the work between two continue-as-new
+	// checks, so one burst cannot grow a run's history unchecked.
+	maxCommandsPerPass = 500
+	// audienceMaxEventsPerRun is well below the 51,200-event hard limit.
+	audienceMaxEventsPerRun = 20000
+	// handOverBytes bounds the commands carried into the next run.
+	handOverBytes = 1 << 20
 )
 
 // Audience is the entry point of one audience: it keeps the set of active
@@ -56,7 +63,7 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 				return err
 			}
 		}
-		for {
+		for len(batch) < maxCommandsPerPass {
 			var raw json.RawMessage
 			if !commands.ReceiveAsync(&raw) {
 				break
@@ -65,22 +72,34 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 			batch = append(batch, raw)
 		}
 		a.process(ctx, batch)
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() ||
+		info := workflow.GetInfo(ctx)
+		if info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= audienceMaxEventsPerRun ||
 			a.signals >= in.MaxSignalsPerRun || a.forwardsThisRun >= audienceMaxForwardsPerRun {
-			// Commands that arrived while forwarding go to the next run
-			// unprocessed: taking them needs no waiting, so nothing can
-			// slip in between and a busy stream cannot hold the run open.
-			var pending []json.RawMessage
-			for {
-				var raw json.RawMessage
-				if !commands.ReceiveAsync(&raw) {
-					break
-				}
-				pending = append(pending, raw)
-			}
+			pending := a.handOver(ctx, commands)
 			workflow.GetLogger(ctx).Info("Audience continuing as new", "AudienceID", a.id, "Generation", a.generation+1, "HandedOver", len(pending))
 			return workflow.NewContinueAsNewError(ctx, AudienceWorkflowName, AudienceInput{AudienceID: a.id, MaxSignalsPerRun: in.MaxSignalsPerRun,
 				Carried: &AudienceCarried{Connectors: a.connectors, Forwarded: a.forwarded, Generation: a.generation + 1, Pending: pending}})
+		}
+	}
+}
+
+// handOver takes every command still delivered and returns those the next
+// run must process. Taking them needs no waiting, so a busy stream cannot
+// hold the run open; but the next run's input must stay far below
+// Temporal's 2 MB payload limit, so past handOverBytes the commands taken
+// so far are processed here first.
+func (a *audience) handOver(ctx workflow.Context, commands workflow.ReceiveChannel) []json.RawMessage {
+	var pending []json.RawMessage
+	size := 0
+	for {
+		var raw json.RawMessage
+		if !commands.ReceiveAsync(&raw) {
+			return pending
+		}
+		pending = append(pending, raw)
+		if size += len(raw); size >= handOverBytes {
+			a.process(ctx, pending)
+			pending, size = nil, 0
 		}
 	}
 }
