@@ -193,7 +193,7 @@ func TestContinueAsNewUnderALongStream(t *testing.T) {
 	assert.Greater(t, st.Generation, 3, "the sync continued as new")
 	aud, err := s.st.Connectors(s.ctx(), "aud-long")
 	require.NoError(t, err)
-	assert.GreaterOrEqual(t, aud.Generation, 2, "the audience continued as new (it takes every command delivered so far in one pass, so it counts passes of many signals)")
+	assert.GreaterOrEqual(t, aud.Generation, 1, "the audience continued as new (how often depends on how many commands each pass takes)")
 	assert.Len(t, aud.Connectors, 1)
 
 	// Runs that ended in continue-as-new replay too (and are kept for the
