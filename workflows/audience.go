@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -43,7 +44,7 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	}
 	a := &audience{id: in.AudienceID}
 	if c := in.Carried; c != nil {
-		a.connectors, a.forwarded, a.generation = c.Connectors, c.Forwarded, c.Generation
+		a.connectors, a.forwarded, a.generation, a.problems = c.Connectors, c.Forwarded, c.Generation, c.Problems
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryConnectors, func() (AudienceStatus, error) {
 		return a.status(), nil
@@ -78,7 +79,7 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 			pending := a.handOver(ctx, commands)
 			workflow.GetLogger(ctx).Info("Audience continuing as new", "AudienceID", a.id, "Generation", a.generation+1, "HandedOver", len(pending))
 			return workflow.NewContinueAsNewError(ctx, AudienceWorkflowName, AudienceInput{AudienceID: a.id, MaxSignalsPerRun: in.MaxSignalsPerRun,
-				Carried: &AudienceCarried{Connectors: a.connectors, Forwarded: a.forwarded, Generation: a.generation + 1, Pending: pending}})
+				Carried: &AudienceCarried{Connectors: a.connectors, Forwarded: a.forwarded, Generation: a.generation + 1, Problems: a.problems, Pending: pending}})
 		}
 	}
 }
@@ -118,14 +119,14 @@ func (a *audience) process(ctx workflow.Context, commands []json.RawMessage) {
 		cmd, err := decodeCommand(raw)
 		switch {
 		case err != nil:
-			workflow.GetLogger(ctx).Error("Audience command ignored: not an AudienceCommand", "AudienceID", a.id, "Error", err)
+			a.problem(ctx, "command ignored: not an AudienceCommand", err)
 		case cmd.Membership != nil:
 			run = append(run, cmd.Membership)
 		case cmd.Activate != nil:
 			flush()
 			var in SyncInput
 			if err := decodeJSON(cmd.Activate, &in); err != nil {
-				workflow.GetLogger(ctx).Error("Activation ignored: malformed SyncInput", "AudienceID", a.id, "Error", err)
+				a.problem(ctx, "activation ignored: malformed SyncInput", err)
 				continue
 			}
 			a.activate(ctx, in)
@@ -133,7 +134,7 @@ func (a *audience) process(ctx workflow.Context, commands []json.RawMessage) {
 			flush()
 			var d Deactivate
 			if err := decodeJSON(cmd.Deactivate, &d); err != nil {
-				workflow.GetLogger(ctx).Error("Deactivation ignored: malformed payload", "AudienceID", a.id, "Error", err)
+				a.problem(ctx, "deactivation ignored: malformed payload", err)
 				continue
 			}
 			a.deactivate(ctx, d.ConnectorID)
@@ -182,10 +183,26 @@ type audience struct {
 	generation      int
 	signals         int
 	forwardsThisRun int
+	problems        []string
+}
+
+// problem logs what could not be done and keeps it for the status query,
+// so an operator sees it without reading worker logs.
+func (a *audience) problem(ctx workflow.Context, msg string, err error) {
+	text := msg
+	if err != nil {
+		text += ": " + err.Error()
+	}
+	workflow.GetLogger(ctx).Error(msg, "AudienceID", a.id, "Error", err)
+	a.problems = append(a.problems, workflow.Now(ctx).UTC().Format(time.RFC3339)+" "+text)
+	if len(a.problems) > AudienceProblemsLimit {
+		a.problems = a.problems[len(a.problems)-AudienceProblemsLimit:]
+	}
 }
 
 func (a *audience) status() AudienceStatus {
-	return AudienceStatus{AudienceID: a.id, Connectors: append([]SyncInput(nil), a.connectors...), Forwarded: a.forwarded, Generation: a.generation}
+	return AudienceStatus{AudienceID: a.id, Connectors: append([]SyncInput(nil), a.connectors...), Forwarded: a.forwarded,
+		Generation: a.generation, Problems: append([]string(nil), a.problems...)}
 }
 
 func (a *audience) index(connectorID string) int {
@@ -208,7 +225,7 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 		return
 	}
 	if _, err := normalize(in); err != nil {
-		log.Error("Activation refused", "AudienceID", a.id, "ConnectorID", in.ConnectorID, "Error", err)
+		a.problem(ctx, "activation of connector "+in.ConnectorID+" refused", err)
 		return
 	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
@@ -218,7 +235,7 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 	})
 	err := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
 	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-		log.Error("Starting the connector's sync failed", "AudienceID", a.id, "ConnectorID", in.ConnectorID, "Error", err)
+		a.problem(ctx, "starting the sync of connector "+in.ConnectorID+" failed; activate it again", err)
 		return
 	}
 	a.connectors = append(a.connectors, in)
@@ -264,8 +281,7 @@ func (a *audience) forward(ctx workflow.Context, changes []any) {
 	kept := a.connectors[:0:0]
 	for i, c := range a.connectors {
 		if failed[i] != nil {
-			workflow.GetLogger(ctx).Error("Forwarding to a connector failed; it is no longer active. Activate it again to resume.",
-				"AudienceID", a.id, "ConnectorID", c.ConnectorID, "Error", failed[i])
+			a.problem(ctx, "forwarding to connector "+c.ConnectorID+" failed (its sync workflow is gone); it is no longer active: activate it again to resume", failed[i])
 			continue
 		}
 		kept = append(kept, c)

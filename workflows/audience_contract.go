@@ -52,8 +52,9 @@ type AudienceInput struct {
 type AudienceCarried struct {
 	Connectors []SyncInput `json:"connectors"`
 	// Forwarded counts membership signals forwarded (per connector summed).
-	Forwarded  int64 `json:"forwarded"`
-	Generation int   `json:"generation"`
+	Forwarded  int64    `json:"forwarded"`
+	Generation int      `json:"generation"`
+	Problems   []string `json:"problems,omitempty"`
 	// Pending are commands delivered to the previous run but not yet
 	// processed, in order: a run never waits for a quiet moment to
 	// continue as new, it hands them over.
@@ -66,7 +67,14 @@ type AudienceStatus struct {
 	Connectors []SyncInput `json:"connectors"` // active, in activation order
 	Forwarded  int64       `json:"forwarded"`
 	Generation int         `json:"generation"`
+	// Problems are the most recent commands that could not be carried out
+	// (a refused activation, a connector dropped because its sync
+	// workflow was gone, a malformed command), newest last.
+	Problems []string `json:"problems,omitempty"`
 }
+
+// AudienceProblemsLimit bounds AudienceStatus.Problems.
+const AudienceProblemsLimit = 10
 
 // AudienceWorkflowID is the deterministic workflow ID of an audience's
 // entry-point workflow.

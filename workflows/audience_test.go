@@ -180,6 +180,8 @@ func TestAudienceDropsAConnectorWhoseSyncIsGone(t *testing.T) {
 	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
 	require.Len(t, status.Connectors, 1, "%v", log.sent)
 	assert.Equal(t, "ok", status.Connectors[0].ConnectorID)
+	require.Len(t, status.Problems, 1, "the dropped connector is reported in the status")
+	assert.Contains(t, status.Problems[0], "done-elsewhere")
 	assert.Equal(t, []string{"membership:enter:1", "stop"}, log.sent["ok"])
 }
 

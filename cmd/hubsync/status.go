@@ -72,6 +72,9 @@ func printReport(w io.Writer, rep starter.AudienceReport) {
 	a := rep.Audience
 	fmt.Fprintf(w, "audience %s: %d active connector(s), %d change(s) forwarded, generation %d (workflow %s)\n",
 		a.AudienceID, len(a.Connectors), a.Forwarded, a.Generation, workflows.AudienceWorkflowID(a.AudienceID))
+	for _, p := range a.Problems {
+		fmt.Fprintf(w, "problem: %s\n", oneLine(p, 200))
+	}
 	if len(rep.Connectors) == 0 {
 		fmt.Fprintf(w, "no active connector: run 'hubsync activate %s CONNECTOR'\n", a.AudienceID)
 		return
