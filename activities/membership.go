@@ -57,10 +57,12 @@ const deadlineMargin = 5 * time.Second
 // removing a non-member, so a retried batch converges to the same list.
 func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.BatchRequest) (workflows.BatchResult, error) {
 	log := activity.GetLogger(ctx)
+	metrics := newBatchMetrics(ctx, req.ConnectorID)
 	writer, ok := m.Connectors.Writer(req.ConnectorID)
 	if !ok {
 		// Workers of one task queue must all know the connector; a worker
 		// that doesn't is misconfigured, which an operator has to fix.
+		metrics.batch(ResultTerminal)
 		return workflows.BatchResult{}, terminal(fmt.Sprintf("connector %q is not configured on this worker: add it to the connectors file and restart, then resume the sync", req.ConnectorID),
 			workflows.HubSpotFailure{Category: "UNKNOWN_CONNECTOR", Message: "connector " + req.ConnectorID + " is not configured on the worker"}, nil)
 	}
@@ -74,14 +76,17 @@ func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.Bat
 		"adds", len(req.Add), "removes", len(req.Remove), "attempt", info.Attempt)
 
 	out, err := writer.UpdateMemberships(ctx, req.ListID, req.Add, req.Remove)
+	metrics.response(out, err)
 	if err != nil {
 		mapped := classify(err)
+		metrics.failed(mapped)
 		log.Warn("membership batch failed", "batchId", req.BatchID, "listId", req.ListID, "attempt", info.Attempt, "error", err)
 		return workflows.BatchResult{}, mapped
 	}
 	log.Info("membership batch applied", "batchId", req.BatchID, "listId", req.ListID,
 		"added", len(out.Added), "removed", len(out.Removed), "missing", len(out.Missing),
 		"rateLimitRemaining", out.RateLimit.Remaining)
+	metrics.applied(out)
 	return workflows.BatchResult{Added: out.Added, Removed: out.Removed, Missing: out.Missing}, nil
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/uber-go/tally/v4"
+	sdktally "go.temporal.io/sdk/contrib/tally"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -22,9 +24,10 @@ import (
 const portal = int64(7)
 
 type fixture struct {
-	emu    *hubspottest.Emulator
-	env    *testsuite.TestActivityEnvironment
-	listID string
+	emu     *hubspottest.Emulator
+	env     *testsuite.TestActivityEnvironment
+	metrics tally.TestScope // what the activity emitted, for metrics_test.go
+	listID  string
 }
 
 // newFixture runs the activity in Temporal's activity test environment
@@ -40,9 +43,11 @@ func newFixture(t *testing.T, timeout time.Duration, opts ...hubspottest.Option)
 	client, err := hubspot.New(hubspot.Config{BaseURL: srv.URL, HTTPClient: hubspot.NewPrivateAppHTTPClient(token, nil), Timeout: timeout})
 	require.NoError(t, err)
 	var suite testsuite.WorkflowTestSuite
+	scope := tally.NewTestScope("", nil)
+	suite.SetMetricsHandler(sdktally.NewMetricsHandler(scope))
 	env := suite.NewTestActivityEnvironment()
 	activities.Register(env, &activities.Membership{Connectors: activities.ConnectorMap{"conn": client}})
-	return &fixture{emu: emu, env: env, listID: emu.CreateList(portal, "A", hubspot.ProcessingManual)}
+	return &fixture{emu: emu, env: env, metrics: scope, listID: emu.CreateList(portal, "A", hubspot.ProcessingManual)}
 }
 
 func (f *fixture) apply(add, remove []int64) (workflows.BatchResult, error) {

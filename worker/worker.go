@@ -42,6 +42,15 @@ type Options struct {
 	// Worker is passed to the SDK worker; WorkerStopTimeout and
 	// OnFatalError are set by Run.
 	Worker sdkworker.Options
+	// MetricsAddr, when set (host:port, e.g. 127.0.0.1:9090), serves
+	// Prometheus metrics on http://MetricsAddr/metrics while Run runs: the
+	// Temporal SDK's and the membership activity's (see internal/metrics
+	// and activities.MetricBatches). Temporal metrics belong to the client,
+	// so Run creates the exporter and puts its handler in the
+	// client.Options it dials with; MetricsAddr together with Client is
+	// therefore refused: give that client a handler from metrics.New and
+	// serve its HTTPHandler yourself. Empty: no metrics, no listener.
+	MetricsAddr string
 }
 
 // Run checks the connectors, then serves until ctx is cancelled, and then
@@ -53,6 +62,9 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	if opts.MetricsAddr != "" && opts.Client != nil {
+		return errors.New("worker.Options: MetricsAddr needs Run to dial its own Temporal client; with Options.Client, set that client's MetricsHandler (internal/metrics) and serve /metrics yourself")
 	}
 	limiters := opts.Limiters
 	if limiters == nil {
@@ -72,7 +84,12 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 
 	c := opts.Client
 	if c == nil {
-		if c, err = dial(ctx, f.Temporal, log); err != nil {
+		handler, stop, err := serveMetrics(opts.MetricsAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if c, err = dial(ctx, f.Temporal, handler, log); err != nil {
 			return err
 		}
 		defer c.Close()
@@ -128,11 +145,12 @@ func register(w sdkworker.Worker, clients map[string]*hubspot.Client) {
 // dial connects to Temporal, retrying while the server is unreachable: in a
 // Compose or Kubernetes deployment the worker often starts before Temporal
 // is ready. Options that can never work (bad TLS files) fail at once.
-func dial(ctx context.Context, t config.Temporal, log *slog.Logger) (client.Client, error) {
+func dial(ctx context.Context, t config.Temporal, metrics client.MetricsHandler, log *slog.Logger) (client.Client, error) {
 	copts, err := t.ClientOptions(log)
 	if err != nil {
 		return nil, err
 	}
+	copts.MetricsHandler = metrics
 	delay := time.Second
 	for {
 		c, err := client.DialContext(ctx, copts)

@@ -5,10 +5,12 @@
 //
 // Usage:
 //
-//	hubsync-worker -config connectors.yaml [-log-format text|json] [-log-level info]
+//	hubsync-worker -config connectors.yaml [-log-format text|json] [-log-level info] [-metrics-addr 127.0.0.1:9090]
 //
 // Every flag may also come from the environment: HUBSYNC_CONFIG,
-// HUBSYNC_LOG_FORMAT, HUBSYNC_LOG_LEVEL (a flag on the command line wins).
+// HUBSYNC_LOG_FORMAT, HUBSYNC_LOG_LEVEL, HUBSYNC_METRICS_ADDR (a flag on the
+// command line wins). With -metrics-addr the worker serves Prometheus
+// metrics on http://ADDR/metrics; without it, it opens no port.
 // Secrets come only from the environment variables the connectors file names.
 package main
 
@@ -19,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -44,7 +47,7 @@ func main() {
 }
 
 type flags struct {
-	config, logFormat, logLevel string
+	config, logFormat, logLevel, metricsAddr string
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (flags, error) {
@@ -60,11 +63,19 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (fl
 	fs.StringVar(&fl.config, "config", def("HUBSYNC_CONFIG", "connectors.yaml"), "connectors file (env HUBSYNC_CONFIG)")
 	fs.StringVar(&fl.logFormat, "log-format", def("HUBSYNC_LOG_FORMAT", "text"), "log format: text or json (env HUBSYNC_LOG_FORMAT)")
 	fs.StringVar(&fl.logLevel, "log-level", def("HUBSYNC_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env HUBSYNC_LOG_LEVEL)")
+	fs.StringVar(&fl.metricsAddr, "metrics-addr", def("HUBSYNC_METRICS_ADDR", ""), "serve Prometheus metrics on http://ADDR/metrics, e.g. 127.0.0.1:9090; empty: off (env HUBSYNC_METRICS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return fl, err
 	}
 	if fs.NArg() > 0 {
 		return fl, fmt.Errorf("unexpected arguments %q: hubsync-worker takes flags only", fs.Args())
+	}
+	if fl.metricsAddr != "" {
+		// Caught here, as a usage error, rather than after the connector
+		// checks have already called HubSpot.
+		if _, _, err := net.SplitHostPort(fl.metricsAddr); err != nil {
+			return fl, fmt.Errorf("-metrics-addr %q: use host:port, e.g. 127.0.0.1:9090 (or :9090 for every interface): %w", fl.metricsAddr, err)
+		}
 	}
 	return fl, nil
 }
@@ -111,7 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	log.Info("configuration loaded", "file", f.Path, "temporal", f.Temporal.Address, "namespace", f.Temporal.Namespace,
 		"taskQueue", f.Temporal.TaskQueue, "accounts", len(f.Accounts), "connectors", f.ConnectorIDs())
 
-	if err := worker.Run(ctx, f, worker.Options{Logger: log}); err != nil {
+	if err := worker.Run(ctx, f, worker.Options{Logger: log, MetricsAddr: fl.metricsAddr}); err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			log.Info("stopped before serving")
 			return exitOK

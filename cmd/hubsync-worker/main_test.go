@@ -3,11 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -33,6 +39,8 @@ func TestExitCodes(t *testing.T) {
 		{"bad log level", []string{"-log-level", "loud"}, nil, exitUsage, "debug, info"},
 		{"missing file", []string{"-config", filepath.Join(dir, "absent.yaml")}, nil, exitFailed, "HUBSYNC_CONFIG"},
 		{"config from env", nil, map[string]string{"HUBSYNC_CONFIG": bad}, exitFailed, "looks like a secret"},
+		{"metrics addr without port", []string{"-metrics-addr", "9090"}, nil, exitUsage, "use host:port"},
+		{"metrics addr from env", nil, map[string]string{"HUBSYNC_METRICS_ADDR": "localhost"}, exitUsage, "-metrics-addr"},
 		{"flag beats env", []string{"-config", bad}, map[string]string{"HUBSYNC_CONFIG": "/nowhere.yaml"}, exitFailed, "tokenEnv"},
 	}
 	for _, tc := range tests {
@@ -79,5 +87,58 @@ func TestStopWhileWaitingForTemporal(t *testing.T) {
 	}
 	if strings.Contains(out, "pat-test") {
 		t.Error("the token was logged")
+	}
+}
+
+// With -metrics-addr, /metrics answers before Temporal does: a worker stuck
+// dialing shows up as running, and its port closes with the process.
+func TestMetricsServedWhileWaitingForTemporal(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "c.yaml")
+	content := "temporal: {address: 127.0.0.1:1}\naccounts:\n  - {id: a, baseUrl: http://127.0.0.1:1, timeout: 1s, auth: {type: private-app, tokenEnv: T}}\n" +
+		"connectors:\n  - {id: c, account: a, listId: \"1\"}\n"
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	var stderr bytes.Buffer // read only after run returns
+	go func() {
+		done <- run(ctx, []string{"-config", p}, envOf(map[string]string{"T": "pat-test", "HUBSYNC_METRICS_ADDR": addr}), &stderr)
+	}()
+	url := "http://" + addr + "/metrics"
+	testenv.Eventually(t, 20*time.Second, func() (bool, string) {
+		resp, err := http.Get(url)
+		if err != nil {
+			return false, err.Error()
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode == http.StatusOK && strings.Contains(string(body), "go_goroutines"),
+			fmt.Sprintf("HTTP %d:\n%.500s", resp.StatusCode, body)
+	})
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("exit code %d, want 0; stderr:\n%s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the worker did not stop")
+	}
+	if !strings.Contains(stderr.String(), "serving metrics") {
+		t.Errorf("the metrics URL was not logged:\n%s", stderr.String())
+	}
+	if resp, err := http.Get(url); err == nil {
+		resp.Body.Close()
+		t.Error("/metrics still answers after the worker stopped")
 	}
 }
