@@ -31,7 +31,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				b.StopTimer()
 				s := newStackWith(b, stackConfig{emulator: bc.opts, budget: bc.budget, contacts: 20000, batchSize: bc.batchSize})
-				aud := fmt.Sprintf("bench-%s-%d", bc.name, i)
+				aud := fmt.Sprintf("bench-%s-%d-%d", bc.name, i, time.Now().UnixNano())
 				if err := s.st.Activate(s.ctx(), aud, "conn-a"); err != nil {
 					b.Fatal(err)
 				}

@@ -6,6 +6,8 @@ package integration_test
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"testing"
 
@@ -17,6 +19,8 @@ import (
 var temporal *testenv.Temporal
 
 func TestMain(m *testing.M) {
+	// The starter logs each activation; keep test and benchmark output clean.
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	cli, err := testenv.FindTemporalCLI()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "integration tests need the Temporal CLI:", err)
