@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
 )
@@ -58,8 +59,42 @@ func init() {
 			if err != nil {
 				return err
 			}
-			return a.operate(ctx, aud, conn, "stop requested (pending changes are flushed first)", func(ctx context.Context, o orchestrator, c string) error { return o.Stop(ctx, aud, c) })
+			return a.operate(ctx, aud, conn, "stop requested (pending changes are flushed first)", func(ctx context.Context, o orchestrator, c string) error {
+				if conn != "" {
+					if err := a.checkStopTarget(ctx, o, aud, c); err != nil {
+						return err
+					}
+				}
+				return o.Stop(ctx, aud, c)
+			})
 		}})
+}
+
+// checkStopTarget refuses a stop for a connector that is neither in the
+// config file nor active on the audience: the audience workflow ignores such
+// a stop, so without this check a typo would be reported as done (exit 0).
+// A connector active on the audience but since removed from the file can
+// still be stopped. The file is checked first: it needs no worker and
+// cannot race a just-sent activate.
+func (a *app) checkStopTarget(ctx context.Context, o orchestrator, audience, connectorID string) error {
+	f, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	if _, _, err := f.Connector(connectorID); err == nil {
+		return nil
+	}
+	st, err := o.Connectors(ctx, audience)
+	if err != nil {
+		return err
+	}
+	for _, c := range st.Connectors {
+		if c.ConnectorID == connectorID {
+			return nil
+		}
+	}
+	return &notFoundError{fmt.Errorf("connector %q is neither in %s nor active on audience %s: nothing to stop (see 'hubsync status %s')",
+		connectorID, f.Path, audience, audience)}
 }
 
 func runRetarget(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
