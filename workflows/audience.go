@@ -246,7 +246,7 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 func (a *audience) deactivate(ctx workflow.Context, connectorID string) {
 	i := a.index(connectorID)
 	if i < 0 {
-		workflow.GetLogger(ctx).Info("Deactivate for a connector that is not active", "AudienceID", a.id, "ConnectorID", connectorID)
+		a.problem(ctx, "deactivation of connector "+connectorID+" ignored: it is not active on this audience", nil)
 		return
 	}
 	a.connectors = append(a.connectors[:i:i], a.connectors[i+1:]...)
