@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -16,67 +15,16 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"go.temporal.io/sdk/client"
 
-	"github.com/audiencesync/hubspot-list-sync/config"
-	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // Run with MetricsAddr serves the SDK's and the activity's metrics on one
 // /metrics while it runs, and closes the port when it returns.
 func TestRunServesMetrics(t *testing.T) {
-	tp := testenv.StartTemporal(t)
-	emu := testenv.StartEmulator(t)
-	emu.AddContactRange(1, 1, 20)
-	list := emu.CreateList(1, "Metrics test", hubspot.ProcessingManual)
-	token := emu.NewPrivateAppToken(1, "crm.lists.read", "crm.lists.write")
-	env := map[string]string{
-		"HUBSPOT_TOKEN":             token,
-		config.EnvTemporalAddress:   tp.Server.FrontendHostPort(),
-		config.EnvTemporalTaskQueue: "worker-metrics-test",
-	}
-	file := "accounts:\n  - {id: a, baseUrl: " + emu.URL + ", auth: {type: private-app, tokenEnv: HUBSPOT_TOKEN}}\n" +
-		"connectors:\n  - {id: c1, account: a, listId: \"" + list + "\", flushInterval: 200ms}\n"
-	f, err := config.Parse([]byte(file), t.TempDir(), func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan struct{})
-	done := make(chan error, 1)
-	go func() { done <- Run(ctx, f, Options{Logger: quietLogger(), Ready: ready, MetricsAddr: addr}) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("Run returned before serving: %v", err)
-	case <-time.After(time.Minute):
-		t.Fatal("worker not ready within a minute")
-	}
-
-	c, _, err := f.Connector("c1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
-	defer scancel()
-	_, err = tp.Client.SignalWithStartWorkflow(sctx, workflows.AudienceWorkflowID("aud-metrics"), workflows.SignalAudience,
-		workflows.AudienceCommand{Activate: ptr(c.SyncInput("aud-metrics"))},
-		client.StartWorkflowOptions{TaskQueue: f.Temporal.TaskQueue}, workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: "aud-metrics"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = tp.Client.SignalWorkflow(sctx, workflows.AudienceWorkflowID("aud-metrics"), "", workflows.SignalAudience,
-		workflows.AudienceCommand{Membership: &workflows.MembershipChange{Op: workflows.OpEnter, RecordIDs: []string{"1", "2", "999"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
-		got := emu.Members(1, list)
-		return slices.Equal(got, []int64{1, 2}), fmt.Sprintf("list members %v, want [1 2]", got)
-	})
+	l := startLive(t, "worker-metrics-test", Options{MetricsAddr: addr})
+	token := l.token
+	l.enter("aud-metrics", []string{"1", "2", "999"}, []int64{1, 2})
 
 	url := "http://" + addr + "/metrics"
 	var body string
@@ -100,15 +48,7 @@ func TestRunServesMetrics(t *testing.T) {
 		t.Error("/metrics shows the HubSpot token")
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run after cancel = %v, want nil", err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("Run did not return after its context was cancelled")
-	}
+	l.shutdown()
 	if resp, err := http.Get(url); err == nil {
 		resp.Body.Close()
 		t.Error("/metrics still answers after Run returned")
