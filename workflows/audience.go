@@ -12,25 +12,26 @@ import (
 )
 
 // Bounds of one audience workflow run, far below the server's 10,000
-// signals and 51,200 events: a forwarded signal costs two events.
+// signals, 2,000 updates and 51,200 events: a forwarded signal costs two
+// events, an admitted change two.
 const (
 	audienceMaxSignalsPerRun  = 3000
 	audienceMaxForwardsPerRun = 6000
+	audienceMaxAdmitsPerRun   = 1000
 	// forwardChunkIDs bounds one forwarded signal (≈ 100 KB of JSON).
 	forwardChunkIDs = 5000
-	// maxCommandsPerPass bounds the work between two continue-as-new
-	// checks, so one burst cannot grow a run's history unchecked.
-	maxCommandsPerPass = 500
 	// audienceMaxEventsPerRun is well below the 51,200-event hard limit.
 	audienceMaxEventsPerRun = 20000
-	// handOverBytes bounds the commands carried into the next run.
-	handOverBytes = 1 << 20
+	// audienceMaxConnectors bounds the connectors of one audience, and so
+	// the carried state.
+	audienceMaxConnectors = 100
 )
 
 // Audience is the entry point of one audience: it keeps the set of active
 // connectors and forwards every membership change, in order, to each one's
-// sync workflow. It runs until it is no longer needed; an audience with no
-// connectors costs nothing while idle.
+// sync workflow, no faster than each sync drains (see flow.go). It runs
+// until it is no longer needed; an audience with no connectors costs
+// nothing while idle.
 func Audience(ctx workflow.Context, in AudienceInput) error {
 	if err := checkName("AudienceID", in.AudienceID); err != nil {
 		return err
@@ -45,6 +46,7 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	a := &audience{id: in.AudienceID}
 	if c := in.Carried; c != nil {
 		a.connectors, a.forwarded, a.generation, a.problems = c.Connectors, c.Forwarded, c.Generation, c.Problems
+		a.flows, a.counters = c.Flows, c.Counters
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryConnectors, func() (AudienceStatus, error) {
 		return a.status(), nil
@@ -52,103 +54,99 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 		return err
 	}
 	commands := workflow.GetSignalChannel(ctx, SignalAudience)
-	var handedOver []json.RawMessage
+	if workflow.GetVersion(ctx, "bounded-backlog", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return a.legacyLoop(ctx, in, commands)
+	}
+	if err := a.registerAdmit(ctx); err != nil {
+		return err
+	}
+	return a.loop(ctx, in, commands, workflow.GetSignalChannel(ctx, SignalSyncProgress))
+}
+
+// loop takes commands in order into a bounded queue and forwards from it
+// as the connectors' backlogs allow. Continue-as-new waits until no admit
+// call is being handled, and carries the queue (at most queueHardBytes).
+func (a *audience) loop(ctx workflow.Context, in AudienceInput, commands, progress workflow.ReceiveChannel) error {
+	a.flows = a.reconcileFlows(a.flows)
 	if in.Carried != nil {
-		handedOver = in.Carried.Pending
+		for _, raw := range in.Carried.Pending {
+			a.take(ctx, raw, false)
+		}
 	}
 	for {
-		batch := handedOver
-		handedOver = nil
-		if len(batch) == 0 {
-			if err := workflow.Await(ctx, func() bool { return commands.Len() > 0 }); err != nil {
-				return err
+		a.receive(ctx, commands, progress)
+		more := a.pump(ctx)
+		if !a.draining && a.continueAsNewDue(ctx, in) {
+			a.draining = true // admits from now on are refused with ErrTypeRetryAdmit
+		}
+		if a.draining && workflow.AllHandlersFinished(ctx) {
+			a.receive(ctx, commands, progress)
+			next := a.next(in)
+			size := encodedSize(next)
+			if size <= maxCarriedBytes {
+				workflow.GetLogger(ctx).Info("Audience continuing as new", "AudienceID", a.id,
+					"Generation", a.generation+1, "HandedOver", len(next.Carried.Pending), "CarriedBytes", size)
+				return workflow.NewContinueAsNewError(ctx, AudienceWorkflowName, next)
+			}
+			if !a.carryDeferred {
+				a.carryDeferred = true
+				workflow.GetLogger(ctx).Error("Audience continue-as-new deferred: carried state too large; forwarding first",
+					"CarriedBytes", size, "Limit", maxCarriedBytes)
 			}
 		}
-		for len(batch) < maxCommandsPerPass {
-			var raw json.RawMessage
-			if !commands.ReceiveAsync(&raw) {
-				break
-			}
-			a.signals++
-			batch = append(batch, raw)
+		if more {
+			continue
 		}
-		a.process(ctx, batch)
-		info := workflow.GetInfo(ctx)
-		if info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= audienceMaxEventsPerRun ||
-			a.signals >= in.MaxSignalsPerRun || a.forwardsThisRun >= audienceMaxForwardsPerRun {
-			pending := a.handOver(ctx, commands)
-			workflow.GetLogger(ctx).Info("Audience continuing as new", "AudienceID", a.id, "Generation", a.generation+1, "HandedOver", len(pending))
-			return workflow.NewContinueAsNewError(ctx, AudienceWorkflowName, AudienceInput{AudienceID: a.id, MaxSignalsPerRun: in.MaxSignalsPerRun,
-				Carried: &AudienceCarried{Connectors: a.connectors, Forwarded: a.forwarded, Generation: a.generation + 1, Problems: a.problems, Pending: pending}})
+		a.woken = false
+		if err := workflow.Await(ctx, func() bool {
+			return commands.Len() > 0 || progress.Len() > 0 || a.woken ||
+				(a.draining && workflow.AllHandlersFinished(ctx))
+		}); err != nil {
+			return err
 		}
 	}
 }
 
-// handOver takes every command still delivered and returns those the next
-// run must process. Taking them needs no waiting, so a busy stream cannot
-// hold the run open; but the next run's input must stay far below
-// Temporal's 2 MB payload limit, so past handOverBytes the commands taken
-// so far are processed here first.
-func (a *audience) handOver(ctx workflow.Context, commands workflow.ReceiveChannel) []json.RawMessage {
-	var pending []json.RawMessage
-	size := 0
+func (a *audience) continueAsNewDue(ctx workflow.Context, in AudienceInput) bool {
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= audienceMaxEventsPerRun ||
+		a.signals >= in.MaxSignalsPerRun || a.forwardsThisRun >= audienceMaxForwardsPerRun ||
+		a.admitsThisRun >= audienceMaxAdmitsPerRun
+}
+
+// next is the input of the next run: everything still queued, in order.
+func (a *audience) next(in AudienceInput) AudienceInput {
+	return AudienceInput{AudienceID: a.id, MaxSignalsPerRun: in.MaxSignalsPerRun,
+		Carried: &AudienceCarried{Connectors: a.connectors, Forwarded: a.forwarded, Generation: a.generation + 1,
+			Problems: a.problems, Pending: a.queue.handOver(), Flows: a.flows, Counters: a.counters}}
+}
+
+// receive takes every delivered command and progress report.
+func (a *audience) receive(ctx workflow.Context, commands, progress workflow.ReceiveChannel) {
 	for {
 		var raw json.RawMessage
 		if !commands.ReceiveAsync(&raw) {
-			return pending
+			break
 		}
-		pending = append(pending, raw)
-		if size += len(raw); size >= handOverBytes {
-			a.process(ctx, pending)
-			pending, size = nil, 0
+		a.signals++
+		a.take(ctx, raw, true)
+	}
+	for {
+		var p SyncProgress
+		if !progress.ReceiveAsync(&p) {
+			break
 		}
+		a.signals++
+		a.onProgress(p)
 	}
-}
-
-// process applies commands in order. Consecutive changes are forwarded
-// together; an activation or deactivation first forwards the changes before
-// it, so each connector gets exactly the changes accepted while it is
-// active.
-func (a *audience) process(ctx workflow.Context, commands []json.RawMessage) {
-	var run []json.RawMessage
-	flush := func() {
-		a.forward(ctx, coalesce(run, forwardChunkIDs))
-		run = nil
-	}
-	for _, raw := range commands {
-		cmd, err := decodeCommand(raw)
-		switch {
-		case err != nil:
-			a.problem(ctx, "command ignored: not an AudienceCommand", err)
-		case cmd.Membership != nil:
-			run = append(run, cmd.Membership)
-		case cmd.Activate != nil:
-			flush()
-			var in SyncInput
-			if err := decodeJSON(cmd.Activate, &in); err != nil {
-				a.problem(ctx, "activation ignored: malformed SyncInput", err)
-				continue
-			}
-			a.activate(ctx, in)
-		case cmd.Deactivate != nil:
-			flush()
-			var d Deactivate
-			if err := decodeJSON(cmd.Deactivate, &d); err != nil {
-				a.problem(ctx, "deactivation ignored: malformed payload", err)
-				continue
-			}
-			a.deactivate(ctx, d.ConnectorID)
-		}
-	}
-	flush()
 }
 
 // commandWire is AudienceCommand with its parts still raw, so a malformed
 // change is forwarded for the sync workflow to count instead of dropped.
 type commandWire struct {
-	Activate   json.RawMessage `json:"activate"`
-	Membership json.RawMessage `json:"membership"`
-	Deactivate json.RawMessage `json:"deactivate"`
+	Activate   json.RawMessage `json:"activate,omitempty"`
+	Membership json.RawMessage `json:"membership,omitempty"`
+	Deactivate json.RawMessage `json:"deactivate,omitempty"`
 }
 
 func decodeCommand(raw json.RawMessage) (commandWire, error) {
@@ -179,11 +177,22 @@ func RegisterAudience(r WorkflowRegistrar) {
 type audience struct {
 	id              string
 	connectors      []SyncInput
+	flows           []ConnectorFlow // one per connector, same order
 	forwarded       int64
 	generation      int
 	signals         int
 	forwardsThisRun int
+	admitsThisRun   int
 	problems        []string
+	counters        AudienceCounters
+
+	queue    queue
+	waiters  []int64 // admit calls waiting for room, first come first served
+	tickets  int64
+	woken    bool // an admit queued a change: the loop has work
+	draining bool // continue-as-new is due: admits are refused until it happens
+	// carryDeferred: continue-as-new waited because the state did not fit.
+	carryDeferred bool
 }
 
 // problem logs what could not be done and keeps it for the status query,
@@ -194,15 +203,21 @@ func (a *audience) problem(ctx workflow.Context, msg string, err error) {
 		text += ": " + err.Error()
 	}
 	workflow.GetLogger(ctx).Error(msg, "AudienceID", a.id, "Error", err)
-	a.problems = append(a.problems, workflow.Now(ctx).UTC().Format(time.RFC3339)+" "+text)
+	a.problems = append(a.problems, workflow.Now(ctx).UTC().Format(time.RFC3339)+" "+truncate(text, maxMessageChars/2))
 	if len(a.problems) > AudienceProblemsLimit {
 		a.problems = a.problems[len(a.problems)-AudienceProblemsLimit:]
 	}
 }
 
 func (a *audience) status() AudienceStatus {
-	return AudienceStatus{AudienceID: a.id, Connectors: append([]SyncInput(nil), a.connectors...), Forwarded: a.forwarded,
-		Generation: a.generation, Problems: append([]string(nil), a.problems...)}
+	st := AudienceStatus{AudienceID: a.id, Connectors: append([]SyncInput(nil), a.connectors...), Forwarded: a.forwarded,
+		Generation: a.generation, Problems: append([]string(nil), a.problems...),
+		Queued: a.queue.ids, QueuedBytes: a.queue.bytes, Waiting: len(a.waiters), AudienceCounters: a.counters}
+	for _, f := range a.flows {
+		f.Backlog = f.estimate()
+		st.Flows = append(st.Flows, f)
+	}
+	return st
 }
 
 func (a *audience) index(connectorID string) int {
@@ -228,6 +243,10 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 		a.problem(ctx, "activation of connector "+in.ConnectorID+" refused", err)
 		return
 	}
+	if len(a.connectors) >= audienceMaxConnectors {
+		a.problem(ctx, fmt.Sprintf("activation of connector %s refused: the audience already has %d connectors, the most one audience serves", in.ConnectorID, audienceMaxConnectors), nil)
+		return
+	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            WorkflowID(a.id, in.ConnectorID),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
@@ -239,6 +258,7 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 		return
 	}
 	a.connectors = append(a.connectors, in)
+	a.flows = a.reconcileFlows(a.flows)
 	log.Info("Connector activated", "AudienceID", a.id, "ConnectorID", in.ConnectorID, "ListID", in.ListID)
 }
 
@@ -250,34 +270,15 @@ func (a *audience) deactivate(ctx workflow.Context, connectorID string) {
 		return
 	}
 	a.connectors = append(a.connectors[:i:i], a.connectors[i+1:]...)
+	a.flows = a.reconcileFlows(a.flows)
 	err := workflow.SignalExternalWorkflow(ctx, WorkflowID(a.id, connectorID), "", SignalStop, nil).Get(ctx, nil)
 	workflow.GetLogger(ctx).Info("Connector deactivated", "AudienceID", a.id, "ConnectorID", connectorID, "StopSignalError", err)
 }
 
-// forward sends the changes to every active connector: in order, one signal
-// at a time per connector (so none overtakes another), connectors in
-// parallel. A connector whose sync workflow is gone is dropped from the set
-// and logged: someone ended it outside this API.
-func (a *audience) forward(ctx workflow.Context, changes []any) {
-	if len(changes) == 0 || len(a.connectors) == 0 {
-		return
-	}
-	failed := make([]error, len(a.connectors))
-	wg := workflow.NewWaitGroup(ctx)
-	for i, c := range a.connectors {
-		wg.Add(1)
-		workflow.Go(ctx, func(gctx workflow.Context) {
-			defer wg.Done()
-			for _, m := range changes {
-				err := workflow.SignalExternalWorkflow(gctx, WorkflowID(a.id, c.ConnectorID), "", SignalMembership, m).Get(gctx, nil)
-				if err != nil {
-					failed[i] = err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait(ctx)
+// dropFailed drops every connector whose forward failed (its sync workflow
+// is gone: someone ended it outside this API) and counts n forwarded
+// changes for the others.
+func (a *audience) dropFailed(ctx workflow.Context, failed []error, n int64) {
 	kept := a.connectors[:0:0]
 	for i, c := range a.connectors {
 		if failed[i] != nil {
@@ -285,36 +286,10 @@ func (a *audience) forward(ctx workflow.Context, changes []any) {
 			continue
 		}
 		kept = append(kept, c)
-		a.forwarded += int64(len(changes))
+		a.forwarded += n
 	}
 	a.connectors = kept
-	a.forwardsThisRun += len(changes) * len(failed)
-}
-
-// coalesce turns the raw membership signals of one pass into the signals to
-// forward. Well-formed changes are merged (mergeChanges); anything else is
-// forwarded untouched, in its place, so the sync workflow counts it as
-// rejected instead of this workflow dropping it.
-func coalesce(raws []json.RawMessage, limit int) []any {
-	var out []any
-	var run []MembershipChange
-	flush := func() {
-		for _, m := range mergeChanges(run, limit) {
-			out = append(out, m)
-		}
-		run = run[:0]
-	}
-	for _, raw := range raws {
-		var m MembershipChange
-		if decodeJSON(raw, &m) == nil && (m.Op == OpEnter || m.Op == OpLeave) {
-			run = append(run, m)
-			continue
-		}
-		flush()
-		out = append(out, raw)
-	}
-	flush()
-	return out
+	a.flows = a.reconcileFlows(a.flows)
 }
 
 // mergeChanges joins consecutive changes of the same op, in order, into

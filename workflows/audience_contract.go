@@ -17,6 +17,35 @@ const AudienceWorkflowName = "Audience"
 // order). Its payload is an AudienceCommand.
 const SignalAudience = "audience"
 
+// UpdateAdmit is the recommended way to send changes: an update on the
+// audience workflow whose argument is a MembershipChange (at most
+// MaxAdmitIDs record IDs, MaxAdmitBytes of ID text). A validator refuses a
+// malformed change before anything is written to history. The handler
+// returns once the change is queued in order, which is when the audience
+// has room: while a connector's sync owes MaxBacklog IDs the call waits.
+// That wait is the back-pressure; the caller's deadline bounds it. Result:
+// AdmitResult. An error of type ErrTypeRetryAdmit means the change was not
+// taken (the workflow is continuing as new): send the same change again.
+const UpdateAdmit = "admit"
+
+// ErrTypeRetryAdmit: the admit was not taken; send the same change again.
+const ErrTypeRetryAdmit = "RetryAdmit"
+
+// Bounds of one admitted change.
+const (
+	MaxAdmitIDs   = 5000
+	MaxAdmitBytes = 256 << 10
+)
+
+// AdmitResult answers UpdateAdmit.
+type AdmitResult struct {
+	// Accepted is the number of record IDs queued (all of the change;
+	// invalid IDs among them are counted by each connector's sync).
+	Accepted int `json:"accepted"`
+	// Queued is the audience's queue after this change, in record IDs.
+	Queued int `json:"queued"`
+}
+
 // QueryConnectors returns the audience workflow's AudienceStatus.
 const QueryConnectors = "connectors"
 
@@ -59,6 +88,37 @@ type AudienceCarried struct {
 	// processed, in order: a run never waits for a quiet moment to
 	// continue as new, it hands them over.
 	Pending []json.RawMessage `json:"pending,omitempty"`
+	// Flows is each active connector's back-pressure bookkeeping.
+	Flows    []ConnectorFlow  `json:"flows,omitempty"`
+	Counters AudienceCounters `json:"counters"`
+}
+
+// ConnectorFlow is what the audience knows of a connector's backlog: it has
+// forwarded Sent record IDs to it, and the sync last reported Reported.
+type ConnectorFlow struct {
+	ConnectorID string       `json:"connectorId"`
+	MaxBacklog  int          `json:"maxBacklog"`
+	Sent        int64        `json:"sent"`
+	Reported    SyncProgress `json:"reported"`
+	// Backlog is the audience's estimate of what the sync owes (never
+	// below the truth); forwarding waits while it would pass MaxBacklog.
+	// Status only.
+	Backlog int64 `json:"backlog"`
+}
+
+// AudienceCounters are the audience's lifetime totals.
+type AudienceCounters struct {
+	// Admitted counts record IDs taken through UpdateAdmit.
+	Admitted int64 `json:"admitted"`
+	// Overflowed counts record IDs of membership signals refused because
+	// the audience's queue was full (QueueHardBytes) or the signal was
+	// larger than MaxSignalBytes; OverflowedSignals counts those signals.
+	// Only signals can overflow: UpdateAdmit waits instead.
+	Overflowed        int64 `json:"overflowed"`
+	OverflowedSignals int64 `json:"overflowedSignals"`
+	// Unrouted counts record IDs accepted while no connector was active:
+	// there was no list to send them to.
+	Unrouted int64 `json:"unrouted"`
 }
 
 // AudienceStatus answers QueryConnectors.
@@ -71,6 +131,15 @@ type AudienceStatus struct {
 	// (a refused activation, a connector dropped because its sync
 	// workflow was gone, a malformed command), newest last.
 	Problems []string `json:"problems,omitempty"`
+
+	// Queued is the record IDs accepted but not yet forwarded (waiting for
+	// a connector's backlog to drain); QueuedBytes their size.
+	Queued      int `json:"queued"`
+	QueuedBytes int `json:"queuedBytes"`
+	// Waiting is the number of UpdateAdmit calls being held.
+	Waiting int             `json:"waiting"`
+	Flows   []ConnectorFlow `json:"flows,omitempty"`
+	AudienceCounters
 }
 
 // AudienceProblemsLimit bounds AudienceStatus.Problems.

@@ -87,15 +87,16 @@ func failureOf(err error) HubSpotFailure {
 			if f.Message == "" {
 				f.Message = app.Message()
 			}
+			f.Message = truncate(f.Message, maxMessageChars)
 			return f
 		}
-		return HubSpotFailure{Category: app.Type(), Message: app.Message()}
+		return HubSpotFailure{Category: app.Type(), Message: truncate(app.Message(), maxMessageChars)}
 	}
 	var timeout *temporal.TimeoutError
 	if errors.As(err, &timeout) {
-		return HubSpotFailure{Category: "Timeout", Message: err.Error()}
+		return HubSpotFailure{Category: "Timeout", Message: truncate(err.Error(), maxMessageChars)}
 	}
-	return HubSpotFailure{Category: "ActivityFailure", Message: err.Error()}
+	return HubSpotFailure{Category: "ActivityFailure", Message: truncate(err.Error(), maxMessageChars)}
 }
 
 // supersedeOwed removes from the owed batch every contact that has a newer

@@ -108,39 +108,60 @@ func (b *buffer) compact() {
 	}
 }
 
-// snapshot encodes the buffer in order for continue-as-new.
+// snapshot encodes the buffer in order for continue-as-new, compactly
+// (see compact.go), with at most maxSinceRuns arrival-time runs.
 func (b *buffer) snapshot() PendingSnapshot {
 	var s PendingSnapshot
-	if b.Len() == 0 {
+	n := b.Len()
+	if n == 0 {
 		return s
 	}
-	ops := make([]byte, 0, b.Len())
-	for _, e := range b.entries[b.head:] {
-		s.IDs = append(s.IDs, e.id)
-		if e.op == OpEnter {
-			ops = append(ops, '+')
-		} else {
-			ops = append(ops, '-')
-		}
-		if n := len(s.Since); n > 0 && s.Since[n-1].At.Equal(e.since) {
-			s.Since[n-1].Count++
+	live := b.entries[b.head:]
+	ids := make([]int64, n)
+	for i, e := range live {
+		ids[i] = e.id
+		if k := len(s.Since); k > 0 && s.Since[k-1].At.Equal(e.since) {
+			s.Since[k-1].Count++
 		} else {
 			s.Since = append(s.Since, SinceRun{Count: 1, At: e.since})
 		}
 	}
-	s.Ops = string(ops)
+	s.Count = n
+	s.Packed = packIDs(ids)
+	s.Leaves = packBits(n, func(i int) bool { return live[i].op == OpLeave })
+	s.Since = boundRuns(s.Since, maxSinceRuns)
 	return s
 }
 
-// restoreBuffer rebuilds a buffer from a snapshot. A malformed snapshot is
-// an error rather than a silent loss of changes.
+// boundRuns merges neighbouring runs until at most limit remain. A merged
+// run keeps the earlier time, so a carried change is flushed no later than
+// it would have been: only sooner, never lost or delayed.
+func boundRuns(runs []SinceRun, limit int) []SinceRun {
+	for len(runs) > limit {
+		merged := runs[:0:0]
+		for i := 0; i < len(runs); i += 2 {
+			r := runs[i]
+			if i+1 < len(runs) {
+				r.Count += runs[i+1].Count
+			}
+			merged = append(merged, r)
+		}
+		runs = merged
+	}
+	return runs
+}
+
+// restoreBuffer rebuilds a buffer from a snapshot in either form (the
+// plain arrays of runs recorded before the compact form, or the compact
+// form). A malformed snapshot is an error rather than a silent loss.
 func restoreBuffer(s PendingSnapshot) (*buffer, bool) {
-	b := newBuffer()
-	if len(s.Ops) != len(s.IDs) {
+	ids, ops, ok := s.entries()
+	if !ok {
 		return nil, false
 	}
+	b := newBuffer()
 	run, left := 0, 0
-	for i, id := range s.IDs {
+	for i, id := range ids {
 		for left <= 0 {
 			if run >= len(s.Since) {
 				return nil, false
@@ -148,16 +169,41 @@ func restoreBuffer(s PendingSnapshot) (*buffer, bool) {
 			left = s.Since[run].Count
 			run++
 		}
-		op := OpEnter
-		switch s.Ops[i] {
-		case '+':
-		case '-':
-			op = OpLeave
-		default:
-			return nil, false
-		}
-		b.put(id, op, s.Since[run-1].At)
+		b.put(id, ops[i], s.Since[run-1].At)
 		left--
 	}
 	return b, true
+}
+
+// entries decodes the IDs and ops of either snapshot form.
+func (s PendingSnapshot) entries() ([]int64, []Op, bool) {
+	if s.Count > 0 || len(s.Packed) > 0 {
+		ids, err := unpackIDs(s.Packed, s.Count)
+		if err != nil || len(s.Leaves) != (s.Count+7)/8 {
+			return nil, nil, false
+		}
+		ops := make([]Op, s.Count)
+		for i := range ops {
+			ops[i] = OpEnter
+			if bitAt(s.Leaves, i) {
+				ops[i] = OpLeave
+			}
+		}
+		return ids, ops, true
+	}
+	if len(s.Ops) != len(s.IDs) {
+		return nil, nil, false
+	}
+	ops := make([]Op, len(s.IDs))
+	for i := range ops {
+		switch s.Ops[i] {
+		case '+':
+			ops[i] = OpEnter
+		case '-':
+			ops[i] = OpLeave
+		default:
+			return nil, nil, false
+		}
+	}
+	return s.IDs, ops, true
 }

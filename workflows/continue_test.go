@@ -25,8 +25,9 @@ func TestContinueAsNewDrainsSignals(t *testing.T) {
 
 	next := h.continuedInput()
 	c := next.Carried
-	require.Equal(t, ids(1, 2, 3), c.Pending.IDs)
-	require.Equal(t, "+-+", c.Pending.Ops)
+	gotIDs, gotOps := pendingOf(t, c.Pending)
+	require.Equal(t, ids(1, 2, 3), gotIDs)
+	require.Equal(t, "+-+", gotOps)
 	require.Len(t, c.Pending.Since, 1)
 	require.Equal(t, 3, c.Pending.Since[0].Count)
 	require.True(t, c.Paused, "the pause delivered with the burst is not lost")
@@ -57,7 +58,7 @@ func TestContinueAsNewWaitsForInFlightBatch(t *testing.T) {
 	calls := h.hs.snapshotCalls()
 	require.Len(t, calls, 1)
 	c := h.continuedInput().Carried
-	require.Equal(t, ids(7), c.Pending.IDs)
+	require.Equal(t, ids(7), pendingIDs(t, c.Pending))
 	require.EqualValues(t, 1, c.Counters.BatchesSent)
 	require.EqualValues(t, 2, c.Counters.TotalAdded)
 	require.NotNil(t, c.LastBatch)
@@ -77,7 +78,7 @@ func TestContinueAsNewAfterBatchBound(t *testing.T) {
 
 	require.Len(t, h.hs.snapshotCalls(), 2)
 	c := h.continuedInput().Carried
-	require.Equal(t, ids(3), c.Pending.IDs)
+	require.Equal(t, ids(3), pendingIDs(t, c.Pending))
 	require.EqualValues(t, 2, c.Counters.BatchesSent)
 }
 
@@ -98,7 +99,7 @@ func TestContinueAsNewWhileBlockedRoundTrip(t *testing.T) {
 	require.Equal(t, ids(1), c.Owed.Add)
 	require.Equal(t, 403, c.LastError.Status)
 	require.EqualValues(t, 1, c.Counters.BatchesFailed)
-	require.Equal(t, ids(2), c.Pending.IDs)
+	require.Equal(t, ids(2), pendingIDs(t, c.Pending))
 
 	// Generation 1, from the carried input.
 	h2 := newHarness(t)

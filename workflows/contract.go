@@ -66,6 +66,12 @@ type MembershipChange struct {
 	// ChangeID is optional and only used in logs (e.g. the starter's
 	// dedupe key); the workflow does not dedupe by it.
 	ChangeID string `json:"changeId,omitempty"`
+	// Seq is set by the audience workflow when it forwards a change: the
+	// running total of record IDs it has forwarded to this connector, up
+	// to and including this change. The sync echoes it in SyncProgress so
+	// the audience knows how much of what it sent is still owed. Senders
+	// leave it zero.
+	Seq int64 `json:"seq,omitempty"`
 }
 
 // Retarget is the payload of SignalRetarget: switch the list for every
@@ -97,6 +103,11 @@ type SyncInput struct {
 	// Temporal suggests it. Zero means the defaults below.
 	MaxSignalsPerRun int `json:"maxSignalsPerRun,omitempty"`
 	MaxBatchesPerRun int `json:"maxBatchesPerRun,omitempty"`
+	// MaxBacklog bounds the record IDs this sync may owe (see
+	// DefaultMaxBacklog); the audience stops forwarding, and holds its
+	// senders, while the sync is at it. Zero means DefaultMaxBacklog; at
+	// most MaxMaxBacklog.
+	MaxBacklog int `json:"maxBacklog,omitempty"`
 
 	// Carried is nil on the first start and set by continue-as-new.
 	Carried *CarriedState `json:"carried,omitempty"`
@@ -174,6 +185,11 @@ type Counters struct {
 	// MalformedSignals counts signals whose payload could not be decoded
 	// at all (their IDs cannot be counted; a sample is kept).
 	MalformedSignals int64 `json:"malformedSignals"`
+	// Overflowed counts record IDs refused because the sync already held
+	// MaxMaxBacklog pending contacts. Only changes signalled to the sync
+	// directly can get here: the audience workflow never forwards past a
+	// sync's MaxBacklog. A sample is in RecentOverflowed.
+	Overflowed int64 `json:"overflowed,omitempty"`
 }
 
 // BatchInfo describes a batch in flight or owed.
@@ -208,10 +224,13 @@ type Status struct {
 	Paused        bool `json:"paused"`
 	StopRequested bool `json:"stopRequested"`
 
-	PendingAdds    int        `json:"pendingAdds"`
-	PendingRemoves int        `json:"pendingRemoves"`
-	InFlight       *BatchInfo `json:"inFlight,omitempty"`
-	Owed           *BatchInfo `json:"owed,omitempty"` // the failed batch while blocked
+	PendingAdds    int `json:"pendingAdds"`
+	PendingRemoves int `json:"pendingRemoves"`
+	// Backlog is what the sync owes: pending, in flight and owed IDs.
+	Backlog    int        `json:"backlog"`
+	MaxBacklog int        `json:"maxBacklog"`
+	InFlight   *BatchInfo `json:"inFlight,omitempty"`
+	Owed       *BatchInfo `json:"owed,omitempty"` // the failed batch while blocked
 
 	Counters
 
@@ -222,6 +241,8 @@ type Status struct {
 
 	RecentMissing  []int64  `json:"recentMissing,omitempty"`  // last RecentMissingLimit
 	RecentRejected []string `json:"recentRejected,omitempty"` // last RecentRejectedLimit, truncated
+	// RecentOverflowed samples the last IDs refused at the hard cap.
+	RecentOverflowed []int64 `json:"recentOverflowed,omitempty"`
 
 	Generation     int `json:"generation"` // continue-as-new count
 	SignalsThisRun int `json:"signalsThisRun"`
@@ -257,18 +278,26 @@ type CarriedState struct {
 	LastErrorBatchID string          `json:"lastErrorBatchId,omitempty"`
 	RecentMissing    []int64         `json:"recentMissing,omitempty"`
 	RecentRejected   []string        `json:"recentRejected,omitempty"`
+	RecentOverflowed []int64         `json:"recentOverflowed,omitempty"`
+	// Flow is the back-pressure bookkeeping shared with the audience.
+	Flow FlowState `json:"flow,omitempty"`
 
 	Generation   int   `json:"generation"`
 	NextSequence int64 `json:"nextSequence"`
 }
 
-// PendingSnapshot is the pending buffer in order, encoded compactly because
-// a paused or blocked sync can carry many entries through a payload limited
-// to 2 MB: IDs[i]'s change is Ops[i] ('+' enter, '-' leave), and Since holds
-// the arrival times as runs (entries from one signal share a time).
+// PendingSnapshot is the pending buffer in order. Runs since the bounded
+// carried state write the compact form (Count, Packed, Leaves: see
+// compact.go); IDs and Ops are the plain form of older runs, still read so
+// their histories continue. Since holds the arrival times as runs (entries
+// from one signal share a time), at most maxSinceRuns of them.
 type PendingSnapshot struct {
-	IDs   []int64    `json:"ids,omitempty"`
-	Ops   string     `json:"ops,omitempty"`
+	Count  int    `json:"count,omitempty"`
+	Packed []byte `json:"packed,omitempty"` // zigzag-delta varint IDs, base64 in JSON
+	Leaves []byte `json:"leaves,omitempty"` // bit i set: entry i is a leave
+
+	IDs   []int64    `json:"ids,omitempty"` // plain form (older runs)
+	Ops   string     `json:"ops,omitempty"` // plain form: '+' enter, '-' leave
 	Since []SinceRun `json:"since,omitempty"`
 }
 
@@ -282,4 +311,28 @@ type SinceRun struct {
 // sync, so that a second start or any signal reaches the same workflow.
 func WorkflowID(audienceID, connectorID string) string {
 	return "hubspot-sync/" + audienceID + "/" + connectorID
+}
+
+// SignalSyncProgress is the signal a sync sends its audience workflow when
+// the audience's estimate of its backlog has gone stale; payload
+// SyncProgress.
+const SignalSyncProgress = "syncProgress"
+
+// SyncProgress tells the audience how much a connector's sync still owes:
+// it has received every change up to Seq (see MembershipChange.Seq) and
+// owes Backlog IDs. Report numbers a sync's reports, so the audience keeps
+// the newest if two arrive out of order.
+type SyncProgress struct {
+	ConnectorID string `json:"connectorId"`
+	Seq         int64  `json:"seq"`
+	Backlog     int    `json:"backlog"`
+	Report      int64  `json:"report"`
+}
+
+// FlowState is a sync's side of the back-pressure bookkeeping.
+type FlowState struct {
+	// LastSeq is the Seq of the last forwarded change received.
+	LastSeq int64 `json:"lastSeq,omitempty"`
+	// Reported is the last SyncProgress sent.
+	Reported SyncProgress `json:"reported"`
 }

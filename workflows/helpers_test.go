@@ -230,3 +230,26 @@ func requireDisjoint(t *testing.T, calls []call) {
 		}
 	}
 }
+
+// pendingOf decodes a carried buffer into its IDs and ops ('+' enter,
+// '-' leave), in order.
+func pendingOf(t *testing.T, s PendingSnapshot) ([]int64, string) {
+	t.Helper()
+	got, ops, ok := s.entries()
+	require.True(t, ok, "malformed snapshot %+v", s)
+	var o []byte
+	for _, op := range ops {
+		if op == OpEnter {
+			o = append(o, '+')
+		} else {
+			o = append(o, '-')
+		}
+	}
+	return got, string(o)
+}
+
+func pendingIDs(t *testing.T, s PendingSnapshot) []int64 {
+	t.Helper()
+	got, _ := pendingOf(t, s)
+	return got
+}

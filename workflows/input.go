@@ -49,6 +49,15 @@ func normalize(in SyncInput) (SyncInput, error) {
 		in.MaxBatchSize = DefaultMaxBatchSize
 	}
 	switch {
+	case in.MaxBacklog < 0 || in.MaxBacklog > MaxMaxBacklog:
+		return bad("MaxBacklog", fmt.Sprintf("must be between 1 and %d", MaxMaxBacklog))
+	case in.MaxBacklog == 0:
+		in.MaxBacklog = DefaultMaxBacklog
+	}
+	if in.MaxBacklog < in.MaxBatchSize {
+		return bad("MaxBacklog", fmt.Sprintf("%d is below MaxBatchSize %d: a full batch must fit", in.MaxBacklog, in.MaxBatchSize))
+	}
+	switch {
 	case in.MaxSignalsPerRun < 0 || in.MaxSignalsPerRun > maxSignalsPerRunLimit:
 		return bad("MaxSignalsPerRun", fmt.Sprintf("must be between 1 and %d", maxSignalsPerRunLimit))
 	case in.MaxSignalsPerRun == 0:

@@ -93,6 +93,7 @@ type membershipWire struct {
 	Op        Op                `json:"op"`
 	RecordIDs []json.RawMessage `json:"recordIds"`
 	ChangeID  string            `json:"changeId"`
+	Seq       int64             `json:"seq"`
 }
 
 // isJSONObject: a type error inside an object still decodes the other
@@ -131,6 +132,7 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 	now := workflow.Now(ctx)
 	validOp := m.Op == OpEnter || m.Op == OpLeave
 	accepted, rejected := 0, 0
+	var overflowed []int64
 	for _, el := range m.RecordIDs {
 		str, isString := recordIDString(el)
 		id, ok := ParseRecordID(str)
@@ -139,8 +141,18 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 			s.noteRejected(str)
 			continue
 		}
+		if !s.buf.has(id) && s.buf.Len() >= MaxMaxBacklog {
+			overflowed = append(overflowed, id)
+			continue
+		}
 		s.buf.put(id, m.Op, now)
 		accepted++
+	}
+	if m.Seq > s.flow.LastSeq {
+		s.flow.LastSeq = m.Seq
+	}
+	if len(overflowed) > 0 {
+		s.noteOverflowed(ctx, m.ChangeID, overflowed)
 	}
 	s.counters.TotalRejected += int64(rejected)
 	if rejected > 0 || err != nil {

@@ -29,8 +29,11 @@ type syncState struct {
 	lastErrorBatchID string
 	recentMissing    []int64
 	recentRejected   []string
+	recentOverflowed []int64
+	flow             FlowState
 
 	generation     int
+	carryDeferred  bool // continue-as-new was due but the state did not fit
 	nextSeq        int64
 	signalsThisRun int
 	batchesThisRun int
@@ -57,6 +60,7 @@ func newState(in SyncInput, workflowID string) (*syncState, error) {
 	s.lastBatch, s.lastError = c.LastBatch, c.LastError
 	s.lastErrorAt, s.lastErrorBatchID = c.LastErrorAt, c.LastErrorBatchID
 	s.recentMissing, s.recentRejected = c.RecentMissing, c.RecentRejected
+	s.recentOverflowed, s.flow = c.RecentOverflowed, c.Flow
 	s.generation = c.Generation
 	if c.NextSequence > 0 {
 		s.nextSeq = c.NextSequence
@@ -81,6 +85,8 @@ func (s *syncState) carried() *CarriedState {
 		LastErrorBatchID: s.lastErrorBatchID,
 		RecentMissing:    s.recentMissing,
 		RecentRejected:   s.recentRejected,
+		RecentOverflowed: s.recentOverflowed,
+		Flow:             s.flow,
 		Generation:       s.generation + 1,
 		NextSequence:     s.nextSeq,
 	}
@@ -113,6 +119,8 @@ func (s *syncState) status() Status {
 		StopRequested:    s.stopRequested,
 		PendingAdds:      s.buf.adds,
 		PendingRemoves:   s.buf.removes,
+		Backlog:          s.backlog(),
+		MaxBacklog:       s.in.MaxBacklog,
 		Counters:         s.counters,
 		LastBatch:        s.lastBatch,
 		LastError:        s.lastError,
@@ -120,6 +128,7 @@ func (s *syncState) status() Status {
 		LastErrorBatchID: s.lastErrorBatchID,
 		RecentMissing:    append([]int64(nil), s.recentMissing...),
 		RecentRejected:   append([]string(nil), s.recentRejected...),
+		RecentOverflowed: append([]int64(nil), s.recentOverflowed...),
 		Generation:       s.generation,
 		SignalsThisRun:   s.signalsThisRun,
 		BatchesThisRun:   s.batchesThisRun,

@@ -67,16 +67,26 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 			}
 			if s.continueAsNewDue(ctx) {
 				s.drain(hs)
-				t.cancel()
 				in := s.in
 				in.Carried = s.carried()
-				workflow.GetLogger(ctx).Info("Continuing as new", "Generation", in.Carried.Generation,
-					"Pending", s.buf.Len(), "Blocked", s.owed != nil)
-				return Status{}, workflow.NewContinueAsNewError(ctx, WorkflowName, in)
+				if size := encodedSize(in); size <= maxCarriedBytes {
+					t.cancel()
+					workflow.GetLogger(ctx).Info("Continuing as new", "Generation", in.Carried.Generation,
+						"Pending", s.buf.Len(), "Blocked", s.owed != nil, "CarriedBytes", size)
+					return Status{}, workflow.NewContinueAsNewError(ctx, WorkflowName, in)
+				} else if !s.carryDeferred {
+					// Unreachable within the backlog bounds (see bounds.go);
+					// if it happens, keep draining in this run rather than
+					// let the server terminate the workflow.
+					s.carryDeferred = true
+					workflow.GetLogger(ctx).Error("Continue-as-new deferred: carried state too large; draining in this run",
+						"CarriedBytes", size, "Limit", maxCarriedBytes)
+				}
 			}
 			s.maybeStartBatch(ctx, sel, t)
 		}
 		s.syncTimer(ctx, sel, t)
+		s.reportProgress(ctx)
 		sel.Select(ctx)
 	}
 }

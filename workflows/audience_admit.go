@@ -1,0 +1,75 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// registerAdmit installs UpdateAdmit, the back-pressured way to send
+// changes: the handler returns once the change is queued, which waits
+// while the queue is above its soft bounds. Calls are served first come,
+// first served, so one sender's changes keep their order.
+func (a *audience) registerAdmit(ctx workflow.Context) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateAdmit, a.admit,
+		workflow.UpdateHandlerOptions{Validator: a.validateAdmit})
+}
+
+// validateAdmit refuses, before anything is written to history, a change
+// the audience could not use. It must not change state.
+func (a *audience) validateAdmit(_ workflow.Context, m MembershipChange) error {
+	bad := func(format string, args ...any) error {
+		return temporal.NewApplicationError("invalid admit: "+fmt.Sprintf(format, args...), ErrTypeInvalidInput)
+	}
+	switch {
+	case a.draining:
+		return temporal.NewApplicationError(fmt.Sprintf(
+			"audience %s is continuing as new: send the same change again", a.id), ErrTypeRetryAdmit)
+	case m.Op != OpEnter && m.Op != OpLeave:
+		return bad("op %q: must be %q or %q", m.Op, OpEnter, OpLeave)
+	case len(m.RecordIDs) == 0:
+		return bad("recordIds is empty")
+	case len(m.RecordIDs) > MaxAdmitIDs:
+		return bad("%d recordIds: send at most %d per call", len(m.RecordIDs), MaxAdmitIDs)
+	case m.Seq != 0:
+		return bad("seq is set by the audience workflow when it forwards; leave it empty")
+	}
+	size := 0
+	for _, id := range m.RecordIDs {
+		size += len(id)
+	}
+	if size > MaxAdmitBytes {
+		return bad("%d bytes of record IDs: send at most %d per call", size, MaxAdmitBytes)
+	}
+	return nil
+}
+
+// admit waits for its turn and for room, then queues the change.
+func (a *audience) admit(ctx workflow.Context, m MembershipChange) (AdmitResult, error) {
+	a.tickets++
+	ticket := a.tickets
+	a.waiters = append(a.waiters, ticket)
+	bytes := changeBytes(&m)
+	ready := func() bool {
+		return a.waiters[0] == ticket && (len(a.queue.items) == 0 ||
+			a.queue.ids+len(m.RecordIDs) <= QueueSoftIDs && a.queue.bytes+bytes <= QueueSoftBytes)
+	}
+	err := workflow.Await(ctx, func() bool { return ready() || a.draining })
+	ok := err == nil && ready()
+	for i, t := range a.waiters {
+		if t == ticket {
+			a.waiters = append(a.waiters[:i:i], a.waiters[i+1:]...)
+			break
+		}
+	}
+	if !ok {
+		return AdmitResult{}, temporal.NewApplicationError(fmt.Sprintf(
+			"audience %s is continuing as new: send the same change again", a.id), ErrTypeRetryAdmit)
+	}
+	a.queue.push(queueItem{change: &m, units: len(m.RecordIDs), bytes: bytes})
+	a.counters.Admitted += int64(len(m.RecordIDs))
+	a.admitsThisRun++
+	a.woken = true
+	return AdmitResult{Accepted: len(m.RecordIDs), Queued: a.queue.ids}, nil
+}

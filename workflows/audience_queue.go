@@ -1,0 +1,280 @@
+package workflows
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// The audience's queue holds commands accepted but not yet carried out, in
+// order. Membership changes leave it only as fast as every connector has
+// room (audience_flow.go), so this queue is where a backlog waits. It is
+// bounded: admits wait while it is above its soft bounds, and a signal that
+// would take it past QueueHardBytes is refused and counted (signals cannot
+// wait). Its hand-over at continue-as-new is therefore at most
+// QueueHardBytes.
+const (
+	// QueueSoftIDs and QueueSoftBytes: an admit waits while the queue
+	// holds more (unless it is empty).
+	QueueSoftIDs   = 20000
+	QueueSoftBytes = 512 << 10
+	// QueueHardBytes: a membership signal that would take the queue past
+	// it is refused and counted in AudienceCounters.Overflowed.
+	QueueHardBytes = 1 << 20
+	// MaxSignalBytes: a larger membership signal is refused and counted.
+	MaxSignalBytes = QueueHardBytes / 2
+	// maxForwardsPerPump bounds one forwarding pass.
+	maxForwardsPerPump = 20
+)
+
+type queueItem struct {
+	activate, deactivate json.RawMessage
+	// change is a well-formed change, consumed from the front as room
+	// allows; raw is a membership payload that is not, forwarded whole for
+	// the sync to count what is wrong with it.
+	change *MembershipChange
+	raw    json.RawMessage
+	units  int // record IDs it adds to a sync's backlog at most
+	bytes  int
+}
+
+type queue struct {
+	items      []queueItem
+	ids, bytes int
+}
+
+func (q *queue) push(it queueItem) {
+	q.items = append(q.items, it)
+	q.ids += it.units
+	q.bytes += it.bytes
+}
+
+func (q *queue) pop() queueItem {
+	it := q.items[0]
+	q.items[0] = queueItem{}
+	q.items = q.items[1:]
+	q.ids -= it.units
+	q.bytes -= it.bytes
+	return it
+}
+
+// changeBytes approximates a change's JSON size.
+func changeBytes(m *MembershipChange) int {
+	n := 64 + len(m.ChangeID)
+	for _, id := range m.RecordIDs {
+		n += len(id) + 3
+	}
+	return n
+}
+
+// rawChange forwards a membership payload that is not a well-formed change
+// with its parts untouched, so the sync counts exactly what it would have,
+// plus the audience's Seq.
+type rawChange struct {
+	Op        json.RawMessage `json:"op,omitempty"`
+	RecordIDs json.RawMessage `json:"recordIds,omitempty"`
+	ChangeID  json.RawMessage `json:"changeId,omitempty"`
+	Seq       int64           `json:"seq"`
+}
+
+func membershipItem(raw json.RawMessage) queueItem {
+	var m MembershipChange
+	if decodeJSON(raw, &m) == nil && (m.Op == OpEnter || m.Op == OpLeave) {
+		m.Seq = 0 // the audience numbers what it forwards
+		return queueItem{change: &m, units: len(m.RecordIDs), bytes: changeBytes(&m)}
+	}
+	it := queueItem{raw: raw, bytes: len(raw)}
+	var w rawChange
+	var elems []json.RawMessage
+	if isJSONObject(raw) && decodeJSON(raw, &w) == nil && decodeJSON(w.RecordIDs, &elems) == nil {
+		it.units = len(elems)
+	}
+	return it
+}
+
+// take queues one command. fromSignal: a membership signal past the hard
+// bounds is refused and counted; commands handed over are always taken.
+func (a *audience) take(ctx workflow.Context, raw json.RawMessage, fromSignal bool) {
+	cmd, err := decodeCommand(raw)
+	switch {
+	case err != nil:
+		a.problem(ctx, "command ignored: not an AudienceCommand", err)
+	case cmd.Membership != nil:
+		it := membershipItem(cmd.Membership)
+		if fromSignal && (len(raw) > MaxSignalBytes || (len(a.queue.items) > 0 && a.queue.bytes+it.bytes > QueueHardBytes)) {
+			a.counters.Overflowed += int64(max(it.units, 1))
+			a.counters.OverflowedSignals++
+			a.problem(ctx, fmt.Sprintf("membership signal of %d bytes (%d record IDs) refused: the audience's queue is full (%d of %d bytes) or the signal is over %d bytes; send changes with the %q update, which waits for room",
+				len(raw), it.units, a.queue.bytes, QueueHardBytes, MaxSignalBytes, UpdateAdmit), nil)
+			return
+		}
+		a.queue.push(it)
+	case cmd.Activate != nil:
+		a.queue.push(queueItem{activate: cmd.Activate, bytes: len(cmd.Activate)})
+	case cmd.Deactivate != nil:
+		a.queue.push(queueItem{deactivate: cmd.Deactivate, bytes: len(cmd.Deactivate)})
+	}
+}
+
+// handOver encodes the queue, in order, for the next run.
+func (q *queue) handOver() []json.RawMessage {
+	out := make([]json.RawMessage, 0, len(q.items))
+	for _, it := range q.items {
+		var w commandWire
+		switch {
+		case it.activate != nil:
+			w.Activate = it.activate
+		case it.deactivate != nil:
+			w.Deactivate = it.deactivate
+		case it.change != nil:
+			w.Membership = encodeJSON(it.change)
+		default:
+			w.Membership = it.raw
+		}
+		out = append(out, encodeJSON(w))
+	}
+	return out
+}
+
+// pump carries out queued commands in order until the queue is empty or
+// the next change has no room. It reports whether it forwarded anything
+// (so the caller looks again before waiting).
+func (a *audience) pump(ctx workflow.Context) bool {
+	for len(a.queue.items) > 0 {
+		head := a.queue.items[0]
+		switch {
+		case head.activate != nil:
+			a.queue.pop()
+			var in SyncInput
+			if err := decodeJSON(head.activate, &in); err != nil {
+				a.problem(ctx, "activation ignored: malformed SyncInput", err)
+				continue
+			}
+			a.activate(ctx, in)
+		case head.deactivate != nil:
+			a.queue.pop()
+			var d Deactivate
+			if err := decodeJSON(head.deactivate, &d); err != nil {
+				a.problem(ctx, "deactivation ignored: malformed payload", err)
+				continue
+			}
+			a.deactivate(ctx, d.ConnectorID)
+		case len(a.connectors) == 0:
+			n := 0
+			for len(a.queue.items) > 0 && a.queue.items[0].activate == nil && a.queue.items[0].deactivate == nil {
+				n += a.queue.pop().units
+			}
+			a.counters.Unrouted += int64(n)
+			a.problem(ctx, fmt.Sprintf("%d record IDs accepted while no connector is active: there is no list to send them to; activate a connector, then send them again", n), nil)
+		default:
+			msgs := a.queue.takeChanges(a.room())
+			if len(msgs) == 0 {
+				return false // no room: wait for a sync's progress
+			}
+			a.forwardFlow(ctx, msgs)
+			return true
+		}
+	}
+	return false
+}
+
+// outMsg is one forwarded signal before its per-connector Seq is set.
+type outMsg struct {
+	change *MembershipChange
+	raw    json.RawMessage
+	units  int
+}
+
+// payload is what connector gets, numbered with its running total seq.
+func (m outMsg) payload(seq int64) any {
+	if m.change != nil {
+		c := *m.change
+		c.Seq = seq
+		return c
+	}
+	var w rawChange
+	if isJSONObject(m.raw) && decodeJSON(m.raw, &w) == nil {
+		w.Seq = seq
+		return w
+	}
+	return m.raw // not an object: adds nothing to a backlog
+}
+
+// takeChanges takes leading changes worth at most room record IDs,
+// merging consecutive changes of one op into signals of at most
+// forwardChunkIDs IDs, at most maxForwardsPerPump signals. A change larger
+// than the room is split; a malformed payload cannot be, so it goes whole
+// when it is first and there is any room.
+func (q *queue) takeChanges(room int64) []outMsg {
+	var out []outMsg
+	for len(q.items) > 0 && room > 0 {
+		it := &q.items[0]
+		if it.activate != nil || it.deactivate != nil {
+			break
+		}
+		if it.raw != nil {
+			if int64(it.units) > room && len(out) > 0 || len(out) >= maxForwardsPerPump {
+				break
+			}
+			taken := q.pop()
+			out = append(out, outMsg{raw: taken.raw, units: taken.units})
+			room -= int64(taken.units)
+			continue
+		}
+		last := len(out) - 1
+		if last < 0 || out[last].change == nil || out[last].change.Op != it.change.Op || out[last].units >= forwardChunkIDs {
+			if len(out) >= maxForwardsPerPump {
+				break
+			}
+			out = append(out, outMsg{change: &MembershipChange{Op: it.change.Op, ChangeID: it.change.ChangeID}})
+			last++
+		}
+		n := int(min(room, int64(forwardChunkIDs-out[last].units), int64(len(it.change.RecordIDs))))
+		out[last].change.RecordIDs = append(out[last].change.RecordIDs, it.change.RecordIDs[:n]...)
+		out[last].units += n
+		room -= int64(n)
+		if n == len(it.change.RecordIDs) {
+			q.pop()
+			continue
+		}
+		it.change.RecordIDs = it.change.RecordIDs[n:]
+		q.ids -= n
+		q.bytes -= it.bytes
+		it.units -= n
+		it.bytes = changeBytes(it.change)
+		q.bytes += it.bytes
+	}
+	return out
+}
+
+// forwardFlow sends msgs to every active connector: in order, one signal at
+// a time per connector (so none overtakes another), connectors in
+// parallel. Each connector's Seq advances by the IDs it is sent.
+func (a *audience) forwardFlow(ctx workflow.Context, msgs []outMsg) {
+	failed := make([]error, len(a.connectors))
+	wg := workflow.NewWaitGroup(ctx)
+	for i, c := range a.connectors {
+		payloads := make([]any, len(msgs))
+		seq := a.flows[i].Sent
+		for j, m := range msgs {
+			seq += int64(m.units)
+			payloads[j] = m.payload(seq)
+		}
+		a.flows[i].Sent = seq
+		wg.Add(1)
+		workflow.Go(ctx, func(gctx workflow.Context) {
+			defer wg.Done()
+			for _, p := range payloads {
+				err := workflow.SignalExternalWorkflow(gctx, WorkflowID(a.id, c.ConnectorID), "", SignalMembership, p).Get(gctx, nil)
+				if err != nil {
+					failed[i] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait(ctx)
+	a.dropFailed(ctx, failed, int64(len(msgs)))
+	a.forwardsThisRun += len(msgs) * len(failed)
+}

@@ -1,0 +1,53 @@
+package workflows
+
+import "go.temporal.io/sdk/workflow"
+
+// A sync's side of back-pressure. The audience workflow forwards changes
+// to a sync only while its estimate of the sync's backlog leaves room under
+// MaxBacklog. The estimate is (IDs forwarded − IDs the sync last said it
+// had received) + the backlog the sync last reported, so it can only
+// over-estimate: merges, rejects and applied batches shrink the real
+// backlog first. The sync tells the audience when the over-estimate
+// reaches MaxBacklog/progressDivisor; that costs one signal per quarter of
+// a backlog drained, and a sync that drains nothing (paused, blocked)
+// reports nothing, so the audience keeps holding its senders.
+
+// backlog is what the sync owes: pending, in flight and owed IDs.
+func (s *syncState) backlog() int {
+	n := s.buf.Len()
+	if s.inFlight != nil {
+		n += s.inFlight.Adds + s.inFlight.Removes
+	}
+	if s.owed != nil {
+		n += len(s.owed.Add) + len(s.owed.Remove)
+	}
+	return n
+}
+
+// reportProgress signals the audience when its estimate is stale by a
+// step. Syncs fed by no audience (Seq never set, as in runs recorded before
+// back-pressure) never report, so their histories replay unchanged.
+func (s *syncState) reportProgress(ctx workflow.Context) {
+	if s.flow.LastSeq == 0 {
+		return
+	}
+	r := s.flow.Reported
+	stale := int64(r.Backlog) + (s.flow.LastSeq - r.Seq) - int64(s.backlog())
+	if stale < int64(max(1, s.in.MaxBacklog/progressDivisor)) {
+		return
+	}
+	s.flow.Reported = SyncProgress{ConnectorID: s.in.ConnectorID, Seq: s.flow.LastSeq,
+		Backlog: s.backlog(), Report: r.Report + 1}
+	// Not awaited: the result changes nothing here (an audience that is
+	// gone has nobody to hold back), and the loop must keep going.
+	workflow.SignalExternalWorkflow(ctx, AudienceWorkflowID(s.in.AudienceID), "",
+		SignalSyncProgress, s.flow.Reported)
+}
+
+// noteOverflowed counts IDs refused at the hard cap and keeps a sample.
+func (s *syncState) noteOverflowed(ctx workflow.Context, changeID string, ids []int64) {
+	s.counters.Overflowed += int64(len(ids))
+	s.recentOverflowed = appendBounded(s.recentOverflowed, ids, RecentMissingLimit)
+	workflow.GetLogger(ctx).Error("Record IDs refused: the sync holds its maximum of pending contacts; send changes through the audience workflow, which holds senders back instead",
+		"ChangeID", changeID, "Refused", len(ids), "MaxPending", MaxMaxBacklog)
+}
