@@ -32,7 +32,7 @@ type Accepted struct {
 	// recordIDs[IDs:]. Resending is safe because a change is idempotent
 	// (the same op again converges to the same list).
 	IDs int `json:"ids"`
-	// Signals is the number of signals delivered (chunks of the input).
+	// Signals is the number of chunks delivered (one admit update each).
 	Signals int `json:"signals"`
 	// ChangeIDs are the delivered signals' ChangeIDs, in order; the
 	// workflows log them.
@@ -52,14 +52,18 @@ func (s *Starter) Leave(ctx context.Context, audienceID string, recordIDs []stri
 }
 
 // send delivers recordIDs to the audience workflow in order, in chunks of at
-// most MaxIDsPerSignal IDs and MaxBytesPerSignal bytes. It never starts the
-// workflow (see the package doc); a missing or closed audience workflow is
-// ErrAudienceNotActive. It stops at the first failed chunk and reports what
-// was delivered before it, so nothing is lost silently.
+// most MaxIDsPerSignal IDs and MaxBytesPerSignal bytes, each through the
+// workflow's admit update (workflows.UpdateAdmit): a chunk returns once
+// the audience has queued it, so while a connector's sync owes its
+// maximum backlog the call waits (back-pressure; WithWaitReporter shows
+// why) and ctx bounds the wait. It never starts the workflow (see the
+// package doc); a missing or closed audience workflow is
+// ErrAudienceNotActive. It stops at the first failed chunk and reports
+// what was delivered before it, so nothing is lost silently.
 //
 // Record IDs are sent as given: the workflow accepts the canonical decimal
 // form of a positive int64 and counts anything else in its status
-// (totalRejected, recentRejected) instead of failing the whole signal.
+// (totalRejected, recentRejected) instead of failing the whole change.
 func (s *Starter) send(ctx context.Context, audienceID string, op workflows.Op, recordIDs []string) (Accepted, error) {
 	var acc Accepted
 	if err := checkAudience(audienceID); err != nil {
@@ -71,15 +75,14 @@ func (s *Starter) send(ctx context.Context, audienceID string, op workflows.Op, 
 				op, audienceID, i+1, id, len(id), MaxIDBytes)
 		}
 	}
-	wid := workflows.AudienceWorkflowID(audienceID)
 	for _, chunk := range chunks(recordIDs) {
 		change := workflows.MembershipChange{Op: op, RecordIDs: chunk, ChangeID: uuid.NewString()}
-		if err := s.client.SignalWorkflow(ctx, wid, "", workflows.SignalAudience, workflows.AudienceCommand{Membership: &change}); err != nil {
-			mapped := audienceErr(audienceID, "signalling "+string(op)+" to", err)
+		if err := s.admit(ctx, audienceID, change); err != nil {
+			mapped := audienceErr(audienceID, "sending "+string(op)+" to", err)
 			if acc.Signals == 0 {
 				return acc, mapped
 			}
-			return acc, fmt.Errorf("%w (delivered %d of %d IDs in %d signals; resend from ID #%d)",
+			return acc, fmt.Errorf("%w (delivered %d of %d IDs in %d calls; resend from ID #%d)",
 				mapped, acc.IDs, len(recordIDs), acc.Signals, acc.IDs+1)
 		}
 		acc.IDs += len(chunk)

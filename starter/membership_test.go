@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/mocks"
 
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
@@ -23,17 +25,41 @@ func ids(n int) []string {
 	return out
 }
 
-// recordSignals captures membership signals to the audience workflow.
+// recordSignals captures membership changes admitted by the audience
+// workflow (the admit update); err, if set, is what the call returns.
 func recordSignals(c interface {
 	On(string, ...any) *mock.Call
-}, audienceID string, got *[]workflows.MembershipChange) *mock.Call {
-	return c.On("SignalWorkflow", mock.Anything, workflows.AudienceWorkflowID(audienceID), "", workflows.SignalAudience,
-		mock.MatchedBy(func(cmd workflows.AudienceCommand) bool {
-			return cmd.Membership != nil && cmd.Activate == nil && cmd.Deactivate == nil
-		})).
-		Run(func(args mock.Arguments) {
-			*got = append(*got, *args.Get(4).(workflows.AudienceCommand).Membership)
-		})
+}, audienceID string, got *[]workflows.MembershipChange) *admitCall {
+	return &admitCall{c: c, audienceID: audienceID, got: got}
+}
+
+type admitCall struct {
+	c interface {
+		On(string, ...any) *mock.Call
+	}
+	audienceID string
+	got        *[]workflows.MembershipChange
+	err        error
+}
+
+func (a *admitCall) Return(err error) *admitCall { a.err = err; return a }
+
+func (a *admitCall) Times(n int) { a.register(n) }
+func (a *admitCall) Once()       { a.register(1) }
+
+func (a *admitCall) register(n int) {
+	var h client.WorkflowUpdateHandle
+	if a.err == nil {
+		mh := &mocks.WorkflowUpdateHandle{}
+		mh.On("Get", mock.Anything, mock.Anything).Return(nil)
+		h = mh
+	}
+	a.c.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
+		return o.WorkflowID == workflows.AudienceWorkflowID(a.audienceID) && o.UpdateName == workflows.UpdateAdmit &&
+			o.WaitForStage == client.WorkflowUpdateStageCompleted && len(o.Args) == 1
+	})).Run(func(args mock.Arguments) {
+		*a.got = append(*a.got, args.Get(1).(client.UpdateWorkflowOptions).Args[0].(workflows.MembershipChange))
+	}).Return(h, a.err).Times(n)
 }
 
 func TestEnterChunksInOrder(t *testing.T) {
@@ -88,8 +114,10 @@ func TestEnterNothingSendsNothing(t *testing.T) {
 
 func TestEnterNotActive(t *testing.T) {
 	s, c := newTestStarter(t)
-	c.On("SignalWorkflow", mock.Anything, "hubspot-audience/aud-9", "", workflows.SignalAudience, mock.Anything).
-		Return(serviceerror.NewNotFound("workflow execution already completed")).Once()
+	c.On("UpdateWorkflow", mock.Anything, mock.Anything).
+		Return(nil, serviceerror.NewNotFound("workflow execution already completed")).Once()
+	c.On("DescribeWorkflowExecution", mock.Anything, "hubspot-audience/aud-9", "").
+		Return(nil, serviceerror.NewNotFound("workflow not found")).Once()
 	acc, err := s.Enter(context.Background(), "aud-9", []string{"1"})
 	if !errors.Is(err, ErrAudienceNotActive) || errors.Is(err, ErrConnectorNotActive) {
 		t.Fatalf("err = %v", err)

@@ -28,6 +28,7 @@ type app struct {
 	configPath string
 	jsonOut    bool
 	timeout    time.Duration
+	wait       time.Duration
 	verbose    bool
 }
 
@@ -71,6 +72,7 @@ func (a *app) globalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&a.configPath, "config", a.configPath, "connectors `file` (env HUBSYNC_CONFIG)")
 	fs.BoolVar(&a.jsonOut, "json", a.jsonOut, "print results as JSON on stdout")
 	fs.DurationVar(&a.timeout, "timeout", a.timeout, "deadline of each call to Temporal or HubSpot")
+	fs.DurationVar(&a.wait, "max-wait", a.wait, "how long enter, leave and import may be held by back-pressure (a connector's backlog at its bound) before giving up; 0 = no limit")
 	fs.BoolVar(&a.verbose, "v", a.verbose, "log details on stderr")
 }
 
@@ -80,6 +82,7 @@ func (a *app) run(args []string) int {
 		a.configPath = "connectors.yaml"
 	}
 	a.timeout = 30 * time.Second
+	a.wait = 30 * time.Minute
 
 	top := flag.NewFlagSet("hubsync", flag.ContinueOnError)
 	top.SetOutput(a.stderr)
@@ -198,6 +201,15 @@ func (a *app) callCtx(ctx context.Context) (context.Context, context.CancelFunc)
 		return context.WithCancel(ctx)
 	}
 	return context.WithTimeout(ctx, a.timeout)
+}
+
+// sendCtx bounds one Enter or Leave call by -max-wait: the call returns once
+// the audience has room, which back-pressure may delay.
+func (a *app) sendCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if a.wait <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, max(a.wait, a.timeout))
 }
 
 // isTerminal reports whether w is a character device (a terminal), without

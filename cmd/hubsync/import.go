@@ -158,13 +158,41 @@ func (im *importer) flush(ctx context.Context) error {
 	if len(im.ids) == 0 {
 		return nil
 	}
-	cctx, cancel := im.a.callCtx(ctx)
+	cctx, cancel := im.a.sendCtx(ctx)
 	defer cancel()
+	// A progress line says why a call is held by back-pressure; the
+	// reporter runs on another goroutine, so it only hands over the text.
+	notes := make(chan string, 1)
+	cctx = starter.WithWaitReporter(cctx, func(w starter.WaitInfo) {
+		select {
+		case notes <- w.String():
+		default:
+		}
+	})
+	type result struct {
+		acc starter.Accepted
+		err error
+	}
+	done := make(chan result, 1)
 	send := im.o.Enter
 	if im.op == workflows.OpLeave {
 		send = im.o.Leave
 	}
-	acc, err := send(cctx, im.sum.AudienceID, im.ids)
+	go func() {
+		acc, err := send(cctx, im.sum.AudienceID, im.ids)
+		done <- result{acc, err}
+	}()
+	var r result
+	for waiting := true; waiting; {
+		select {
+		case note := <-notes:
+			im.progress.wait(note)
+		case r = <-done:
+			waiting = false
+		}
+	}
+	im.progress.wait("")
+	acc, err := r.acc, r.err
 	im.sum.Sent += acc.IDs
 	im.sum.Signals += acc.Signals
 	if im.op == workflows.OpEnter {

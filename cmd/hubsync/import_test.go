@@ -174,8 +174,21 @@ func TestProgress(t *testing.T) {
 	now = now.Add(time.Second)
 	p.tick(3, 2)
 	p.finish()
-	if got := b.String(); !strings.HasPrefix(got, "\rimport: 3 lines read, 2 IDs sent") || !strings.HasSuffix(got, "\r\033[K") {
+	if got := b.String(); !strings.HasPrefix(got, "\r\033[Kimport: 3 lines read, 2 IDs sent") || !strings.HasSuffix(got, "\r\033[K") {
 		t.Errorf("terminal progress %q", got)
+	}
+
+	// A call held by back-pressure says why, until it returns.
+	b.Reset()
+	p = newProgress(&b, false, func() time.Time { return now })
+	now = now.Add(11 * time.Second)
+	p.tick(4, 4)
+	now = now.Add(11 * time.Second)
+	p.wait("held by back-pressure for 12s (audience queue 20000 IDs); connector acme owes 50000 of 50000 IDs")
+	p.wait("")
+	if got := b.String(); !strings.Contains(got, "4 IDs sent, 0 IDs/s\n") ||
+		!strings.Contains(got, " | waiting: held by back-pressure for 12s (audience queue 20000 IDs); connector acme owes 50000 of 50000 IDs\n") {
+		t.Errorf("waiting progress %q", got)
 	}
 }
 

@@ -81,8 +81,11 @@ func (a *app) membership(ctx context.Context, op workflows.Op, args []string) er
 		return usagef("not HubSpot record IDs (positive decimal integers): %q; nothing was sent", bad)
 	}
 	return a.withStarter(ctx, func(_ *config.File, o orchestrator) error {
-		cctx, cancel := a.callCtx(ctx)
+		cctx, cancel := a.sendCtx(ctx)
 		defer cancel()
+		cctx = starter.WithWaitReporter(cctx, func(w starter.WaitInfo) {
+			fmt.Fprintf(a.stderr, "%s: %s\n", op, w)
+		})
 		send := o.Enter
 		if op == workflows.OpLeave {
 			send = o.Leave

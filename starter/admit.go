@@ -1,0 +1,146 @@
+package starter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// WaitInfo says why an Enter or Leave call is being held: the audience's
+// queue is full because a connector's sync owes as many IDs as it may
+// (workflows.DefaultMaxBacklog unless configured), typically because it is
+// paused, blocked, or slower than the senders.
+type WaitInfo struct {
+	AudienceID string
+	// Waited is how long the current chunk has been held.
+	Waited time.Duration
+	// Queued is the audience's queue in record IDs.
+	Queued int
+	// Full are the connectors at or near their bound (estimated backlog
+	// at least three quarters of it), the reason for the wait.
+	Full []workflows.ConnectorFlow
+}
+
+func (w WaitInfo) String() string {
+	s := fmt.Sprintf("held by back-pressure for %s (audience queue %d IDs)", w.Waited.Round(time.Second), w.Queued)
+	for _, f := range w.Full {
+		s += fmt.Sprintf("; connector %s owes %d of %d IDs", f.ConnectorID, f.Backlog, f.MaxBacklog)
+	}
+	return s
+}
+
+type waitKey struct{}
+
+// WithWaitReporter returns a context whose Enter and Leave calls report,
+// every couple of seconds, that they are being held by back-pressure and
+// why (the CLI's import shows it on its progress line).
+func WithWaitReporter(ctx context.Context, report func(WaitInfo)) context.Context {
+	return context.WithValue(ctx, waitKey{}, report)
+}
+
+// waitReportDelay is how long a chunk may take before the wait is reported.
+const waitReportDelay = 2 * time.Second
+
+// admit sends one change through the audience workflow's admit update and
+// waits until it is queued. It retries when the workflow was continuing as
+// new (the change was not taken) and when the server has too many updates
+// in flight; the caller's ctx bounds everything.
+func (s *Starter) admit(ctx context.Context, audienceID string, change workflows.MembershipChange) error {
+	wid := workflows.AudienceWorkflowID(audienceID)
+	stopWatch := s.watchWait(ctx, audienceID)
+	defer stopWatch()
+	backoff := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		h, err := s.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID:   wid,
+			UpdateID:     fmt.Sprintf("%s/%d", change.ChangeID, attempt),
+			UpdateName:   workflows.UpdateAdmit,
+			Args:         []any{change},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		var res workflows.AdmitResult
+		if err == nil {
+			err = h.Get(ctx, &res)
+		}
+		if err == nil {
+			return nil
+		}
+		if !s.retryableAdmit(ctx, wid, err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (while retrying: %v)", ctx.Err(), err)
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// retryableAdmit: the admit was refused because the run was continuing as
+// new, hit the run as it closed, or the server had too many updates in
+// flight. A NotFound is a closed run only if a newer run is still going.
+func (s *Starter) retryableAdmit(ctx context.Context, wid string, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() == workflows.ErrTypeRetryAdmit {
+		return true
+	}
+	var exhausted *serviceerror.ResourceExhausted
+	if errors.As(err, &exhausted) {
+		return true
+	}
+	if isNotFound(err) {
+		d, derr := s.client.DescribeWorkflowExecution(ctx, wid, "")
+		return derr == nil && d.GetWorkflowExecutionInfo().GetCloseTime() == nil
+	}
+	return false
+}
+
+// watchWait reports the wait through ctx's reporter, if any, while a chunk
+// is held longer than waitReportDelay. The returned func stops it.
+func (s *Starter) watchWait(ctx context.Context, audienceID string) func() {
+	report, _ := ctx.Value(waitKey{}).(func(WaitInfo))
+	if report == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		start := time.Now()
+		tick := time.NewTicker(waitReportDelay)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			st, err := s.Connectors(qctx, audienceID)
+			cancel()
+			info := WaitInfo{AudienceID: audienceID, Waited: time.Since(start)}
+			if err == nil {
+				info.Queued = st.Queued
+				for _, f := range st.Flows {
+					// The estimate may be a quarter of the bound stale.
+					if f.Backlog >= int64(f.MaxBacklog)*3/4 {
+						info.Full = append(info.Full, f)
+					}
+				}
+			}
+			report(info)
+		}
+	}()
+	return func() { close(done) }
+}
