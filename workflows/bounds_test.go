@@ -1,0 +1,115 @@
+package workflows
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// worstState is a sync at every bound at once: MaxMaxBacklog pending
+// contacts whose IDs jump across the whole int64 range (the largest packed
+// form), each with its own arrival time, a blocked batch of MaxMaxBatchSize
+// 19-digit IDs, full samples and an oversized HubSpot message.
+func worstState(t *testing.T) *syncState {
+	t.Helper()
+	in, err := normalize(SyncInput{AudienceID: strings.Repeat("a", 200), ConnectorID: strings.Repeat("c", 200),
+		ListID: strings.Repeat("9", 19), MaxBacklog: MaxMaxBacklog, MaxBatchSize: MaxMaxBatchSize})
+	require.NoError(t, err)
+	s, err := newState(in, WorkflowID(in.AudienceID, in.ConnectorID))
+	require.NoError(t, err)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := int64(0); i < MaxMaxBacklog; i++ {
+		id := i + 1
+		if i%2 == 1 {
+			id = math.MaxInt64 - i
+		}
+		op := OpEnter
+		if i%3 == 0 {
+			op = OpLeave
+		}
+		s.buf.put(id, op, t0.Add(time.Duration(i)*time.Millisecond))
+	}
+	owed := &BatchRequest{ConnectorID: in.ConnectorID, ListID: in.ListID, BatchID: s.nextBatchID()}
+	for i := int64(0); i < MaxMaxBatchSize; i++ {
+		if i%2 == 0 {
+			owed.Add = append(owed.Add, math.MaxInt64-MaxMaxBacklog-i)
+		} else {
+			owed.Remove = append(owed.Remove, math.MaxInt64-MaxMaxBacklog-i)
+		}
+	}
+	s.owed = owed
+	f := failureOf(terminal(400, strings.Repeat("X", 100)))
+	f.Message = truncate(strings.Repeat("m", 1<<20), maxMessageChars)
+	s.lastError = &f
+	for i := 0; i < RecentMissingLimit; i++ {
+		s.noteMissing([]int64{math.MaxInt64 - int64(i)})
+		s.recentOverflowed = appendBounded(s.recentOverflowed, []int64{math.MaxInt64 - int64(i)}, RecentMissingLimit)
+	}
+	for i := 0; i < RecentRejectedLimit; i++ {
+		s.noteRejected(strings.Repeat("\"", 1000)) // escapes double in JSON
+	}
+	return s
+}
+
+// No buffer content can make the continue-as-new input exceed the bound:
+// at every bound at once it stays under maxCarriedBytes, well below the
+// server's 2 MB, and it restores exactly.
+func TestCarriedStateAtItsBoundFitsAndRestores(t *testing.T) {
+	s := worstState(t)
+	in := s.in
+	in.Carried = s.carried()
+	size := encodedSize(in)
+	t.Logf("worst carried state: %d bytes (bound %d, server limit %d)", size, maxCarriedBytes, serverPayloadLimit)
+	require.LessOrEqual(t, size, worstCarriedBytes)
+	require.Less(t, size, maxCarriedBytes)
+	require.LessOrEqual(t, len(in.Carried.Pending.Since), maxSinceRuns)
+
+	r, ok := restoreBuffer(in.Carried.Pending)
+	require.True(t, ok)
+	require.Equal(t, s.buf.Len(), r.Len())
+	require.Equal(t, s.buf.adds, r.adds)
+	for i, e := range s.buf.entries[s.buf.head:] {
+		got := r.entries[i]
+		require.Equal(t, e.id, got.id)
+		require.Equal(t, e.op, got.op)
+		// Arrival times may only move earlier (flushed sooner, never later).
+		require.False(t, got.since.After(e.since), "entry %d restored later than it arrived", i)
+	}
+}
+
+// The sync's own hard cap: signals sent to it directly (bypassing the
+// audience's back-pressure) past MaxMaxBacklog pending contacts are
+// refused, counted and sampled; changes for contacts already pending still
+// count (last change wins).
+func TestSyncRefusesNewContactsPastItsHardCap(t *testing.T) {
+	h := newHarness(t)
+	in := baseInput()
+	h.at(time.Second, func() { h.signal(SignalPause, nil) })
+	h.at(2*time.Second, func() {
+		for from := 1; from <= MaxMaxBacklog+10; from += MaxAdmitIDs {
+			h.enter(strs(from, min(from+MaxAdmitIDs-1, MaxMaxBacklog+10))...)
+		}
+		h.leave("1")
+	})
+	var st Status
+	h.at(3*time.Second, func() { st = h.status(); h.signal(SignalStop, nil) })
+	h.run(in)
+	require.Equal(t, MaxMaxBacklog-1, st.PendingAdds)
+	require.Equal(t, 1, st.PendingRemoves, "a newer change for a pending contact is kept")
+	require.EqualValues(t, 10, st.Overflowed)
+	require.Contains(t, st.RecentOverflowed, int64(MaxMaxBacklog+10))
+	require.Equal(t, MaxMaxBacklog, st.Backlog)
+}
+
+func TestPackedIDsRoundTripExtremes(t *testing.T) {
+	in := []int64{1, math.MaxInt64, 1, math.MaxInt64 - 1, 42, 42, 7}
+	out, err := unpackIDs(packIDs(in), len(in))
+	require.NoError(t, err)
+	require.Equal(t, in, out)
+	require.LessOrEqual(t, len(packIDs(in)), len(in)*maxPackedIDBytes)
+	_, err = unpackIDs(packIDs(in)[:3], len(in))
+	require.Error(t, err)
+}

@@ -1,0 +1,232 @@
+package workflows
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"errors"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+)
+
+// A sync fed by its audience tells the audience how much it still owes,
+// once the audience's estimate is stale by a quarter of MaxBacklog, and
+// with the numbers the audience needs (last Seq received, backlog now).
+func TestSyncReportsItsBacklogToItsAudience(t *testing.T) {
+	h := newHarness(t)
+	in := baseInput()
+	in.MaxBacklog, in.MaxBatchSize = 1000, 100
+	var reports []SyncProgress
+	h.env.OnSignalExternalWorkflow(mock.Anything, AudienceWorkflowID(testAudience), "", SignalSyncProgress, mock.Anything).
+		Return(func(_, _, _, _ string, arg any) error {
+			reports = append(reports, arg.(SyncProgress))
+			return nil
+		})
+	h.at(time.Second, func() {
+		h.signal(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: strs(1, 600), Seq: 600})
+		h.signal(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: strs(601, 1000), Seq: 1000})
+	})
+	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.run(in)
+
+	require.NotEmpty(t, reports)
+	for i, r := range reports {
+		assert.Equal(t, testConnector, r.ConnectorID)
+		assert.EqualValues(t, i+1, r.Report)
+		if i > 0 {
+			assert.GreaterOrEqual(t, r.Seq, reports[i-1].Seq)
+			assert.Less(t, r.Backlog, reports[i-1].Backlog+int(r.Seq-reports[i-1].Seq)+1)
+		}
+	}
+	last := reports[len(reports)-1]
+	assert.EqualValues(t, 1000, last.Seq)
+	// Stale by less than a step at the end: the audience's estimate
+	// (1000 - Seq + Backlog) is within 250 of the truth (0).
+	assert.Less(t, last.Backlog, 250)
+	assert.Len(t, h.hs.members(testList), 1000)
+}
+
+// connectorWithBacklog is an activation with a small backlog bound.
+func connectorWithBacklog(id string, maxBacklog int) SyncInput {
+	c := connector(id)
+	c.MaxBacklog, c.MaxBatchSize = maxBacklog, 100
+	return c
+}
+
+// forwardedIDs flattens the stand-in sync's log to "op:id" in order.
+func forwardedIDs(entries []string) []string {
+	var flat []string
+	for _, e := range entries {
+		parts := strings.SplitN(e, ":", 3)
+		if len(parts) < 3 || parts[2] == "" {
+			continue
+		}
+		for _, id := range strings.Split(parts[2], ",") {
+			flat = append(flat, parts[1]+":"+id)
+		}
+	}
+	return flat
+}
+
+func queryAudience(t *testing.T, env *testsuite.TestWorkflowEnvironment) AudienceStatus {
+	t.Helper()
+	v, err := env.QueryWorkflow(QueryConnectors)
+	require.NoError(t, err)
+	var st AudienceStatus
+	require.NoError(t, v.Get(&st))
+	return st
+}
+
+// The audience forwards no more than a connector's MaxBacklog until the
+// sync reports progress; the rest waits in the queue, in order.
+func TestAudienceForwardsNoMoreThanASyncMayOwe(t *testing.T) {
+	env, log := newAudienceEnv(t)
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connectorWithBacklog("c1", 1000))})
+	for i := 0; i < 3; i++ {
+		sig(env, 2*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: strs(600*i+1, 600*i+600)}})
+	}
+	var held, after AudienceStatus
+	var heldIDs int
+	env.RegisterDelayedCallback(func() {
+		held, heldIDs = queryAudience(t, env), len(forwardedIDs(log.sent["c1"]))
+		env.SignalWorkflow(SignalSyncProgress, SyncProgress{ConnectorID: "c1", Seq: 1000, Backlog: 0, Report: 1})
+	}, 3*time.Second)
+	env.RegisterDelayedCallback(func() { after = queryAudience(t, env) }, 4*time.Second)
+	finish(env, 5*time.Second, "c1")
+	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+
+	assert.Equal(t, 1000, heldIDs, "forwarded up to the bound, no further")
+	assert.Equal(t, 800, held.Queued)
+	require.Len(t, held.Flows, 1)
+	assert.EqualValues(t, 1000, held.Flows[0].Backlog)
+	var want []string
+	for _, id := range strs(1, 1800) {
+		want = append(want, "enter:"+id)
+	}
+	assert.Equal(t, want, forwardedIDs(log.sent["c1"]), "everything arrives once room is reported, in order")
+	assert.Equal(t, 0, after.Queued)
+	assert.EqualValues(t, 1800, after.Flows[0].Sent)
+}
+
+// An admit call waits while the queue is full and completes, in arrival
+// order, once room appears; a malformed admit is refused by the validator
+// with a message naming what is wrong.
+func TestAudienceAdmitWaitsForRoomAndValidates(t *testing.T) {
+	env, log := newAudienceEnv(t)
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connectorWithBacklog("c1", 1000))})
+	done := map[int]time.Time{}
+	for i := 0; i < 6; i++ {
+		env.RegisterDelayedCallback(func() {
+			env.UpdateWorkflow(UpdateAdmit, "", &testsuite.TestUpdateCallback{
+				OnReject:   func(err error) { t.Errorf("admit %d rejected: %v", i, err) },
+				OnAccept:   func() {},
+				OnComplete: func(_ any, err error) { require.NoError(t, err); done[i] = env.Now() },
+			}, MembershipChange{Op: OpEnter, RecordIDs: strs(5000*i+1, 5000*i+5000)})
+		}, 2*time.Second+time.Duration(i)*time.Millisecond)
+	}
+	var rejections []string
+	for _, bad := range []MembershipChange{{Op: "join", RecordIDs: []string{"1"}}, {Op: OpLeave}, {Op: OpEnter, RecordIDs: strs(1, MaxAdmitIDs+1)}} {
+		env.RegisterDelayedCallback(func() {
+			env.UpdateWorkflow(UpdateAdmit, "", &testsuite.TestUpdateCallback{
+				OnReject:   func(err error) { rejections = append(rejections, err.Error()) },
+				OnAccept:   func() { t.Error("malformed admit accepted") },
+				OnComplete: func(any, error) {},
+			}, bad)
+		}, 3*time.Second)
+	}
+	var waiting AudienceStatus
+	env.RegisterDelayedCallback(func() { waiting = queryAudience(t, env) }, 4*time.Second)
+	// Each report frees the whole bound: the sync applied everything.
+	var firstReport time.Time
+	for r := 1; r <= 30; r++ {
+		env.RegisterDelayedCallback(func() {
+			if r == 1 {
+				firstReport = env.Now()
+			}
+			env.SignalWorkflow(SignalSyncProgress, SyncProgress{ConnectorID: "c1", Seq: int64(1000 * r), Report: int64(r)})
+		}, 5*time.Second+time.Duration(r)*time.Second)
+	}
+	finish(env, 40*time.Second, "c1")
+	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+
+	assert.Equal(t, 2, waiting.Waiting, "the fifth and sixth admits are held: the queue is at its soft bound")
+	assert.Equal(t, 19000, waiting.Queued)
+	require.Len(t, done, 6)
+	assert.False(t, done[4].Before(firstReport), "a held admit completes only after room is reported")
+	assert.False(t, done[5].Before(done[4]), "held admits complete in arrival order")
+	assert.True(t, done[3].Before(firstReport))
+	require.Len(t, rejections, 3)
+	assert.Contains(t, rejections[0], `op "join"`)
+	assert.Contains(t, rejections[1], "recordIds is empty")
+	assert.Contains(t, rejections[2], "at most 5000")
+	flat := forwardedIDs(log.sent["c1"])
+	require.Len(t, flat, 30000)
+	assert.Equal(t, "enter:1", flat[0])
+	assert.Equal(t, "enter:30000", flat[29999])
+}
+
+// Signals cannot wait: past the queue's hard bound they are refused,
+// counted and reported as a problem; the queue, and so the hand-over at
+// continue-as-new, stays within QueueHardBytes.
+func TestAudienceRefusesSignalsPastItsQueueAndHandsOverABoundedQueue(t *testing.T) {
+	env, _ := newAudienceEnv(t)
+	env.SetTestTimeout(time.Minute)
+	sig(env, time.Second, AudienceCommand{Activate: ptr(connectorWithBacklog("c1", 1000))})
+	long := func(i int) []string { // 18-digit IDs fill the queue quickly
+		out := make([]string, 2000)
+		for j := range out {
+			out[j] = "1" + strings.Repeat("0", 10) + strs(1000000+2000*i+j, 1000000+2000*i+j)[0]
+		}
+		return out
+	}
+	env.RegisterDelayedCallback(func() {
+		for i := 0; i < 40; i++ {
+			env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: long(i)}})
+		}
+	}, 2*time.Second)
+	var st AudienceStatus
+	env.RegisterDelayedCallback(func() {
+		st = queryAudience(t, env)
+		env.SetContinueAsNewSuggested(true)
+		env.SignalWorkflow(SignalSyncProgress, SyncProgress{ConnectorID: "c1", Seq: 1, Backlog: 999, Report: 1})
+	}, 3*time.Second)
+	// The stand-in sync outlives the audience (ABANDON); end it so the
+	// test environment can finish.
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.SignalWorkflowByID(WorkflowID("aud", "c1"), SignalStop, nil))
+	}, 4*time.Second)
+	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+
+	assert.Positive(t, st.OverflowedSignals)
+	assert.EqualValues(t, 2000*st.OverflowedSignals, st.Overflowed)
+	assert.LessOrEqual(t, st.QueuedBytes, QueueHardBytes)
+	assert.Equal(t, 40*2000, 1000+st.Queued+int(st.Overflowed), "every ID is forwarded, queued or counted")
+	require.NotEmpty(t, st.Problems)
+	assert.Contains(t, st.Problems[len(st.Problems)-1], "refused")
+
+	can := continuedAs(t, env)
+	var next AudienceInput
+	require.NoError(t, decodeCANInput(can, &next))
+	assert.LessOrEqual(t, encodedSize(next), maxCarriedBytes)
+	queued := 0
+	for _, raw := range next.Carried.Pending {
+		var c AudienceCommand
+		require.NoError(t, json.Unmarshal(raw, &c))
+		queued += len(c.Membership.RecordIDs)
+	}
+	assert.Equal(t, st.Queued, queued, "the queue is handed over whole")
+	assert.EqualValues(t, 1000, next.Carried.Flows[0].Sent)
+}
+
+func continuedAs(t *testing.T, env *testsuite.TestWorkflowEnvironment) *workflow.ContinueAsNewError {
+	t.Helper()
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(env.GetWorkflowError(), &can), "want continue-as-new, got %v", env.GetWorkflowError())
+	return can
+}
