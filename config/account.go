@@ -22,6 +22,7 @@ func (c Connector) SyncInput(audienceID string) workflows.SyncInput {
 		ListID:        c.ListID,
 		FlushInterval: c.FlushInterval,
 		MaxBatchSize:  c.MaxBatchSize,
+		MaxBacklog:    c.MaxBacklog,
 	}
 }
 

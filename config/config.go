@@ -108,6 +108,9 @@ type Connector struct {
 	ListID        string        `yaml:"listId"`
 	FlushInterval time.Duration `yaml:"flushInterval"`
 	MaxBatchSize  int           `yaml:"maxBatchSize"`
+	// MaxBacklog bounds the record IDs the connector's sync may owe before
+	// senders are held (back-pressure).
+	MaxBacklog int `yaml:"maxBacklog"`
 }
 
 // Load reads the connectors file at path, with overrides from the process

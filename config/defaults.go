@@ -103,6 +103,9 @@ func (f *File) fillDefaults() {
 		if c.FlushInterval == 0 {
 			c.FlushInterval = workflows.DefaultFlushInterval
 		}
+		if c.MaxBacklog == 0 {
+			c.MaxBacklog = workflows.DefaultMaxBacklog
+		}
 		if c.MaxBatchSize == 0 {
 			c.MaxBatchSize = workflows.DefaultMaxBatchSize
 		}

@@ -182,6 +182,9 @@ func (c Connector) validate(i int, accounts map[string]bool) []error {
 	if c.MaxBatchSize < 1 || c.MaxBatchSize > workflows.MaxMaxBatchSize {
 		bad("maxBatchSize %d must be between 1 and %d (default %d)", c.MaxBatchSize, workflows.MaxMaxBatchSize, workflows.DefaultMaxBatchSize)
 	}
+	if c.MaxBacklog < c.MaxBatchSize || c.MaxBacklog > workflows.MaxMaxBacklog {
+		bad("maxBacklog %d must be between maxBatchSize (%d) and %d (default %d)", c.MaxBacklog, c.MaxBatchSize, workflows.MaxMaxBacklog, workflows.DefaultMaxBacklog)
+	}
 	return errs
 }
 

@@ -32,6 +32,8 @@ func TestValidationErrors(t *testing.T) {
 		{"connector without id", acct + "connectors:\n  - {account: acme, listId: \"1\"}\n", []string{`connectors[0]: id ""`}},
 		{"batch too big", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 10001}\n", []string{`connector "c": maxBatchSize 10001 must be between 1 and 10000`}},
 		{"batch negative", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: -1}\n", []string{`connector "c": maxBatchSize -1`}},
+		{"backlog too big", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBacklog: 80001}\n", []string{`connector "c": maxBacklog 80001 must be between maxBatchSize (500) and 80000`}},
+		{"backlog under a batch", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 1000, maxBacklog: 999}\n", []string{`connector "c": maxBacklog 999 must be between maxBatchSize (1000)`}},
 		{"flush negative", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", flushInterval: -1s}\n", []string{`connector "c": flushInterval -1s must be positive`}},
 		{"flush not a duration", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", flushInterval: soon}\n", []string{"soon"}},
 		{"account without id", "accounts:\n  - auth: {type: private-app, tokenEnv: T}\n" + conn, []string{`accounts[0]: id ""`}},
