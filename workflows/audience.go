@@ -57,22 +57,24 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	if workflow.GetVersion(ctx, "bounded-backlog", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return a.legacyLoop(ctx, in, commands)
 	}
+	a.commands, a.progress = commands, workflow.GetSignalChannel(ctx, SignalSyncProgress)
+	a.flows = a.reconcileFlows(a.flows)
+	if in.Carried != nil {
+		// Handed-over commands go first, before any admit of this run.
+		for _, raw := range in.Carried.Pending {
+			a.take(ctx, raw, false)
+		}
+	}
 	if err := a.registerAdmit(ctx); err != nil {
 		return err
 	}
-	return a.loop(ctx, in, commands, workflow.GetSignalChannel(ctx, SignalSyncProgress))
+	return a.loop(ctx, in, a.commands, a.progress)
 }
 
 // loop takes commands in order into a bounded queue and forwards from it
 // as the connectors' backlogs allow. Continue-as-new waits until no admit
 // call is being handled, and carries the queue (at most queueHardBytes).
 func (a *audience) loop(ctx workflow.Context, in AudienceInput, commands, progress workflow.ReceiveChannel) error {
-	a.flows = a.reconcileFlows(a.flows)
-	if in.Carried != nil {
-		for _, raw := range in.Carried.Pending {
-			a.take(ctx, raw, false)
-		}
-	}
 	for {
 		a.receive(ctx, commands, progress)
 		more := a.pump(ctx)
@@ -186,11 +188,12 @@ type audience struct {
 	problems        []string
 	counters        AudienceCounters
 
-	queue    queue
-	waiters  []int64 // admit calls waiting for room, first come first served
-	tickets  int64
-	woken    bool // an admit queued a change: the loop has work
-	draining bool // continue-as-new is due: admits are refused until it happens
+	queue              queue
+	commands, progress workflow.ReceiveChannel
+	waiters            []int64 // admit calls waiting for room, first come first served
+	tickets            int64
+	woken              bool // an admit queued a change: the loop has work
+	draining           bool // continue-as-new is due: admits are refused until it happens
 	// carryDeferred: continue-as-new waited because the state did not fit.
 	carryDeferred bool
 }
