@@ -2,6 +2,7 @@ package integration_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -132,7 +133,7 @@ func TestBurstConvergesExactlyWithinItsBounds(t *testing.T) {
 	stop := make(chan struct{})
 	peaks := watch(s, aud, stop)
 	for err := range sendAll(t, s, aud, perSender) {
-		require.NoError(t, err)
+		require.NoError(t, err, "workflow task failures: %q", taskFailures(t, temporal.Client, workflows.AudienceWorkflowID(aud)))
 	}
 	st := s.converged(aud, "conn-a", want)
 	close(stop)
@@ -155,7 +156,10 @@ func TestBurstConvergesExactlyWithinItsBounds(t *testing.T) {
 func TestBurstIntoAPausedSyncHoldsTheSendersThenConverges(t *testing.T) {
 	const aud = "aud-paused-burst"
 	s := burstStack(t, aud)
-	require.NoError(t, s.st.Pause(s.ctx(), aud, "conn-a"))
+	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
+		err := s.st.Pause(s.ctx(), aud, "conn-a") // once the activation has started the sync
+		return err == nil, fmt.Sprint(err)
+	})
 	perSender, want := burst()
 	errs := sendAll(t, s, aud, perSender)
 

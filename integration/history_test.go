@@ -147,3 +147,16 @@ func syncStatus(t *testing.T, c client.Client, workflowID string) workflows.Stat
 	require.NoError(t, v.Get(&st))
 	return st
 }
+
+// taskFailures lists the workflow task failures in a workflow's current
+// run, so a test that fails on one says why.
+func taskFailures(t *testing.T, c client.Client, workflowID string) []string {
+	t.Helper()
+	var out []string
+	for _, ev := range fetchHistory(t, c, workflowID, "").Events {
+		if a := ev.GetWorkflowTaskFailedEventAttributes(); a != nil {
+			out = append(out, a.GetCause().String()+": "+a.GetFailure().GetMessage())
+		}
+	}
+	return out
+}

@@ -62,16 +62,31 @@ func TestWorkerRestartedMidStream(t *testing.T) {
 	s := newStack(t)
 	require.NoError(t, s.st.Activate(s.ctx(), "aud-restart", "conn-a"))
 	want := model{}
-	for i, c := range randomStream(3, 120, 30) {
-		if i == 60 {
-			s.stopWorker() // changes keep being accepted while no worker runs
-		}
-		if i == 90 {
-			s.startWorker()
-		}
+	stream := randomStream(3, 120, 30)
+	for _, c := range stream[:60] {
 		s.send("aud-restart", c)
 		want.apply(c)
 	}
+	// With no worker running, an Enter waits (the audience workflow must
+	// queue the change before the call returns) and goes through once a
+	// worker is back: nothing is lost and nothing is taken that could not
+	// be kept.
+	s.stopWorker()
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		for _, c := range stream[60:] {
+			s.send("aud-restart", c)
+		}
+	}()
+	select {
+	case <-sent:
+		t.Fatal("the stream went through with no worker running")
+	case <-time.After(3 * time.Second):
+	}
+	s.startWorker()
+	<-sent
+	want.apply(stream[60:]...)
 	s.converged("aud-restart", "conn-a", want.ids())
 }
 

@@ -95,11 +95,20 @@ func (s *Starter) retryableAdmit(ctx context.Context, wid string, err error) boo
 	if errors.As(err, &app) && app.Type() == workflows.ErrTypeRetryAdmit {
 		return true
 	}
+	// The server answers these when the update met a workflow task that
+	// failed (a signal raced a continue-as-new: the task is retried) or
+	// too many updates in flight; the change was not taken.
 	var exhausted *serviceerror.ResourceExhausted
-	if errors.As(err, &exhausted) {
+	var notReady *serviceerror.WorkflowNotReady
+	var unavailable *serviceerror.Unavailable
+	if errors.As(err, &exhausted) || errors.As(err, &notReady) || errors.As(err, &unavailable) {
 		return true
 	}
-	if isNotFound(err) {
+	// The run closed (continued as new) before the update was processed,
+	// or before its handler ran to the point of taking the change (it
+	// takes it in the same step it returns): retry on the new run.
+	unprocessed := errors.As(err, &app) && (app.Type() == "UnprocessedUpdate" || app.Type() == "AcceptedUpdateCompletedWorkflow")
+	if unprocessed || isNotFound(err) {
 		d, derr := s.client.DescribeWorkflowExecution(ctx, wid, "")
 		return derr == nil && d.GetWorkflowExecutionInfo().GetCloseTime() == nil
 	}

@@ -112,7 +112,7 @@ func (a *audience) loop(ctx workflow.Context, in AudienceInput, commands, progre
 func (a *audience) continueAsNewDue(ctx workflow.Context, in AudienceInput) bool {
 	info := workflow.GetInfo(ctx)
 	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= audienceMaxEventsPerRun ||
-		a.signals >= in.MaxSignalsPerRun || a.forwardsThisRun >= audienceMaxForwardsPerRun ||
+		a.signals+a.admitsThisRun >= in.MaxSignalsPerRun || a.forwardsThisRun >= audienceMaxForwardsPerRun ||
 		a.admitsThisRun >= audienceMaxAdmitsPerRun
 }
 

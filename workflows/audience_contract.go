@@ -70,8 +70,9 @@ type Deactivate struct {
 // AudienceInput is the audience workflow's input.
 type AudienceInput struct {
 	AudienceID string `json:"audienceId"`
-	// MaxSignalsPerRun bounds one run before continue-as-new; zero means
-	// the default (3,000). Tests set it low to exercise continue-as-new.
+	// MaxSignalsPerRun bounds the signals and admits of one run before
+	// continue-as-new; zero means the default (3,000). Tests set it low to
+	// exercise continue-as-new.
 	MaxSignalsPerRun int `json:"maxSignalsPerRun,omitempty"`
 	// Carried is nil on the first start and set by continue-as-new.
 	Carried *AudienceCarried `json:"carried,omitempty"`
