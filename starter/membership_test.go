@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
@@ -139,7 +140,7 @@ func TestEnterPartialFailureSaysWhereToResume(t *testing.T) {
 	s, c := newTestStarter(t)
 	var got []workflows.MembershipChange
 	recordSignals(c, "aud-1", &got).Return(nil).Once()
-	recordSignals(c, "aud-1", &got).Return(serviceerror.NewUnavailable("connection refused")).Once()
+	recordSignals(c, "aud-1", &got).Return(serviceerror.NewPermissionDenied("not allowed", "")).Once()
 
 	in := ids(MaxIDsPerSignal + 10)
 	acc, err := s.Enter(context.Background(), "aud-1", in)
@@ -152,7 +153,7 @@ func TestEnterPartialFailureSaysWhereToResume(t *testing.T) {
 	if !strings.Contains(err.Error(), fmt.Sprintf("resend from ID #%d", MaxIDsPerSignal+1)) {
 		t.Errorf("err = %v", err)
 	}
-	var un *serviceerror.Unavailable
+	var un *serviceerror.PermissionDenied
 	if !errors.As(err, &un) {
 		t.Error("cause not wrapped")
 	}
@@ -192,5 +193,23 @@ func TestChunksBoundBytes(t *testing.T) {
 	}
 	if got := chunks(ids(MaxIDsPerSignal)); len(got) != 1 {
 		t.Errorf("exactly MaxIDsPerSignal made %d chunks", len(got))
+	}
+}
+
+// An admit refused while the audience continues as new (or that met a
+// failed workflow task) was not taken: the starter sends it again, under a
+// new update ID, and the call succeeds.
+func TestEnterRetriesAnAdmitThatWasNotTaken(t *testing.T) {
+	s, c := newTestStarter(t)
+	var got []workflows.MembershipChange
+	recordSignals(c, "aud-1", &got).Return(temporal.NewApplicationError("continuing as new", workflows.ErrTypeRetryAdmit)).Once()
+	recordSignals(c, "aud-1", &got).Return(serviceerror.NewWorkflowNotReady("task failed")).Once()
+	recordSignals(c, "aud-1", &got).Once()
+	acc, err := s.Enter(context.Background(), "aud-1", []string{"7"})
+	if err != nil || acc.IDs != 1 {
+		t.Fatalf("%+v %v", acc, err)
+	}
+	if len(got) != 3 || got[0].ChangeID != got[2].ChangeID {
+		t.Fatalf("sent %+v", got)
 	}
 }

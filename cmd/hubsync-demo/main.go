@@ -23,6 +23,7 @@ import (
 
 	"github.com/audiencesync/hubspot-list-sync/config"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
+	"github.com/audiencesync/hubspot-list-sync/internal/devserver"
 	"github.com/audiencesync/hubspot-list-sync/starter"
 	"github.com/audiencesync/hubspot-list-sync/worker"
 )
@@ -46,7 +47,7 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.temporalCLI, "temporal", ".bin/temporal", "the pinned Temporal CLI (scripts/temporal-cli.sh builds it)")
+	flag.StringVar(&o.temporalCLI, "temporal", "", "the pinned Temporal CLI (default $TEMPORAL_CLI, else .bin/temporal at the repository root; scripts/temporal-cli.sh builds it)")
 	flag.StringVar(&o.dataDir, "data", ".data", "where the dev server keeps its state and logs")
 	flag.IntVar(&o.temporalPort, "temporal-port", 7233, "Temporal frontend port (the Web UI is on -ui-port)")
 	flag.IntVar(&o.uiPort, "ui-port", 8233, "Temporal Web UI port")
@@ -84,12 +85,13 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	defer serverLog.Close()
 	fmt.Fprintf(out, "starting the Temporal dev server (state in %s) ...\n", filepath.Join(o.dataDir, "temporal.db"))
-	dev, tc, err := startDevServer(ctx, o.temporalCLI, filepath.Join(o.dataDir, "temporal.db"), o.temporalPort, o.uiPort, serverLog)
+	dev, err := devserver.Start(ctx, devserver.Options{CLI: o.temporalCLI, Port: o.temporalPort, UIPort: o.uiPort,
+		DBFile: filepath.Join(o.dataDir, "temporal.db"), Log: serverLog})
 	if err != nil {
 		return err
 	}
-	defer dev.stop()
-	defer tc.Close()
+	defer dev.Stop() // closes tc, then stops the server's process group
+	tc := dev.Client
 
 	emu, token, listID, stopEmu, err := startEmulator(o)
 	if err != nil {

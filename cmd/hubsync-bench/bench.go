@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/audiencesync/hubspot-list-sync/internal/devserver"
+	"github.com/audiencesync/hubspot-list-sync/starter"
+)
+
+// bench runs one scenario and returns its figures. The report is returned
+// even when the run fails, with what was measured so far.
+func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep *report, err error) {
+	rep = newReport(o)
+	plans := make([]plan, o.audiences)
+	total := 0
+	for a := range plans {
+		if plans[a], err = scenarios[o.scenario].plan(o, a); err != nil {
+			return nil, err
+		}
+		total += plans[a].changes
+	}
+	dir, err := os.MkdirTemp("", "hubsync-bench-*")
+	if err != nil {
+		return nil, fmt.Errorf("creating the data dir: %w (set TMPDIR to a writable folder)", err)
+	}
+	defer func() {
+		if o.keep {
+			rep.DataDir = dir
+		} else {
+			_ = os.RemoveAll(dir)
+		}
+	}()
+	// Library logs (starter, emulator, Temporal client) go to a file.
+	libLog, err := os.Create(filepath.Join(dir, "bench.log"))
+	if err != nil {
+		return rep, fmt.Errorf("creating the bench log: %w", err)
+	}
+	defer libLog.Close()
+	quiet := slog.New(slog.NewTextHandler(libLog, nil))
+
+	workerBin := o.workerBin
+	if workerBin == "" {
+		if workerBin, err = buildWorker(ctx, dir, log); err != nil {
+			return rep, err
+		}
+	}
+	serverLog, err := os.Create(filepath.Join(dir, "temporal.log"))
+	if err != nil {
+		return rep, fmt.Errorf("creating the dev server log: %w", err)
+	}
+	defer serverLog.Close()
+	log.Info("starting the Temporal dev server", "db", filepath.Join(dir, "temporal.db"))
+	dev, err := devserver.Start(ctx, devserver.Options{CLI: o.cli, DBFile: filepath.Join(dir, "temporal.db"), Log: serverLog, Logger: quiet})
+	if err != nil {
+		return rep, err
+	}
+	defer dev.Stop()
+
+	log.Info("seeding the HubSpot emulator", "contacts", o.contacts, "lists", o.audiences, "limit", o.limit, "latency", o.latency)
+	emu, err := startEmulator(o, quiet)
+	if err != nil {
+		return rep, err
+	}
+	defer emu.close()
+	cfgPath, err := writeConnectors(dir, o, dev.Address, emu)
+	if err != nil {
+		return rep, err
+	}
+	cfg, err := loadConnectors(cfgPath, emu.token)
+	if err != nil {
+		return rep, err
+	}
+	wp, err := startWorker(workerBin, cfgPath, filepath.Join(dir, "worker.log"), emu.token, o.metrics)
+	if err != nil {
+		return rep, err
+	}
+	defer wp.stop()
+	rss := sampleRSS(map[string]int{"worker": wp.pid(), "devServer": dev.PID()})
+	defer func() { rep.PeakRSSBytes = rss.finish() }() // runs before the processes stop
+	if err := wp.awaitReady(ctx, dev.Client, benchTaskQueue); err != nil {
+		return rep, err
+	}
+	log.Info("worker serving", "pid", wp.pid(), "log", wp.logPath)
+
+	st := starter.New(dev.Client, benchTaskQueue, starter.ConfigCatalog{File: cfg})
+	st.Logger = quiet
+	run := time.Now().UTC().Format("20060102-150405")
+	audiences := make([]string, o.audiences)
+	targets := make([]target, o.audiences)
+	for a := range audiences {
+		audiences[a] = fmt.Sprintf("bench-%s-%d", run, a+1)
+		if err := st.Activate(ctx, audiences[a], connectorID(a)); err != nil {
+			return rep, fmt.Errorf("activating audience %s: %w", audiences[a], err)
+		}
+		targets[a] = target{audience: audiences[a], connector: connectorID(a), listID: emu.lists[a], want: plans[a].want}
+	}
+	// Setup ends when every audience lists its connector as active, so the
+	// timed phase measures changes only.
+	for _, t := range targets {
+		if err := awaitActive(ctx, st, t); err != nil {
+			return rep, err
+		}
+	}
+
+	log.Info("sending", "scenario", o.scenario, "changes", total, "senders", o.senders, "perCall", o.perCall)
+	stats := &sendStats{started: time.Now()}
+	sendDone := make(chan struct{})
+	var sendErr error
+	sendCtx, stopSending := context.WithCancel(ctx)
+	defer func() { stopSending(); <-sendDone }()
+	go func() { sendErr = send(sendCtx, st, audiences, plans, o.senders, stats, log); close(sendDone) }()
+	w := &watcher{st: st, emu: emu, targets: targets, stats: stats, total: total, out: out}
+	converge, waitErr := w.await(ctx, sendDone, &sendErr)
+	stopSending()
+	<-sendDone
+
+	rep.fillSending(stats)
+	rep.ConvergeSeconds, rep.PeakPending = converge.Seconds(), w.peakPending
+	rep.HubSpot = emu.figures(stats.started)
+	rep.fillLists(emu, w)
+	if waitErr != nil {
+		return rep, waitErr
+	}
+	// The histories are read on a context of their own: the run's may be
+	// near its end, and a report without them is much less useful.
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+	defer cancel()
+	if err := rep.fillHistories(hctx, dev.Client, w); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/audiencesync/hubspot-list-sync/config"
+)
+
+const (
+	benchTaskQueue = "hubsync-bench"
+	benchAccount   = "bench"
+	// benchTokenEnv names the variable carrying the private-app token to
+	// the worker, as a real deployment would.
+	benchTokenEnv = "HUBSYNC_BENCH_TOKEN"
+)
+
+func connectorID(audience int) string { return fmt.Sprintf("bench-%d", audience+1) }
+
+// writeConnectors writes the connectors file the worker and the starter
+// read: one account on the emulator, one connector per audience.
+func writeConnectors(dir string, o options, temporalAddr string, emu *emulator) (string, error) {
+	// -limit 0 means no limit at all, but the account's budget cannot be
+	// switched off: make it far larger than the worker can use.
+	requests, burst := 1_000_000, 1000
+	if o.limit > 0 {
+		// Token bucket: at most burst + requests in any 10 s, which stays
+		// within the emulator's rolling limit of -limit.
+		burst = min(5, max(1, o.limit/2))
+		requests = max(1, o.limit-burst)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "temporal: {address: %q, namespace: default, taskQueue: %s}\n", temporalAddr, benchTaskQueue)
+	fmt.Fprintf(&b, "accounts:\n  - id: %s\n    baseUrl: %s\n    budget: {requests: %d, per: 10s, burst: %d}\n    auth: {type: private-app, tokenEnv: %s}\n",
+		benchAccount, emu.url, requests, burst, benchTokenEnv)
+	b.WriteString("connectors:\n")
+	for i, list := range emu.lists {
+		backlog := ""
+		if o.backlog > 0 {
+			backlog = fmt.Sprintf(", maxBacklog: %d", o.backlog)
+		}
+		fmt.Fprintf(&b, "  - {id: %s, account: %s, listId: %q, flushInterval: %s, maxBatchSize: %d%s}\n",
+			connectorID(i), benchAccount, list, o.flush, o.batch, backlog)
+	}
+	path := filepath.Join(dir, "connectors.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return "", fmt.Errorf("writing the connectors file: %w (is the temp dir writable? set TMPDIR)", err)
+	}
+	return path, nil
+}
+
+// loadConnectors loads the file as the worker does, except that only the
+// token variable is read from the environment, so TEMPORAL_* variables of
+// the caller cannot point the starter somewhere else.
+func loadConnectors(path, token string) (*config.File, error) {
+	f, err := config.LoadWithEnv(path, func(k string) string {
+		if k == benchTokenEnv {
+			return token
+		}
+		return ""
+	})
+	if err != nil {
+		return nil, fmt.Errorf("the generated connectors file is invalid (a bug in hubsync-bench or a changed config schema): %w", err)
+	}
+	return f, nil
+}
+
+// workerEnv is the worker's environment: ours without TEMPORAL_* and
+// HUBSYNC_* (which would override the file), plus the token.
+func workerEnv(token string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "TEMPORAL_") || strings.HasPrefix(kv, "HUBSYNC_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, benchTokenEnv+"="+token)
+}

@@ -1,0 +1,164 @@
+// Command hubsync-bench measures the list sync end to end on real parts: it
+// starts the pinned Temporal dev server, the HubSpot emulator (in process)
+// and the worker (as its own process, built from ./cmd/hubsync-worker), runs
+// one scenario through the starter API, waits until every list equals the
+// scenario's expected membership, and prints a table of figures (also
+// written as JSON with -json). It exits 0 only if every list ends exactly
+// equal to its expected set.
+//
+// Usage:
+//
+//	go run ./cmd/hubsync-bench [-scenario burst] [-changes 1000000] [-contacts 800000] [-json FILE] ...
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1 // a list did not converge, or the run failed
+	exitUsage  = 2
+)
+
+type options struct {
+	scenario  string
+	changes   int
+	contacts  int
+	audiences int
+	latency   time.Duration
+	limit     int
+	batch     int
+	backlog   int
+	flush     time.Duration
+	senders   int
+	perCall   int
+	timeout   time.Duration
+	seed      uint64
+	jsonFile  string
+	keep      bool
+	workerBin string
+	cli       string
+	metrics   string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("hubsync-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.scenario, "scenario", "burst", "scenario to run: "+strings.Join(scenarioNames(), ", "))
+	fs.IntVar(&o.changes, "changes", 1_000_000, "membership changes sent to each audience")
+	fs.IntVar(&o.contacts, "contacts", 800_000, "distinct contacts changed in each audience (the portal holds contacts 1..N)")
+	fs.IntVar(&o.audiences, "audiences", 1, "audiences, each with its own connector and MANUAL list")
+	fs.DurationVar(&o.latency, "latency", 0, "latency the emulator adds to each membership request")
+	fs.IntVar(&o.limit, "limit", 0, "HubSpot requests per 10 s (emulator limit and the account's budget); 0 = off")
+	fs.IntVar(&o.batch, "batch", 500, "connector maxBatchSize (IDs per HubSpot request)")
+	fs.IntVar(&o.backlog, "max-backlog", 0, "connector maxBacklog (IDs a sync may owe before senders are held); 0 = the default")
+	fs.DurationVar(&o.flush, "flush", 10*time.Second, "connector flushInterval")
+	fs.IntVar(&o.senders, "senders", 4, "concurrent callers of the starter API (each contact always goes through the same one)")
+	fs.IntVar(&o.perCall, "per-call", 2000, "record IDs per Enter or Leave call")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "overall time limit")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the scenario's random choices")
+	fs.StringVar(&o.jsonFile, "json", "", "write the figures as JSON to this file")
+	fs.BoolVar(&o.keep, "keep", false, "keep the data dir (dev server db, worker log, connectors file)")
+	fs.StringVar(&o.workerBin, "worker-bin", "", "use this hubsync-worker binary instead of building ./cmd/hubsync-worker")
+	fs.StringVar(&o.cli, "temporal", "", "Temporal CLI (default $TEMPORAL_CLI, else .bin/temporal at the repository root)")
+	fs.StringVar(&o.metrics, "metrics-addr", "", "let the worker serve Prometheus metrics on this host:port")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q: hubsync-bench takes flags only", fs.Args())
+	}
+	return o, o.validate()
+}
+
+func (o options) validate() error {
+	if _, ok := scenarios[o.scenario]; !ok {
+		return fmt.Errorf("-scenario %q: use one of %s", o.scenario, strings.Join(scenarioNames(), ", "))
+	}
+	switch {
+	case o.changes < 1 || o.contacts < 1 || o.audiences < 1:
+		return errors.New("-changes, -contacts and -audiences must be at least 1")
+	case o.backlog != 0 && (o.backlog < o.batch || o.backlog > workflows.MaxMaxBacklog):
+		return fmt.Errorf("-max-backlog %d: use -batch..%d, or 0 for the default", o.backlog, workflows.MaxMaxBacklog)
+	case o.batch < 1 || o.batch > 10_000:
+		return fmt.Errorf("-batch %d: use 1..10000 (the connector's maxBatchSize)", o.batch)
+	case o.flush <= 0:
+		return errors.New("-flush must be positive, e.g. 10s")
+	case o.senders < 1 || o.perCall < 1:
+		return errors.New("-senders and -per-call must be at least 1")
+	case o.limit < 0 || o.latency < 0:
+		return errors.New("-limit and -latency must not be negative")
+	case o.timeout <= 0:
+		return errors.New("-timeout must be positive, e.g. 30m")
+	}
+	return nil
+}
+
+func scenarioNames() []string {
+	names := make([]string, 0, len(scenarios))
+	for n := range scenarios {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "hubsync-bench:", err)
+		return exitUsage
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	rep, err := bench(ctx, o, stdout, log)
+	code := exitOK
+	if rep != nil && len(rep.Lists) > 0 {
+		if err != nil {
+			rep.Error = err.Error()
+		}
+		rep.print(stdout)
+		if o.jsonFile != "" {
+			if werr := rep.writeJSON(o.jsonFile); werr != nil {
+				fmt.Fprintln(stderr, "hubsync-bench:", werr)
+				code = exitFailed
+			}
+		}
+		if !rep.Converged {
+			fmt.Fprintln(stderr, "hubsync-bench:", rep.mismatch())
+			code = exitFailed
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "hubsync-bench:", err)
+		code = exitFailed
+	}
+	return code
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+)
+
+// report holds every figure; it prints as tables and writes as JSON.
+type report struct {
+	Scenario string   `json:"scenario"`
+	Settings settings `json:"settings"`
+	// Converged: every list ended exactly equal to its expected set.
+	Converged bool `json:"converged"`
+	// Changes are the record IDs the starter accepted, over every audience.
+	Changes     int64 `json:"changes"`
+	Calls       int64 `json:"calls"`
+	Signals     int64 `json:"signals"`
+	SendRetries int64 `json:"sendRetries"`
+	// SendSeconds runs from the first call to the last call's return;
+	// ChangesPerSecond = Changes / SendSeconds.
+	SendSeconds      float64 `json:"sendSeconds"`
+	ChangesPerSecond float64 `json:"changesPerSecond"`
+	// ConvergeSeconds runs from the first call to the first poll (every
+	// second) that found every list exact and every sync idle.
+	ConvergeSeconds float64 `json:"convergeSeconds"`
+	// PeakPending is the largest sum of pending adds and removes a poll saw.
+	PeakPending int              `json:"peakPending"`
+	Lists       []listFigures    `json:"lists"`
+	Workflows   []historyFigures `json:"workflows"`
+	// The largest figures over every workflow.
+	MaxPayloadBytes  int              `json:"maxPayloadBytes"`
+	MaxIncomingBytes int              `json:"maxIncomingBytes"`
+	MaxRunBytes      int              `json:"maxRunBytes"`
+	MaxRunEvents     int              `json:"maxRunEvents"`
+	HubSpot          hubspotFigures   `json:"hubspot"`
+	PeakRSSBytes     map[string]int64 `json:"peakRssBytes"` // "worker", "devServer"
+	DataDir          string           `json:"dataDir,omitempty"`
+	Error            string           `json:"error,omitempty"`
+}
+
+type settings struct {
+	Audiences          int    `json:"audiences"`
+	Contacts           int    `json:"contacts"`
+	ChangesPerAudience int    `json:"changesPerAudience"`
+	Batch              int    `json:"batch"`
+	Flush              string `json:"flush"`
+	Senders            int    `json:"senders"`
+	PerCall            int    `json:"perCall"`
+	Latency            string `json:"latency"`
+	Limit              int    `json:"limit"`
+	Seed               uint64 `json:"seed"`
+}
+
+type listFigures struct {
+	Audience      string  `json:"audience"`
+	Connector     string  `json:"connector"`
+	ListID        string  `json:"listId"`
+	Expected      int     `json:"expected"`
+	Size          int     `json:"size"`
+	Missing       int     `json:"missing"`
+	Extra         int     `json:"extra"`
+	SampleMissing []int64 `json:"sampleMissing,omitempty"`
+	SampleExtra   []int64 `json:"sampleExtra,omitempty"`
+	BatchesSent   int64   `json:"batchesSent"`
+	TotalAdded    int64   `json:"totalAdded"`
+	TotalRemoved  int64   `json:"totalRemoved"`
+}
+
+func newReport(o options) *report {
+	return &report{Scenario: o.scenario, Settings: settings{Audiences: o.audiences, Contacts: o.contacts, ChangesPerAudience: o.changes,
+		Batch: o.batch, Flush: o.flush.String(), Senders: o.senders, PerCall: o.perCall, Latency: o.latency.String(), Limit: o.limit, Seed: o.seed}}
+}
+
+func (r *report) print(w io.Writer) {
+	s := r.Settings
+	fmt.Fprintf(w, "\nscenario %s: %d audience(s) × %d changes over %d contacts; batch %d, flush %s, %d senders × %d IDs a call, latency %s, limit %d/10s\n\n",
+		r.Scenario, s.Audiences, s.ChangesPerAudience, s.Contacts, s.Batch, s.Flush, s.Senders, s.PerCall, s.Latency, s.Limit)
+	t := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(t, "changes sent\t%d in %d calls (%d signals or updates, %d retries)\n", r.Changes, r.Calls, r.Signals, r.SendRetries)
+	fmt.Fprintf(t, "sending\t%.1f s, %.0f changes/s accepted\n", r.SendSeconds, r.ChangesPerSecond)
+	conv := "NO"
+	if r.Converged {
+		conv = fmt.Sprintf("yes, lists exact %.1f s after the first send", r.ConvergeSeconds)
+	}
+	fmt.Fprintf(t, "converged\t%s (last HubSpot write began at %.1f s)\n", conv, r.HubSpot.LastWriteSeconds)
+	fmt.Fprintf(t, "peak pending (all syncs)\t%d\n", r.PeakPending)
+	fmt.Fprintf(t, "HubSpot requests\t%d (%d add-and-remove; by status %v; rate-limited %d)\n",
+		r.HubSpot.Requests, r.HubSpot.MembershipRequests, r.HubSpot.ByStatus, r.HubSpot.RateLimited)
+	for _, l := range r.Lists {
+		fmt.Fprintf(t, "list %s (%s)\t%d of %d expected, %d missing, %d extra; %d batches, +%d -%d\n",
+			l.ListID, l.Connector, l.Size, l.Expected, l.Missing, l.Extra, l.BatchesSent, l.TotalAdded, l.TotalRemoved)
+	}
+	fmt.Fprintf(t, "largest payload emitted\t%s\n", kb(r.MaxPayloadBytes))
+	fmt.Fprintf(t, "largest signal/update received\t%s\n", kb(r.MaxIncomingBytes))
+	fmt.Fprintf(t, "largest run history\t%s, %d events (max of each)\n", kb(r.MaxRunBytes), r.MaxRunEvents)
+	fmt.Fprintf(t, "peak RSS worker\t%s\n", mb(r.PeakRSSBytes["worker"]))
+	fmt.Fprintf(t, "peak RSS dev server\t%s\n", mb(r.PeakRSSBytes["devServer"]))
+	t.Flush()
+	if len(r.Workflows) > 0 {
+		fmt.Fprintln(w)
+		t = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(t, "workflow\truns\tcontinue-as-new\tgeneration\tmax run events\tmax run size\tlargest emitted\tlargest received\t")
+		for _, f := range r.Workflows {
+			fmt.Fprintf(t, "%s\t%d\t%d\t%d\t%d\t%s\t%s (%s)\t%s (%s)\t\n", f.WorkflowID, f.Runs, f.ContinueAsNew, f.Generation,
+				f.MaxRunEvents, kb(f.MaxRunBytes), kb(f.LargestPayloadBytes), f.LargestPayloadEvent,
+				kb(f.LargestIncomingBytes), f.LargestIncomingEvent)
+		}
+		t.Flush()
+	}
+	if r.DataDir != "" {
+		fmt.Fprintf(w, "\ndata dir kept: %s\n", r.DataDir)
+	}
+}
+
+func kb(n int) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) }
+
+func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) }
+
+func (r *report) writeJSON(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("writing -json %s: %w (choose a writable path)", path, err)
+	}
+	return nil
+}
+
+// mismatch says which lists differ from their expected sets, and how.
+func (r *report) mismatch() string {
+	var parts []string
+	for _, l := range r.Lists {
+		if l.Missing+l.Extra > 0 {
+			parts = append(parts, fmt.Sprintf("list %s (connector %s): %d IDs missing (e.g. %v), %d extra (e.g. %v)",
+				l.ListID, l.Connector, l.Missing, l.SampleMissing, l.Extra, l.SampleExtra))
+		}
+	}
+	if len(parts) == 0 {
+		return "the lists did not converge"
+	}
+	return "the lists do not equal their expected sets: " + strings.Join(parts, "; ")
+}
