@@ -25,6 +25,9 @@ const (
 	// audienceMaxConnectors bounds the connectors of one audience, and so
 	// the carried state.
 	audienceMaxConnectors = 100
+	// maxActivationBytes bounds one connector's SyncInput (child input,
+	// and carried with the connector set).
+	maxActivationBytes = 2 << 10
 )
 
 // Audience is the entry point of one audience: it keeps the set of active
@@ -244,6 +247,10 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 	}
 	if _, err := normalize(in); err != nil {
 		a.problem(ctx, "activation of connector "+in.ConnectorID+" refused", err)
+		return
+	}
+	if size := encodedSize(in); size > maxActivationBytes {
+		a.problem(ctx, fmt.Sprintf("activation of connector %.64s refused: its SyncInput is %d bytes, more than %d (names and list IDs are short)", in.ConnectorID, size, maxActivationBytes), nil)
 		return
 	}
 	if len(a.connectors) >= audienceMaxConnectors {

@@ -37,10 +37,10 @@ func (a *audience) validateAdmit(_ workflow.Context, m MembershipChange) error {
 	}
 	size := 0
 	for _, id := range m.RecordIDs {
-		size += len(id)
+		size += jsonLen(id)
 	}
 	if size > MaxAdmitBytes {
-		return bad("%d bytes of record IDs: send at most %d per call", size, MaxAdmitBytes)
+		return bad("%d bytes of record IDs (as JSON): send at most %d per call; record IDs are decimal numbers", size, MaxAdmitBytes)
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ const SignalAudience = "audience"
 
 // UpdateAdmit is the recommended way to send changes: an update on the
 // audience workflow whose argument is a MembershipChange (at most
-// MaxAdmitIDs record IDs, MaxAdmitBytes of ID text). A validator refuses a
+// MaxAdmitIDs record IDs, MaxAdmitBytes of ID text as JSON). A validator refuses a
 // malformed change before anything is written to history. The handler
 // returns once the change is queued in order, which is when the audience
 // has room: while a connector's sync owes MaxBacklog IDs the call waits.

@@ -26,6 +26,10 @@ const (
 	MaxSignalBytes = QueueHardBytes / 2
 	// maxForwardsPerPump bounds one forwarding pass.
 	maxForwardsPerPump = 20
+	// forwardChunkBytes bounds the ID text of one forwarded signal, as
+	// forwardChunkIDs bounds its IDs (IDs are not validated until the
+	// sync, so a change of long junk strings must not add up past 2 MB).
+	forwardChunkBytes = 256 << 10
 )
 
 type queueItem struct {
@@ -59,11 +63,30 @@ func (q *queue) pop() queueItem {
 	return it
 }
 
-// changeBytes approximates a change's JSON size.
+// changeBytes bounds a change's JSON size from above.
 func changeBytes(m *MembershipChange) int {
-	n := 64 + len(m.ChangeID)
+	n := 64 + jsonLen(m.ChangeID)
 	for _, id := range m.RecordIDs {
-		n += len(id) + 3
+		n += jsonLen(id) + 3
+	}
+	return n
+}
+
+// jsonLen bounds the length of s as a JSON string's contents: escaping
+// (quotes, control characters, HTML characters, invalid UTF-8) can make
+// it up to six times longer than s, and the bounds must hold for any
+// input, not just decimal IDs.
+func jsonLen(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			n += 2
+		case c < 0x20 || c == '<' || c == '>' || c == '&' || c >= 0x80:
+			n += 6
+		default:
+			n++
+		}
 	}
 	return n
 }
@@ -84,7 +107,7 @@ func membershipItem(raw json.RawMessage) queueItem {
 		m.Seq = 0 // the audience numbers what it forwards
 		return queueItem{change: &m, units: len(m.RecordIDs), bytes: changeBytes(&m)}
 	}
-	it := queueItem{raw: raw, bytes: len(raw)}
+	it := queueItem{raw: raw, bytes: encodedSize(raw)} // re-encoding may escape more
 	var w rawChange
 	var elems []json.RawMessage
 	if isJSONObject(raw) && decodeJSON(raw, &w) == nil && decodeJSON(w.RecordIDs, &elems) == nil {
@@ -102,18 +125,18 @@ func (a *audience) take(ctx workflow.Context, raw json.RawMessage, fromSignal bo
 		a.problem(ctx, "command ignored: not an AudienceCommand", err)
 	case cmd.Membership != nil:
 		it := membershipItem(cmd.Membership)
-		if fromSignal && (len(raw) > MaxSignalBytes || (len(a.queue.items) > 0 && a.queue.bytes+it.bytes > QueueHardBytes)) {
+		if fromSignal && (it.bytes > MaxSignalBytes || (len(a.queue.items) > 0 && a.queue.bytes+it.bytes > QueueHardBytes)) {
 			a.counters.Overflowed += int64(max(it.units, 1))
 			a.counters.OverflowedSignals++
 			a.problem(ctx, fmt.Sprintf("membership signal of %d bytes (%d record IDs) refused: the audience's queue is full (%d of %d bytes) or the signal is over %d bytes; send changes with the %q update, which waits for room",
-				len(raw), it.units, a.queue.bytes, QueueHardBytes, MaxSignalBytes, UpdateAdmit), nil)
+				it.bytes, it.units, a.queue.bytes, QueueHardBytes, MaxSignalBytes, UpdateAdmit), nil)
 			return
 		}
 		a.queue.push(it)
 	case cmd.Activate != nil:
-		a.queue.push(queueItem{activate: cmd.Activate, bytes: len(cmd.Activate)})
+		a.queue.push(queueItem{activate: cmd.Activate, bytes: encodedSize(cmd.Activate)})
 	case cmd.Deactivate != nil:
-		a.queue.push(queueItem{deactivate: cmd.Deactivate, bytes: len(cmd.Deactivate)})
+		a.queue.push(queueItem{deactivate: cmd.Deactivate, bytes: encodedSize(cmd.Deactivate)})
 	}
 }
 
@@ -184,6 +207,7 @@ type outMsg struct {
 	change *MembershipChange
 	raw    json.RawMessage
 	units  int
+	bytes  int // ID text of change
 }
 
 // payload is what connector gets, numbered with its running total seq.
@@ -223,15 +247,26 @@ func (q *queue) takeChanges(room int64) []outMsg {
 			continue
 		}
 		last := len(out) - 1
-		if last < 0 || out[last].change == nil || out[last].change.Op != it.change.Op || out[last].units >= forwardChunkIDs {
+		ids := it.change.RecordIDs
+		if last < 0 || out[last].change == nil || out[last].change.Op != it.change.Op ||
+			out[last].units >= forwardChunkIDs || out[last].bytes+jsonLen(ids[0]) > forwardChunkBytes {
 			if len(out) >= maxForwardsPerPump {
 				break
 			}
 			out = append(out, outMsg{change: &MembershipChange{Op: it.change.Op, ChangeID: it.change.ChangeID}})
 			last++
 		}
-		n := int(min(room, int64(forwardChunkIDs-out[last].units), int64(len(it.change.RecordIDs))))
-		out[last].change.RecordIDs = append(out[last].change.RecordIDs, it.change.RecordIDs[:n]...)
+		n := int(min(room, int64(forwardChunkIDs-out[last].units), int64(len(ids))))
+		for k, id := range ids[:n] {
+			// A single ID is never split; one longer than the chunk (only
+			// possible in a raw signal) goes alone.
+			if out[last].bytes+jsonLen(id) > forwardChunkBytes && (k > 0 || out[last].units > 0) {
+				n = k
+				break
+			}
+			out[last].bytes += jsonLen(id)
+		}
+		out[last].change.RecordIDs = append(out[last].change.RecordIDs, ids[:n]...)
 		out[last].units += n
 		room -= int64(n)
 		if n == len(it.change.RecordIDs) {

@@ -42,7 +42,7 @@ const worstCarriedBytes = MaxMaxBacklog*maxPackedIDBytes*4/3 + // packed IDs, ba
 	MaxMaxBacklog/8*4/3 + // leave bits, base64
 	maxSinceRuns*64 + // since runs
 	MaxMaxBatchSize*20 + // owed batch as a JSON array
-	RecentMissingLimit*20 + RecentRejectedLimit*(rejectedSampleChars+16) +
+	RecentMissingLimit*20*2 + RecentRejectedLimit*(rejectedSampleChars*6+16) + // missing, overflowed, rejected (escaped)
 	2*maxMessageChars + 16<<10 // last error, names, counters
 
 // Compile-time check: the worst case fits the carried budget.

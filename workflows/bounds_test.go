@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -49,9 +50,41 @@ func worstState(t *testing.T) *syncState {
 		s.recentOverflowed = appendBounded(s.recentOverflowed, []int64{math.MaxInt64 - int64(i)}, RecentMissingLimit)
 	}
 	for i := 0; i < RecentRejectedLimit; i++ {
-		s.noteRejected(strings.Repeat("\"", 1000)) // escapes double in JSON
+		s.noteRejected(strings.Repeat("<", 1000)) // six bytes each in JSON
 	}
 	return s
+}
+
+// The audience at every bound at once: the most connectors, each with the
+// largest activation, a full queue of changes whose IDs escape to six
+// times their length, full problems. Its hand-over still fits.
+func TestAudienceHandOverAtItsBoundFits(t *testing.T) {
+	a := &audience{id: strings.Repeat("a", 200)}
+	for i := range audienceMaxConnectors {
+		in := SyncInput{AudienceID: a.id, ConnectorID: fmt.Sprintf("%0200d", i), ListID: strings.Repeat("9", 19)}
+		in.ListID += strings.Repeat("9", maxActivationBytes-encodedSize(in))
+		require.LessOrEqual(t, encodedSize(in), maxActivationBytes)
+		a.connectors = append(a.connectors, in)
+	}
+	a.flows = a.reconcileFlows(nil)
+	for i := range AudienceProblemsLimit {
+		a.problems = append(a.problems, "2026-01-01T00:00:00Z "+truncate(strings.Repeat("<", 10*maxMessageChars), maxMessageChars/2)+fmt.Sprint(i))
+	}
+	for k := 0; ; k++ {
+		m := MembershipChange{Op: OpEnter, ChangeID: fmt.Sprint(k)}
+		for j := 0; j < 500; j++ {
+			m.RecordIDs = append(m.RecordIDs, strings.Repeat("<", 20))
+		}
+		it := queueItem{change: &m, units: len(m.RecordIDs), bytes: changeBytes(&m)}
+		if a.queue.bytes+it.bytes > QueueHardBytes {
+			break
+		}
+		a.queue.push(it)
+	}
+	next := a.next(AudienceInput{AudienceID: a.id})
+	size := encodedSize(next)
+	t.Logf("audience hand-over at its bounds: %d bytes (queue accounted %d; bound %d)", size, a.queue.bytes, maxCarriedBytes)
+	require.Less(t, size, maxCarriedBytes)
 }
 
 // No buffer content can make the continue-as-new input exceed the bound:
