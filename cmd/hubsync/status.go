@@ -72,6 +72,8 @@ func printReport(w io.Writer, rep starter.AudienceReport) {
 	a := rep.Audience
 	fmt.Fprintf(w, "audience %s: %d active connector(s), %d change(s) forwarded, generation %d (workflow %s)\n",
 		a.AudienceID, len(a.Connectors), a.Forwarded, a.Generation, workflows.AudienceWorkflowID(a.AudienceID))
+	fmt.Fprintf(w, "queue: %d ID(s) waiting for room (%d bytes), %d sender(s) held; admitted %d, overflowed %d in %d signal(s), unrouted %d\n",
+		a.Queued, a.QueuedBytes, a.Waiting, a.Admitted, a.Overflowed, a.OverflowedSignals, a.Unrouted)
 	for _, p := range a.Problems {
 		fmt.Fprintf(w, "problem: %s\n", oneLine(p, 200))
 	}
@@ -81,15 +83,15 @@ func printReport(w io.Writer, rep starter.AudienceReport) {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CONNECTOR\tLIST\tSTATE\tPENDING +/-\tADDED\tREMOVED\tMISSING\tREJECTED\tBATCHES\tFAILED\tNOTE")
+	fmt.Fprintln(tw, "CONNECTOR\tLIST\tSTATE\tPENDING +/-\tBACKLOG\tADDED\tREMOVED\tMISSING\tREJECTED\tBATCHES\tFAILED\tNOTE")
 	for _, c := range rep.Connectors {
 		if c.Status == nil {
-			fmt.Fprintf(tw, "%s\t%s\t?\t\t\t\t\t\t\t\t%s\n", c.ConnectorID, c.ListID, oneLine(c.Error, 80))
+			fmt.Fprintf(tw, "%s\t%s\t?\t\t\t\t\t\t\t\t\t%s\n", c.ConnectorID, c.ListID, oneLine(c.Error, 80))
 			continue
 		}
 		s := c.Status
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", c.ConnectorID, s.ListID, s.State,
-			s.PendingAdds, s.PendingRemoves, s.TotalAdded, s.TotalRemoved, s.TotalMissing, s.TotalRejected,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%d/%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", c.ConnectorID, s.ListID, s.State,
+			s.PendingAdds, s.PendingRemoves, s.Backlog, s.MaxBacklog, s.TotalAdded, s.TotalRemoved, s.TotalMissing, s.TotalRejected,
 			s.BatchesSent, s.BatchesFailed, note(s))
 	}
 	tw.Flush()
@@ -104,6 +106,8 @@ func note(s *workflows.Status) string {
 			msg += fmt.Sprintf(": HTTP %d %s", s.LastError.Status, oneLine(s.LastError.Message, 60))
 		}
 		return msg + " (resume, retarget or discard)"
+	case s.Overflowed > 0:
+		return fmt.Sprintf("refused %d ID(s) signalled to it directly past its hard cap", s.Overflowed)
 	case s.Paused:
 		return "paused"
 	case s.StopRequested:
@@ -122,6 +126,7 @@ func printConnector(w io.Writer, s workflows.Status) {
 	row("list", "%s", s.ListID)
 	row("state", "%s (paused %t, stop requested %t)", s.State, s.Paused, s.StopRequested)
 	row("pending", "%d add(s), %d remove(s)", s.PendingAdds, s.PendingRemoves)
+	row("backlog", "%d of at most %d ID(s) owed (pending, in flight and owed)", s.Backlog, s.MaxBacklog)
 	if b := s.InFlight; b != nil {
 		row("in flight", "batch %s: %d add(s), %d remove(s) to list %s since %s", b.BatchID, b.Adds, b.Removes, b.ListID, stamp(b.StartedAt))
 	}
@@ -142,6 +147,9 @@ func printConnector(w io.Writer, s workflows.Status) {
 	}
 	if len(s.RecentRejected) > 0 {
 		row("recent rejected", "%q", s.RecentRejected)
+	}
+	if s.Overflowed > 0 {
+		row("overflowed", "%d ID(s) refused past the hard cap (sent to the sync directly); recent: %v", s.Overflowed, s.RecentOverflowed)
 	}
 	row("history", "generation %d, %d signal(s) and %d batch(es) this run", s.Generation, s.SignalsThisRun, s.BatchesThisRun)
 	tw.Flush()
