@@ -149,6 +149,12 @@ func TestBurstConvergesExactlyWithinItsBounds(t *testing.T) {
 	assert.Zero(t, aud2.Overflowed)
 	assert.EqualValues(t, burstContacts+burstContacts/5, aud2.Admitted)
 	assert.Zero(t, st.Overflowed)
+
+	// Runs with admits, credit-held forwarding and progress reports that
+	// ended in continue-as-new replay (and are kept for the replay test
+	// with RECORD_HISTORY=1).
+	replayAndRecord(t, previousRun(t, temporal.Client, workflows.WorkflowID(aud, "conn-a")), "sync-bounded-continued-as-new")
+	replayAndRecord(t, previousRun(t, temporal.Client, workflows.AudienceWorkflowID(aud)), "audience-bounded-continued-as-new")
 }
 
 // A paused sync keeps its bound however much is sent: the senders are held

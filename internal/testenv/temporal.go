@@ -10,13 +10,14 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+
+	"github.com/audiencesync/hubspot-list-sync/internal/devserver"
 )
 
 // TemporalCLI is the pinned Temporal CLI: $TEMPORAL_CLI, else .bin/temporal
@@ -32,23 +33,7 @@ func TemporalCLI(t testing.TB) string {
 }
 
 // FindTemporalCLI is TemporalCLI without a test.
-func FindTemporalCLI() (string, error) {
-	if p := os.Getenv("TEMPORAL_CLI"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("TEMPORAL_CLI=%s: %w", p, err)
-		}
-		return p, nil
-	}
-	root, err := FindRepoRoot()
-	if err != nil {
-		return "", err
-	}
-	p := filepath.Join(root, ".bin", "temporal")
-	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("the pinned Temporal CLI is missing at %s: build it with scripts/temporal-cli.sh (scripts/test.sh does) or set TEMPORAL_CLI", p)
-	}
-	return p, nil
-}
+func FindTemporalCLI() (string, error) { return devserver.FindCLI() }
 
 // RepoRoot is the folder with go.mod above the working directory.
 func RepoRoot(t testing.TB) string {
@@ -61,22 +46,7 @@ func RepoRoot(t testing.TB) string {
 }
 
 // FindRepoRoot walks up from the working directory to the folder with go.mod.
-func FindRepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
+func FindRepoRoot() (string, error) { return devserver.FindRepoRoot() }
 
 // Temporal is a running dev server and a client connected to it.
 type Temporal struct {
