@@ -87,7 +87,11 @@ func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.Bat
 		"added", len(out.Added), "removed", len(out.Removed), "missing", len(out.Missing),
 		"rateLimitRemaining", out.RateLimit.Remaining)
 	metrics.applied(out)
-	return workflows.BatchResult{Added: out.Added, Removed: out.Removed, Missing: out.Missing}, nil
+	res, ignored := resultOf(req, out.Added, out.Removed, out.Missing)
+	if ignored > 0 {
+		log.Warn("HubSpot reported record IDs this batch did not send (or twice); ignored", "batchId", req.BatchID, "ignored", ignored)
+	}
+	return res, nil
 }
 
 // classify maps a client error to what Temporal's retry policy acts on. It is
