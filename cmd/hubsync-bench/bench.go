@@ -108,6 +108,12 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 		}
 	}
 
+	resumed, err := pauseFor(ctx, st, targets, o.paused, log)
+	if err != nil {
+		return rep, err
+	}
+	defer func() { <-resumed }()
+
 	log.Info("sending", "scenario", o.scenario, "changes", total, "senders", o.senders, "perCall", o.perCall)
 	stats := &sendStats{started: time.Now()}
 	sendDone := make(chan struct{})

@@ -44,6 +44,7 @@ type options struct {
 	limit     int
 	batch     int
 	backlog   int
+	paused    time.Duration
 	flush     time.Duration
 	senders   int
 	perCall   int
@@ -73,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.latency, "latency", 0, "latency the emulator adds to each membership request")
 	fs.IntVar(&o.limit, "limit", 0, "HubSpot requests per 10 s (emulator limit and the account's budget); 0 = off")
 	fs.IntVar(&o.batch, "batch", 500, "connector maxBatchSize (IDs per HubSpot request)")
+	fs.DurationVar(&o.paused, "paused", 0, "pause every sync before sending and resume it after this long (senders are held meanwhile); 0 = never paused")
 	fs.IntVar(&o.backlog, "max-backlog", 0, "connector maxBacklog (IDs a sync may owe before senders are held); 0 = the default")
 	fs.DurationVar(&o.flush, "flush", 10*time.Second, "connector flushInterval")
 	fs.IntVar(&o.senders, "senders", 4, "concurrent callers of the starter API (each contact always goes through the same one)")

@@ -53,6 +53,10 @@ type settings struct {
 	Latency            string `json:"latency"`
 	Limit              int    `json:"limit"`
 	Seed               uint64 `json:"seed"`
+	MaxBacklog         int    `json:"maxBacklog,omitempty"` // 0: the default
+	// Paused is how long every sync was paused from the first send (0:
+	// not paused): senders are held meanwhile and go on after resume.
+	Paused string `json:"paused,omitempty"`
 }
 
 type listFigures struct {
@@ -72,13 +76,17 @@ type listFigures struct {
 
 func newReport(o options) *report {
 	return &report{Scenario: o.scenario, Settings: settings{Audiences: o.audiences, Contacts: o.contacts, ChangesPerAudience: o.changes,
-		Batch: o.batch, Flush: o.flush.String(), Senders: o.senders, PerCall: o.perCall, Latency: o.latency.String(), Limit: o.limit, Seed: o.seed}}
+		Batch: o.batch, Flush: o.flush.String(), Senders: o.senders, PerCall: o.perCall, Latency: o.latency.String(), Limit: o.limit, Seed: o.seed,
+		MaxBacklog: o.backlog, Paused: pausedSetting(o.paused)}}
 }
 
 func (r *report) print(w io.Writer) {
 	s := r.Settings
 	fmt.Fprintf(w, "\nscenario %s: %d audience(s) × %d changes over %d contacts; batch %d, flush %s, %d senders × %d IDs a call, latency %s, limit %d/10s\n\n",
 		r.Scenario, s.Audiences, s.ChangesPerAudience, s.Contacts, s.Batch, s.Flush, s.Senders, s.PerCall, s.Latency, s.Limit)
+	if s.Paused != "" {
+		fmt.Fprintf(w, "every sync paused for the first %s of sending, then resumed\n\n", s.Paused)
+	}
 	t := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(t, "changes sent\t%d in %d calls (%d signals or updates, %d retries)\n", r.Changes, r.Calls, r.Signals, r.SendRetries)
 	fmt.Fprintf(t, "sending\t%.1f s, %.0f changes/s accepted\n", r.SendSeconds, r.ChangesPerSecond)
