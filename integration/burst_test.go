@@ -155,6 +155,7 @@ func TestBurstConvergesExactlyWithinItsBounds(t *testing.T) {
 	// with RECORD_HISTORY=1).
 	replayAndRecord(t, previousRun(t, temporal.Client, workflows.WorkflowID(aud, "conn-a")), "sync-bounded-continued-as-new")
 	replayAndRecord(t, previousRun(t, temporal.Client, workflows.AudienceWorkflowID(aud)), "audience-bounded-continued-as-new")
+	replayAndRecord(t, firstRun(t, temporal.Client, workflows.AudienceWorkflowID(aud)), "audience-bounded-admits")
 }
 
 // A paused sync keeps its bound however much is sent: the senders are held

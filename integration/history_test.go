@@ -160,3 +160,16 @@ func taskFailures(t *testing.T, c client.Client, workflowID string) []string {
 	}
 	return out
 }
+
+// firstRun is the first run of a chain of continue-as-new runs.
+func firstRun(t *testing.T, c client.Client, workflowID string) *historypb.History {
+	t.Helper()
+	hist := fetchHistory(t, c, workflowID, "")
+	for {
+		prev := hist.Events[0].GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId()
+		if prev == "" {
+			return hist
+		}
+		hist = fetchHistory(t, c, workflowID, prev)
+	}
+}
