@@ -56,7 +56,7 @@ func (s *Starter) admit(ctx context.Context, audienceID string, change workflows
 	wid := workflows.AudienceWorkflowID(audienceID)
 	stopWatch := s.watchWait(ctx, audienceID)
 	defer stopWatch()
-	backoff := 50 * time.Millisecond
+	backoff, start := 50*time.Millisecond, time.Now()
 	for attempt := 1; ; attempt++ {
 		h, err := s.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID:   wid,
@@ -71,6 +71,10 @@ func (s *Starter) admit(ctx context.Context, audienceID string, change workflows
 		}
 		if err == nil {
 			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("gave up after %s waiting for the audience to take the change (a connector's backlog is at its bound: paused, blocked or slow? see `hubsync status %s`); the change may still be taken once there is room, and sending it again is safe: %w",
+				time.Since(start).Round(time.Second), audienceID, err)
 		}
 		if !s.retryableAdmit(ctx, wid, err) {
 			return err

@@ -209,7 +209,7 @@ func (a *app) sendCtx(ctx context.Context) (context.Context, context.CancelFunc)
 	if a.wait <= 0 {
 		return context.WithCancel(ctx)
 	}
-	return context.WithTimeout(ctx, max(a.wait, a.timeout))
+	return context.WithTimeout(ctx, a.wait)
 }
 
 // isTerminal reports whether w is a character device (a terminal), without
