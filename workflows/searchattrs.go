@@ -30,7 +30,7 @@ const StateAudience = "audience"
 func SearchAttributesCommand(namespace string) string {
 	cmd := "temporal operator search-attribute create --namespace " + namespace
 	for _, n := range SearchAttributeNames() {
-		cmd += " --name " + n + " --type Keyword"
+		cmd += " --name " + n
 	}
-	return cmd
+	return cmd + " --type Keyword"
 }
