@@ -20,6 +20,7 @@ func (c Connector) SyncInput(audienceID string) workflows.SyncInput {
 		AudienceID:    audienceID,
 		ConnectorID:   c.ID,
 		ListID:        c.ListID,
+		Account:       c.Account,
 		FlushInterval: c.FlushInterval,
 		MaxBatchSize:  c.MaxBatchSize,
 		MaxBacklog:    c.MaxBacklog,

@@ -102,7 +102,7 @@ func TestJSONIsAccepted(t *testing.T) {
 		t.Errorf("partial budget = %+v, want 50 per 10s burst 5", b)
 	}
 	in := f.Connectors[0].SyncInput("aud-1")
-	want := workflows.SyncInput{AudienceID: "aud-1", ConnectorID: "c1", ListID: "7", FlushInterval: 2 * time.Second, MaxBatchSize: 100,
+	want := workflows.SyncInput{AudienceID: "aud-1", ConnectorID: "c1", ListID: "7", Account: "acme", FlushInterval: 2 * time.Second, MaxBatchSize: 100,
 		MaxBacklog: workflows.DefaultMaxBacklog}
 	if in != (want) {
 		t.Errorf("SyncInput = %+v, want %+v", in, want)

@@ -7,6 +7,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
@@ -62,6 +63,10 @@ func (s *Starter) audienceStartOptions(audienceID string) client.StartWorkflowOp
 		ID:                    workflows.AudienceWorkflowID(audienceID),
 		TaskQueue:             s.taskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		// What the Web UI shows before the workflow has run a task.
+		StaticSummary: workflows.AudienceSummary(audienceID),
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SearchAttrAudience.ValueSet(audienceID),
+			workflows.SearchAttrState.ValueSet(workflows.StateAudience)),
 	}
 }
 

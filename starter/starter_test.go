@@ -18,11 +18,13 @@ import (
 func TestActivateSignalsWithStartPerConnector(t *testing.T) {
 	s, c := newTestStarter(t)
 	var order []string
-	wantOpts := client.StartWorkflowOptions{
-		ID:                    "hubspot-audience/aud-1",
-		TaskQueue:             testQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}
+	wantOpts := mock.MatchedBy(func(o client.StartWorkflowOptions) bool {
+		aud, _ := o.TypedSearchAttributes.GetKeyword(workflows.SearchAttrAudience)
+		state, _ := o.TypedSearchAttributes.GetKeyword(workflows.SearchAttrState)
+		return o.ID == "hubspot-audience/aud-1" && o.TaskQueue == testQueue &&
+			o.WorkflowIDReusePolicy == enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE &&
+			o.StaticSummary == workflows.AudienceSummary("aud-1") && aud == "aud-1" && state == workflows.StateAudience
+	})
 	run := mocks.NewWorkflowRun(t)
 	run.On("GetRunID").Return("run-1")
 	c.On("SignalWithStartWorkflow", mock.Anything, "hubspot-audience/aud-1", workflows.SignalAudience,

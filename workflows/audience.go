@@ -61,6 +61,7 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 		return a.legacyLoop(ctx, in, commands)
 	}
 	a.commands, a.progress = commands, workflow.GetSignalChannel(ctx, SignalSyncProgress)
+	a.ui.on = uiOn(ctx)
 	a.flows = a.reconcileFlows(a.flows)
 	if in.Carried != nil {
 		// Handed-over commands go first, before any admit of this run.
@@ -99,6 +100,7 @@ func (a *audience) loop(ctx workflow.Context, in AudienceInput, commands, progre
 					"CarriedBytes", size, "Limit", maxCarriedBytes)
 			}
 		}
+		a.refreshUI(ctx)
 		if more {
 			continue
 		}
@@ -199,6 +201,7 @@ type audience struct {
 	draining           bool // continue-as-new is due: admits are refused until it happens
 	// carryDeferred: continue-as-new waited because the state did not fit.
 	carryDeferred bool
+	ui            audienceUI
 }
 
 // problem logs what could not be done and keeps it for the status query,
@@ -257,11 +260,16 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 		a.problem(ctx, fmt.Sprintf("activation of connector %s refused: the audience already has %d connectors, the most one audience serves", in.ConnectorID, audienceMaxConnectors), nil)
 		return
 	}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:            WorkflowID(a.id, in.ConnectorID),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	})
+	}
+	if a.ui.on {
+		opts.StaticSummary, opts.StaticDetails = SyncSummary(in), SyncStaticDetails(in)
+		opts.TypedSearchAttributes = syncSearchAttrs(in)
+	}
+	cctx := workflow.WithChildOptions(ctx, opts)
 	err := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
 	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		a.problem(ctx, "starting the sync of connector "+in.ConnectorID+" failed; activate it again", err)

@@ -30,7 +30,11 @@ func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add,
 	s.inFlight = &BatchInfo{BatchID: req.BatchID, ListID: req.ListID,
 		Adds: len(add), Removes: len(remove), StartedAt: workflow.Now(ctx)}
 	s.batchesThisRun++
-	actx := workflow.WithActivityOptions(ctx, ActivityOptions())
+	ao := ActivityOptions()
+	if s.ui.on {
+		ao.Summary = batchSummary(req)
+	}
+	actx := workflow.WithActivityOptions(ctx, ao)
 	fut := workflow.ExecuteActivity(actx, ApplyBatchActivity, req)
 	sel.AddFuture(fut, func(f workflow.Future) {
 		var res BatchResult

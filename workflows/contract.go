@@ -91,6 +91,10 @@ type SyncInput struct {
 	AudienceID  string `json:"audienceId"`
 	ConnectorID string `json:"connectorId"`
 	ListID      string `json:"listId"`
+	// Account names the HubSpot account the connector writes to, for
+	// people reading the Web UI; the worker resolves credentials by
+	// ConnectorID, never by this.
+	Account string `json:"account,omitempty"`
 
 	// FlushInterval is how long the oldest pending change may wait before
 	// a batch is sent. Zero means DefaultFlushInterval.

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	sdkpb "go.temporal.io/api/sdk/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -127,6 +129,8 @@ type harness struct {
 	env    *testsuite.TestWorkflowEnvironment
 	hs     *fakeHubSpot
 	timers []time.Time // simulated time of each workflow timer scheduled
+	// keywords are the latest search attribute values (trackSearchAttributes).
+	keywords map[string]string
 }
 
 func newHarness(t *testing.T) *harness {
@@ -135,7 +139,7 @@ func newHarness(t *testing.T) *harness {
 	env := ts.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(30 * time.Second)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: WorkflowID(testAudience, testConnector)})
-	h := &harness{t: t, env: env}
+	h := &harness{t: t, env: env, keywords: map[string]string{}}
 	h.hs = &fakeHubSpot{t: t, env: env, lists: map[string]map[int64]bool{}, missing: map[int64]bool{}}
 	Register(env)
 	env.RegisterActivityWithOptions(h.hs.apply, activity.RegisterOptions{Name: ApplyBatchActivity})
@@ -253,3 +257,28 @@ func pendingIDs(t *testing.T, s PendingSnapshot) []int64 {
 	got, _ := pendingOf(t, s)
 	return got
 }
+
+// details reads the workflow's current details, as the Web UI does.
+func (h *harness) details() string {
+	h.t.Helper()
+	v, err := h.env.QueryWorkflow("__temporal_workflow_metadata")
+	require.NoError(h.t, err)
+	var md sdkpb.WorkflowMetadata
+	require.NoError(h.t, v.Get(&md))
+	return md.GetCurrentDetails()
+}
+
+// trackSearchAttributes records every upsert; searchKeyword reads the
+// latest value of a Keyword attribute.
+func (h *harness) trackSearchAttributes() {
+	h.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		sa := args.Get(0).(temporal.SearchAttributes)
+		for k, v := range sa.GetUntypedValues() {
+			if s, ok := v.(string); ok {
+				h.keywords[k.GetName()] = s
+			}
+		}
+	}).Return(nil)
+}
+
+func (h *harness) searchKeyword(name string) string { return h.keywords[name] }

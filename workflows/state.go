@@ -34,6 +34,7 @@ type syncState struct {
 
 	generation     int
 	carryDeferred  bool // continue-as-new was due but the state did not fit
+	ui             syncUI
 	nextSeq        int64
 	signalsThisRun int
 	batchesThisRun int

@@ -35,6 +35,7 @@ func AudienceSync(ctx workflow.Context, in SyncInput) (Status, error) {
 	}); err != nil {
 		return Status{}, err
 	}
+	s.ui.on = uiOn(ctx)
 	workflow.GetLogger(ctx).Info("Sync started", "AudienceID", in.AudienceID,
 		"ConnectorID", in.ConnectorID, "ListID", in.ListID, "Generation", s.generation,
 		"Pending", s.buf.Len(), "Blocked", s.owed != nil)
@@ -60,6 +61,7 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 				if s.idle() {
 					t.cancel()
 					s.stopped = true
+					s.refreshUI(ctx)
 					st := s.status()
 					workflow.GetLogger(ctx).Info("Sync stopped", "BatchesSent", st.BatchesSent)
 					return st, nil
@@ -87,6 +89,7 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 		}
 		s.syncTimer(ctx, sel, t)
 		s.reportProgress(ctx)
+		s.refreshUI(ctx)
 		sel.Select(ctx)
 	}
 }
@@ -198,7 +201,11 @@ func (s *syncState) syncTimer(ctx workflow.Context, sel workflow.Selector, t *fl
 	tctx, cancel := workflow.WithCancel(ctx)
 	t.cancelFunc, t.deadline = cancel, deadline
 	gen := t.gen
-	sel.AddFuture(workflow.NewTimer(tctx, d), func(workflow.Future) {
+	var opts workflow.TimerOptions
+	if s.ui.on {
+		opts.Summary = "flush in " + d.Round(time.Millisecond).String()
+	}
+	sel.AddFuture(workflow.NewTimerWithOptions(tctx, d, opts), func(workflow.Future) {
 		if gen == t.gen {
 			t.cancelFunc = nil // fired: the loop will find the flush due
 		}

@@ -1,0 +1,64 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// AudienceSummary is the one-line static summary of an audience workflow.
+func AudienceSummary(audienceID string) string {
+	return fmt.Sprintf("Audience %s: entry point of its membership changes (admit them here)", audienceID)
+}
+
+// audienceUI remembers what the Web UI was last told.
+type audienceUI struct {
+	on      bool
+	details string
+	tagged  bool
+}
+
+// refreshUI tags the run once with its search attributes and keeps its
+// current details up to date.
+func (a *audience) refreshUI(ctx workflow.Context) {
+	if !a.ui.on {
+		return
+	}
+	if !a.ui.tagged {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, SearchAttrAudience.ValueSet(a.id),
+			SearchAttrState.ValueSet(StateAudience)); err != nil {
+			workflow.GetLogger(ctx).Error("Search attributes not updated", "Error", err)
+		}
+		a.ui.tagged = true
+	}
+	if d := a.currentDetails(); d != a.ui.details {
+		workflow.SetCurrentDetails(ctx, d)
+		a.ui.details = d
+	}
+}
+
+func (a *audience) currentDetails() string {
+	var b strings.Builder
+	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"  \n", args...) }
+	if len(a.flows) == 0 {
+		line("**Connectors:** none active: run `hubsync activate %s CONNECTOR`", a.id)
+	}
+	for i, f := range a.flows {
+		c := a.connectors[i]
+		note := ""
+		if f.room() <= 0 {
+			note = " · **full: senders wait until it drains**"
+		}
+		line("**Connector %s:** list %s, sync `%s`, backlog about %s of %s IDs%s", c.ConnectorID, c.ListID,
+			WorkflowID(a.id, c.ConnectorID), thousands(f.estimate()), thousands(int64(f.MaxBacklog)), note)
+	}
+	line("**Queue:** %s IDs waiting for room · %d senders held", thousands(int64(a.queue.ids)), len(a.waiters))
+	line("**Totals:** admitted %s IDs · forwarded %s changes · overflowed %s IDs (%d signals) · unrouted %s IDs",
+		thousands(a.counters.Admitted), thousands(a.forwarded), thousands(a.counters.Overflowed),
+		a.counters.OverflowedSignals, thousands(a.counters.Unrouted))
+	if n := len(a.problems); n > 0 {
+		line("**Last problem** (of %d, see the `connectors` query): %s", n, oneLine(a.problems[n-1], 300))
+	}
+	return b.String()
+}

@@ -1,0 +1,180 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// What a person sees of a sync in the Temporal Web UI: a static summary and
+// details set when it starts, current details (Markdown) kept up to date,
+// a summary on each batch and timer, and search attributes for the list
+// view. Runs recorded before this existed replay without any of it: the
+// "ui-metadata" version gates every command it adds.
+
+const uiVersion = "ui-metadata"
+
+// uiOn reports whether this run shows itself in the UI (new runs do).
+func uiOn(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, uiVersion, workflow.DefaultVersion, 1) >= 1
+}
+
+// SyncSummary is the one-line static summary of a sync workflow.
+func SyncSummary(in SyncInput) string {
+	return fmt.Sprintf("Sync audience %s → HubSpot list %s (connector %s)", in.AudienceID, in.ListID, in.ConnectorID)
+}
+
+// SyncStaticDetails are a sync's static details (Markdown): what it is
+// and how it is tuned. Never a secret: only names.
+func SyncStaticDetails(in SyncInput) string {
+	account := in.Account
+	if account == "" {
+		account = "(see the connectors file)"
+	}
+	flush := in.FlushInterval
+	if flush == 0 {
+		flush = DefaultFlushInterval
+	}
+	return fmt.Sprintf("**Audience:** %s  \n**Connector:** %s  \n**HubSpot account:** %s  \n**List:** %s  \n"+
+		"**Flush interval:** %s  \n**Batch size:** %s  \n**Max backlog:** %s IDs",
+		in.AudienceID, in.ConnectorID, account, in.ListID, flush,
+		orDefault(in.MaxBatchSize, DefaultMaxBatchSize), orDefault(in.MaxBacklog, DefaultMaxBacklog))
+}
+
+func orDefault(v, def int) string {
+	if v == 0 {
+		v = def
+	}
+	return thousands(int64(v))
+}
+
+// thousands formats n as 12,345 for people.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// syncUI remembers what was last shown, so the UI is only told about
+// changes a person would care about.
+type syncUI struct {
+	on      bool
+	details string
+	state   string
+	listID  string
+}
+
+// refresh updates the current details when they changed, and the search
+// attributes when the state or the list changed.
+func (s *syncState) refreshUI(ctx workflow.Context) {
+	if !s.ui.on {
+		return
+	}
+	if d := s.currentDetails(); d != s.ui.details {
+		workflow.SetCurrentDetails(ctx, d)
+		s.ui.details = d
+	}
+	state := s.state()
+	if state == s.ui.state && s.in.ListID == s.ui.listID {
+		return
+	}
+	err := workflow.UpsertTypedSearchAttributes(ctx,
+		SearchAttrAudience.ValueSet(s.in.AudienceID), SearchAttrConnector.ValueSet(s.in.ConnectorID),
+		SearchAttrListID.ValueSet(s.in.ListID), SearchAttrState.ValueSet(state))
+	if err != nil {
+		workflow.GetLogger(ctx).Error("Search attributes not updated", "Error", err)
+		return
+	}
+	s.ui.state, s.ui.listID = state, s.in.ListID
+}
+
+// currentDetails is the Markdown a person reads on the sync's page.
+func (s *syncState) currentDetails() string {
+	st := s.status()
+	var b strings.Builder
+	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"  \n", args...) }
+	line("**State:** %s", st.State)
+	line("**Pending:** +%s / −%s · **backlog** %s of %s IDs", thousands(int64(st.PendingAdds)), thousands(int64(st.PendingRemoves)),
+		thousands(int64(st.Backlog)), thousands(int64(st.MaxBacklog)))
+	if f := st.InFlight; f != nil {
+		line("**In flight:** batch %s: +%d / −%d → list %s since %s", shortBatch(f.BatchID), f.Adds, f.Removes, f.ListID, stamp(f.StartedAt))
+	}
+	line("**Totals:** added %s · removed %s · missing %s · rejected %s", thousands(st.TotalAdded), thousands(st.TotalRemoved),
+		thousands(st.TotalMissing), thousands(st.TotalRejected))
+	if lb := st.LastBatch; lb != nil {
+		line("**Last batch:** %s at %s: +%d / −%d → added %d, removed %d, missing %d", shortBatch(lb.BatchID), stamp(lb.CompletedAt),
+			lb.Adds, lb.Removes, lb.Added, lb.Removed, lb.Missing)
+	} else {
+		line("**Last batch:** none yet")
+	}
+	if st.Overflowed > 0 {
+		line("**Refused:** %s IDs signalled to this sync directly past its hard cap", thousands(st.Overflowed))
+	}
+	if st.IDsDiscarded > 0 {
+		line("**Discarded by operators:** %s IDs in %d batches", thousands(st.IDsDiscarded), st.BatchesDiscarded)
+	}
+	if o := st.Owed; o != nil && st.State == StateBlocked {
+		e := st.LastError
+		if e == nil {
+			e = &HubSpotFailure{}
+		}
+		line("**Blocked by HubSpot:** %d %s (correlationId %s) on batch %s, +%d / −%d owed", e.Status, e.Category,
+			orDash(e.CorrelationID), shortBatch(o.BatchID), o.Adds, o.Removes)
+		line("**Message:** %s", oneLine(e.Message, 300))
+		a, c := s.in.AudienceID, s.in.ConnectorID
+		line("**Next:** fix the cause, then `hubsync resume %s %s` to retry · or `hubsync retarget %s %s LIST_ID` to send it to another list · or `hubsync discard %s %s -reason \"...\"` to drop it", a, c, a, c, a, c)
+	} else if e := st.LastError; e != nil {
+		line("**Last error:** %d %s at %s: %s", e.Status, e.Category, stamp(st.LastErrorAt), oneLine(e.Message, 200))
+	}
+	return b.String()
+}
+
+func shortBatch(id string) string {
+	if i := strings.LastIndexByte(id, '#'); i >= 0 {
+		return id[i:]
+	}
+	return id
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05Z")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func oneLine(s string, max int) string {
+	return truncate(strings.Join(strings.Fields(s), " "), max)
+}
+
+// batchSummary labels a batch's activity in the UI's timeline.
+func batchSummary(req BatchRequest) string {
+	return fmt.Sprintf("+%d / −%d → list %s (batch %s)", len(req.Add), len(req.Remove), req.ListID, shortBatch(req.BatchID))
+}
+
+// stateSearchAttrs are a sync's search attributes at its start.
+func syncSearchAttrs(in SyncInput) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(SearchAttrAudience.ValueSet(in.AudienceID), SearchAttrConnector.ValueSet(in.ConnectorID),
+		SearchAttrListID.ValueSet(in.ListID), SearchAttrState.ValueSet(StateActive))
+}

@@ -1,0 +1,58 @@
+package workflows
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A blocked sync's current details say what HubSpot answered and what the
+// operator runs next; its search attributes say blocked.
+func TestSyncCurrentDetailsWhenBlocked(t *testing.T) {
+	h := newHarness(t)
+	h.hs.fail = func(n int, req BatchRequest) error { return terminal(404, "OBJECT_NOT_FOUND") }
+	h.trackSearchAttributes()
+	h.at(time.Second, func() { h.enter("1", "2") })
+	var details string
+	var state string
+	h.at(time.Minute, func() {
+		details = h.details()
+		state = h.searchKeyword(SearchAttrState.GetName())
+		h.signal(SignalDiscard, Discard{Reason: "test"})
+		h.signal(SignalStop, nil)
+	})
+	h.run(baseInput())
+
+	assert.Contains(t, details, "**State:** blocked")
+	assert.Contains(t, details, "**Blocked by HubSpot:** 404 OBJECT_NOT_FOUND (correlationId corr-404)")
+	assert.Contains(t, details, "**Message:** failure 404")
+	assert.Contains(t, details, "`hubsync resume aud-1 con-1`")
+	assert.Contains(t, details, "`hubsync discard aud-1 con-1 -reason")
+	assert.Equal(t, StateBlocked, state)
+}
+
+func TestSyncCurrentDetailsWhenHealthy(t *testing.T) {
+	h := newHarness(t)
+	h.at(time.Second, func() { h.enter("1", "2", "3"); h.leave("9") })
+	var details string
+	h.at(time.Minute, func() { details = h.details(); h.signal(SignalStop, nil) })
+	h.run(baseInput())
+	assert.Contains(t, details, "**State:** active")
+	assert.Contains(t, details, "**Pending:** +0 / −0 · **backlog** 0 of 50,000 IDs")
+	assert.Contains(t, details, "**Last batch:** #1 at ")
+	assert.Contains(t, details, ": +3 / −1 → added 3, removed 0, missing 0")
+	assert.NotContains(t, details, "Blocked")
+}
+
+func TestStaticDetailsNameEverythingButSecrets(t *testing.T) {
+	d := SyncStaticDetails(SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "7", Account: "acme", FlushInterval: 2 * time.Second})
+	for _, want := range []string{"**Audience:** a", "**Connector:** c", "**HubSpot account:** acme", "**List:** 7",
+		"**Flush interval:** 2s", "**Batch size:** 500", "**Max backlog:** 50,000 IDs"} {
+		assert.Contains(t, d, want)
+	}
+	assert.Equal(t, "Sync audience a → HubSpot list 7 (connector c)", SyncSummary(SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "7"}))
+	assert.Equal(t, "1,234,567", thousands(1234567))
+	require.Equal(t, "-1,000", thousands(-1000))
+}
