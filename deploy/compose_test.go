@@ -58,7 +58,7 @@ func TestComposeServices(t *testing.T) {
 	p := demoProject(t)
 	got := p.ServiceNames()
 	slices.Sort(got)
-	want := []string{"hubspot-emulator", "postgresql", "temporal", "temporal-ui", "worker"}
+	want := []string{"hubspot-emulator", "postgresql", "temporal", "temporal-search-attributes", "temporal-ui", "worker"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("services %v, want %v", got, want)
 	}
@@ -113,6 +113,9 @@ func TestComposeDependencies(t *testing.T) {
 		{"temporal", "postgresql", types.ServiceConditionHealthy},
 		{"temporal-ui", "temporal", types.ServiceConditionStarted},
 		{"worker", "temporal", types.ServiceConditionStarted},
+		{"temporal-search-attributes", "temporal", types.ServiceConditionStarted},
+		// The worker refuses to start without the search attributes.
+		{"worker", "temporal-search-attributes", types.ServiceConditionCompletedSuccessfully},
 		{"worker", "hubspot-emulator", types.ServiceConditionStarted},
 	} {
 		got, ok := service(t, p, d.from).DependsOn[d.to]

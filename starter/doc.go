@@ -23,4 +23,10 @@
 // signal: an audience that was never activated has no destination, and
 // starting its workflow from a membership change would accept the change
 // and forward it nowhere. They return ErrAudienceNotActive instead.
+//
+// List and Log read rather than act: List finds every sync through
+// Temporal's visibility store (the HubSync* search attributes, e.g. the
+// blocked ones) with each one's status; Log reads one sync's workflow
+// histories back, across continue-as-new, to say which batches reached its
+// list and what became of one contact, within the namespace's retention.
 package starter

@@ -1,7 +1,8 @@
 // Package worker runs the Temporal worker of list sync: it holds the
 // HubSpot credentials of every configured connector, refuses to start when a
-// connector's list cannot be written, and serves the sync and audience
-// workflows and the membership activity on the configured task queue.
+// connector's list cannot be written or the namespace lacks the workflows'
+// search attributes, and serves the sync and audience workflows and the
+// membership activity on the configured task queue.
 //
 // It is importable so that integration tests and other binaries run exactly
 // what cmd/hubsync-worker runs.
@@ -53,7 +54,8 @@ type Options struct {
 	MetricsAddr string
 }
 
-// Run checks the connectors, then serves until ctx is cancelled, and then
+// Run checks the connectors and the namespace's search attributes (see
+// CheckSearchAttributes), then serves until ctx is cancelled, and then
 // stops gracefully: it stops polling and waits up to StopTimeout for
 // in-flight activities. It returns nil after a stop caused by ctx, and an
 // error when start-up fails or the worker dies (e.g. the namespace does not
@@ -93,6 +95,11 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 			return err
 		}
 		defer c.Close()
+	}
+	// Workflows that upsert an unregistered search attribute fail: refuse
+	// to serve them, saying what to run.
+	if err := CheckSearchAttributes(ctx, c, f.Temporal.Namespace, log); err != nil {
+		return err
 	}
 
 	fatal := make(chan error, 1)

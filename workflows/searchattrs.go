@@ -28,9 +28,10 @@ const StateAudience = "audience"
 // SearchAttributesCommand is the Temporal CLI command that registers the
 // search attributes on namespace.
 func SearchAttributesCommand(namespace string) string {
+	// The CLI pairs each --name with the --type at the same position.
 	cmd := "temporal operator search-attribute create --namespace " + namespace
 	for _, n := range SearchAttributeNames() {
-		cmd += " --name " + n
+		cmd += " --name " + n + " --type Keyword"
 	}
-	return cmd + " --type Keyword"
+	return cmd
 }

@@ -33,6 +33,7 @@ Run 'hubsync help COMMAND' or 'hubsync COMMAND -help' for a command's flags.
 // groups order the commands in the usage.
 var groups = []struct{ title, names string }{
 	{"Audience commands (through Temporal):", "activate enter leave import status pause resume retarget discard stop"},
+	{"Inspection (Temporal's visibility store and workflow histories):", "list log"},
 	{"HubSpot commands (with an account's credentials from the config file):", "lists create-list connect"},
 }
 
@@ -46,7 +47,7 @@ func (a *app) usage(top *flag.FlagSet) {
 			if c == nil {
 				continue
 			}
-			fmt.Fprintf(w, "  %-44s %s\n", c.name+" "+c.args, c.summary)
+			fmt.Fprintf(w, "  %-48s %s\n", c.name+" "+c.args, c.summary)
 		}
 	}
 	fmt.Fprintf(w, "\nGlobal flags (also accepted after COMMAND):\n")

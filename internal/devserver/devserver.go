@@ -57,7 +57,8 @@ type Server struct {
 	stopOnce sync.Once
 }
 
-// Start starts the dev server and returns once a client connects and the
+// Start starts the dev server, with the workflows' search attributes
+// registered on its namespace, and returns once a client connects and the
 // health check passes. On failure nothing is left running.
 func Start(ctx context.Context, o Options) (*Server, error) {
 	if err := o.fill(); err != nil {
@@ -65,6 +66,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	args := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(o.Port),
 		"--log-level", o.LogLevel, "--namespace", o.Namespace}
+	args = append(args, SearchAttributeArgs()...)
 	if o.UIPort == 0 {
 		args = append(args, "--headless")
 	} else {

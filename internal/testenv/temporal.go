@@ -54,8 +54,9 @@ type Temporal struct {
 	Client client.Client
 }
 
-// StartTemporal starts a dev server on free loopback ports (state in memory)
-// and stops it when the test ends.
+// StartTemporal starts a dev server on free loopback ports (state in memory),
+// with the workflows' search attributes registered, and stops it when the
+// test ends.
 func StartTemporal(t testing.TB) *Temporal {
 	t.Helper()
 	tp, err := StartTemporalServer(TemporalCLI(t), testing.Verbose())
@@ -66,9 +67,26 @@ func StartTemporal(t testing.TB) *Temporal {
 	return tp
 }
 
+// StartBareTemporal is StartTemporal without the workflows' search
+// attributes: a namespace as a real cluster has it before an operator
+// registers them. A worker refuses to start on it.
+func StartBareTemporal(t testing.TB) *Temporal {
+	t.Helper()
+	tp, err := startTemporal(TemporalCLI(t), testing.Verbose(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tp.Stop)
+	return tp
+}
+
 // StartTemporalServer is StartTemporal for TestMain, where there is no
 // testing.TB: the caller stops the server.
 func StartTemporalServer(cli string, verbose bool) (*Temporal, error) {
+	return startTemporal(cli, verbose, devserver.SearchAttributeArgs())
+}
+
+func startTemporal(cli string, verbose bool, extraArgs []string) (*Temporal, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := exec.LookPath(cli); err != nil {
@@ -82,6 +100,7 @@ func StartTemporalServer(cli string, verbose bool) (*Temporal, error) {
 		ExistingPath:  cli,
 		ClientOptions: &client.Options{Logger: tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))},
 		LogLevel:      "error",
+		ExtraArgs:     extraArgs,
 		Stdout:        out,
 		Stderr:        out,
 	})
