@@ -33,7 +33,7 @@ func (a *audience) refreshUI(ctx workflow.Context) {
 		a.ui.tagged = true
 	}
 	if d := a.currentDetails(); d != a.ui.details {
-		workflow.SetCurrentDetails(ctx, d)
+		workflow.SetCurrentDetails(ctx, withUpdated(ctx, d))
 		a.ui.details = d
 	}
 }

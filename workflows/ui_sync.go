@@ -38,8 +38,10 @@ func SyncStaticDetails(in SyncInput) string {
 	if flush == 0 {
 		flush = DefaultFlushInterval
 	}
-	return fmt.Sprintf("**Audience:** %s  \n**Connector:** %s  \n**HubSpot account:** %s  \n**List:** %s  \n"+
-		"**Flush interval:** %s  \n**Batch size:** %s  \n**Max backlog:** %s IDs",
+	// The last line is a footnote: the Web UI (2.42) draws Markdown boxes a
+	// line short, so whatever comes last may be cut off.
+	return fmt.Sprintf("**Audience:** %s · **Connector:** %s  \n**HubSpot account:** %s · **List:** %s  \n"+
+		"**Flush interval:** %s · **Batch size:** %s · **Max backlog:** %s IDs  \n_Names only: credentials stay in the worker._",
 		in.AudienceID, in.ConnectorID, account, in.ListID, flush,
 		orDefault(in.MaxBatchSize, DefaultMaxBatchSize), orDefault(in.MaxBacklog, DefaultMaxBacklog))
 }
@@ -85,7 +87,7 @@ func (s *syncState) refreshUI(ctx workflow.Context) {
 		return
 	}
 	if d := s.currentDetails(); d != s.ui.details {
-		workflow.SetCurrentDetails(ctx, d)
+		workflow.SetCurrentDetails(ctx, withUpdated(ctx, d))
 		s.ui.details = d
 	}
 	state := s.state()
@@ -136,11 +138,19 @@ func (s *syncState) currentDetails() string {
 			orDash(e.CorrelationID), shortBatch(o.BatchID), o.Adds, o.Removes)
 		line("**Message:** %s", oneLine(e.Message, 300))
 		a, c := s.in.AudienceID, s.in.ConnectorID
-		line("**Next:** fix the cause, then `hubsync resume %s %s` to retry · or `hubsync retarget %s %s LIST_ID` to send it to another list · or `hubsync discard %s %s -reason \"...\"` to drop it", a, c, a, c, a, c)
+		line("**Next:** fix the cause, then `hubsync resume %s %s` to retry the batch", a, c)
+		line("or `hubsync retarget %s %s LIST_ID` to send it to another list", a, c)
+		line("or `hubsync discard %s %s -reason \"...\"` to drop it (counted)", a, c)
 	} else if e := st.LastError; e != nil {
 		line("**Last error:** %d %s at %s: %s", e.Status, e.Category, stamp(st.LastErrorAt), oneLine(e.Message, 200))
 	}
 	return b.String()
+}
+
+// withUpdated ends current details with when they were set. It is also a
+// footnote line for the Web UI (2.42), which cuts off a box's last line.
+func withUpdated(ctx workflow.Context, d string) string {
+	return d + "_updated " + stamp(workflow.Now(ctx)) + "_"
 }
 
 func shortBatch(id string) string {

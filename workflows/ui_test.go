@@ -30,6 +30,7 @@ func TestSyncCurrentDetailsWhenBlocked(t *testing.T) {
 	assert.Contains(t, details, "**Message:** failure 404")
 	assert.Contains(t, details, "`hubsync resume aud-1 con-1`")
 	assert.Contains(t, details, "`hubsync discard aud-1 con-1 -reason")
+	assert.Contains(t, details, "_updated ")
 	assert.Equal(t, StateBlocked, state)
 }
 
@@ -48,7 +49,7 @@ func TestSyncCurrentDetailsWhenHealthy(t *testing.T) {
 
 func TestStaticDetailsNameEverythingButSecrets(t *testing.T) {
 	d := SyncStaticDetails(SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "7", Account: "acme", FlushInterval: 2 * time.Second})
-	for _, want := range []string{"**Audience:** a", "**Connector:** c", "**HubSpot account:** acme", "**List:** 7",
+	for _, want := range []string{"**Audience:** a", "**Connector:** c", "**HubSpot account:** acme", "**List:** 7", "credentials stay in the worker",
 		"**Flush interval:** 2s", "**Batch size:** 500", "**Max backlog:** 50,000 IDs"} {
 		assert.Contains(t, d, want)
 	}
