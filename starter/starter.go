@@ -65,6 +65,7 @@ func (s *Starter) audienceStartOptions(audienceID string) client.StartWorkflowOp
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		// What the Web UI shows before the workflow has run a task.
 		StaticSummary: workflows.AudienceSummary(audienceID),
+		StaticDetails: workflows.AudienceStaticDetails(audienceID),
 		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SearchAttrAudience.ValueSet(audienceID),
 			workflows.SearchAttrState.ValueSet(workflows.StateAudience)),
 	}

@@ -23,7 +23,8 @@ func TestActivateSignalsWithStartPerConnector(t *testing.T) {
 		state, _ := o.TypedSearchAttributes.GetKeyword(workflows.SearchAttrState)
 		return o.ID == "hubspot-audience/aud-1" && o.TaskQueue == testQueue &&
 			o.WorkflowIDReusePolicy == enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE &&
-			o.StaticSummary == workflows.AudienceSummary("aud-1") && aud == "aud-1" && state == workflows.StateAudience
+			o.StaticSummary == workflows.AudienceSummary("aud-1") && o.StaticDetails == workflows.AudienceStaticDetails("aud-1") &&
+			aud == "aud-1" && state == workflows.StateAudience
 	})
 	run := mocks.NewWorkflowRun(t)
 	run.On("GetRunID").Return("run-1")

@@ -12,6 +12,13 @@ func AudienceSummary(audienceID string) string {
 	return fmt.Sprintf("Audience %s: entry point of its membership changes (admit them here)", audienceID)
 }
 
+// AudienceStaticDetails are an audience workflow's static details.
+func AudienceStaticDetails(audienceID string) string {
+	return fmt.Sprintf("**Audience:** %s  \n**Send changes:** `hubsync enter|leave|import %s …` or the `%s` update  \n"+
+		"**Connectors:** `hubsync activate %s CONNECTOR`; each gets a sync `%s`  \n_Names only: credentials stay in the worker._",
+		audienceID, audienceID, UpdateAdmit, audienceID, WorkflowID(audienceID, "CONNECTOR"))
+}
+
 // audienceUI remembers what the Web UI was last told.
 type audienceUI struct {
 	on      bool
