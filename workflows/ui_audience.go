@@ -47,7 +47,7 @@ func (a *audience) refreshUI(ctx workflow.Context) {
 
 func (a *audience) currentDetails() string {
 	var b strings.Builder
-	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"  \n", args...) }
+	line := func(format string, args ...any) { b.WriteString(fmt.Sprintf(format, args...) + "  \n") }
 	if len(a.flows) == 0 {
 		line("**Connectors:** none active: run `hubsync activate %s CONNECTOR`", a.id)
 	}

@@ -108,7 +108,7 @@ func (s *syncState) refreshUI(ctx workflow.Context) {
 func (s *syncState) currentDetails() string {
 	st := s.status()
 	var b strings.Builder
-	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"  \n", args...) }
+	line := func(format string, args ...any) { b.WriteString(fmt.Sprintf(format, args...) + "  \n") }
 	line("**State:** %s", st.State)
 	line("**Pending:** +%s / −%s · **backlog** %s of %s IDs", thousands(int64(st.PendingAdds)), thousands(int64(st.PendingRemoves)),
 		thousands(int64(st.Backlog)), thousands(int64(st.MaxBacklog)))
