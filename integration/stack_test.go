@@ -92,26 +92,8 @@ connectors:
 // startWorker runs the real worker (worker.Run) against the dev server.
 func (s *stack) startWorker() {
 	s.t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan struct{}), make(chan error, 1)
-	go func() {
-		done <- worker.Run(ctx, s.cfg, worker.Options{Client: temporal.Client, Ready: ready,
-			Logger: slog.New(slog.NewTextHandler(debugOut(), nil))})
-	}()
-	select {
-	case <-ready:
-	case err := <-done:
-		s.t.Fatalf("worker did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		s.t.Fatal("worker not ready within 30s")
-	}
-	s.stopWorker = func() {
-		cancel()
-		if err := <-done; err != nil {
-			s.t.Errorf("worker stopped with %v", err)
-		}
-		s.stopWorker = func() {}
-	}
+	s.stopWorker = testenv.StartWorker(s.t, s.cfg, worker.Options{Client: temporal.Client,
+		Logger: slog.New(slog.NewTextHandler(debugOut(), nil))})
 }
 
 func (s *stack) ctx() context.Context {

@@ -180,27 +180,7 @@ connectors:
 	cfg, err := config.Parse([]byte(yaml), t.TempDir(), func(k string) string { return env[k] })
 	require.NoError(t, err)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan struct{}), make(chan error, 1)
-	go func() {
-		done <- worker.Run(ctx, cfg, worker.Options{Client: ui.srv.Client, Ready: ready,
-			Logger: slog.New(slog.NewTextHandler(debugOut(), nil))})
-	}()
-	select {
-	case <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("worker did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("worker not ready within 30s")
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("worker stopped with %v", err)
-		}
-	})
+	testenv.StartWorker(t, cfg, worker.Options{Client: ui.srv.Client, Logger: slog.New(slog.NewTextHandler(debugOut(), nil))})
 	return starter.New(ui.srv.Client, queue, starter.ConfigCatalog{File: cfg})
 }
 

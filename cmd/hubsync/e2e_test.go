@@ -175,30 +175,11 @@ connectors:
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan struct{}), make(chan error, 1)
 	var logOut io.Writer = io.Discard
 	if os.Getenv("E2E_WORKER_LOG") != "" {
 		logOut = os.Stderr
 	}
-	go func() {
-		done <- worker.Run(ctx, cfg, worker.Options{Client: tp.Client, Ready: ready, Logger: slog.New(slog.NewTextHandler(logOut, nil))})
-	}()
-	select {
-	case <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("worker did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("worker not ready within 30s")
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("worker stopped with %v", err)
-		}
-	})
+	testenv.StartWorker(t, cfg, worker.Options{Client: tp.Client, Logger: slog.New(slog.NewTextHandler(logOut, nil))})
 	return e
 }
 
