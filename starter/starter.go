@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -37,6 +38,9 @@ type Starter struct {
 	catalog   Catalog
 	// Logger receives one line per command; nil means slog.Default().
 	Logger *slog.Logger
+	// ActivationWait bounds how long Activate waits for its activations to
+	// take effect; zero means DefaultActivationWait, negative not at all.
+	ActivationWait time.Duration
 }
 
 // New returns a Starter that starts audience workflows on taskQueue (the
@@ -77,6 +81,12 @@ func (s *Starter) audienceStartOptions(audienceID string) client.StartWorkflowOp
 // is resolved through the catalog before anything is sent, so an unknown
 // connector fails the call without activating the others.
 //
+// Activate returns once the audience lists every connector as active (its
+// sync workflow running), so the next command finds it; an activation the
+// audience refused is an error naming why. If that takes longer than
+// ActivationWait (no worker running, say) it logs a warning and returns:
+// the activation is queued in Temporal and takes effect when a worker runs.
+//
 // A connector activated here receives every change accepted by the
 // audience workflow after its activation, not the audience's history: to
 // backfill, Enter the audience's current members after Activate returns.
@@ -110,6 +120,14 @@ func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs 
 		}
 		inputs = append(inputs, in)
 	}
+	var before []string // problems already reported, to tell new refusals
+	if s.ActivationWait >= 0 {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if st, err := s.Connectors(qctx, audienceID); err == nil {
+			before = st.Problems
+		}
+		cancel()
+	}
 	opts := s.audienceStartOptions(audienceID)
 	start := workflows.AudienceInput{AudienceID: audienceID}
 	for i, in := range inputs {
@@ -126,7 +144,11 @@ func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs 
 		s.log().Info("activated connector", "audience", audienceID, "connector", in.ConnectorID,
 			"list", in.ListID, "workflowId", opts.ID, "runId", run.GetRunID())
 	}
-	return nil
+	ids := make([]string, len(inputs))
+	for i, in := range inputs {
+		ids[i] = in.ConnectorID
+	}
+	return s.awaitActive(ctx, audienceID, ids, before)
 }
 
 // Stop deactivates a connector: the audience workflow stops forwarding to

@@ -151,24 +151,6 @@ func (w *watcher) progress(now time.Time) {
 		now.Sub(w.stats.started).Seconds(), w.stats.accepted.Load(), w.total, size, want, pending, syncGen, audGen)
 }
 
-// awaitActive waits until the audience workflow lists the connector as
-// active (its activation processed).
-func awaitActive(ctx context.Context, st *starter.Starter, t target) error {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	for {
-		aud, err := st.Connectors(ctx, t.audience)
-		if err == nil && slices.ContainsFunc(aud.Connectors, func(c workflows.SyncInput) bool { return c.ConnectorID == t.connector }) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("audience %s did not list connector %s as active within a minute (last error: %v); see the worker log", t.audience, t.connector, err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
 func isClosed(ch <-chan struct{}) bool {
 	select {
 	case <-ch:

@@ -1,0 +1,75 @@
+package starter
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// DefaultActivationWait is how long Activate waits for its activations to
+// take effect (see Starter.ActivationWait).
+const DefaultActivationWait = 30 * time.Second
+
+// awaitActive waits until the audience lists every connector as active, so
+// that a command right after Activate (pause, status, enter) finds the
+// connector's sync running. An activation the audience refused is an error
+// naming its reason. With no worker running the activation stays queued in
+// Temporal and takes effect when one starts: past the wait Activate logs
+// that and returns without error, since nothing was lost.
+func (s *Starter) awaitActive(ctx context.Context, audienceID string, connectorIDs []string, before []string) error {
+	wait := s.ActivationWait
+	if wait < 0 {
+		return nil
+	}
+	if wait == 0 {
+		wait = DefaultActivationWait
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	for {
+		qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
+		st, err := s.Connectors(qctx, audienceID)
+		qcancel()
+		if err == nil {
+			pending := 0
+			for _, id := range connectorIDs {
+				if slices.IndexFunc(st.Connectors, func(c workflows.SyncInput) bool { return c.ConnectorID == id }) >= 0 {
+					continue
+				}
+				if p := refusal(st.Problems, before, id); p != "" {
+					return fmt.Errorf("starter: activating connector %q on audience %q was refused: %s", id, audienceID, p)
+				}
+				pending++
+			}
+			if pending == 0 {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			s.log().Warn("activation sent but not yet in effect: is a worker running on the task queue? It takes effect when one runs",
+				"audience", audienceID, "connectors", connectorIDs, "taskQueue", s.taskQueue, "lastError", err)
+			return nil
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// refusal is a problem, new since before, that says the connector's
+// activation failed.
+func refusal(problems, before []string, connectorID string) string {
+	for _, p := range problems {
+		if slices.Contains(before, p) {
+			continue
+		}
+		if strings.Contains(p, "activation of connector "+connectorID+" refused") ||
+			strings.Contains(p, "starting the sync of connector "+connectorID+" failed") {
+			return p
+		}
+	}
+	return ""
+}
