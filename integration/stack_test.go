@@ -19,6 +19,7 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
+	"github.com/audiencesync/hubspot-list-sync/internal/workertest"
 	"github.com/audiencesync/hubspot-list-sync/starter"
 	"github.com/audiencesync/hubspot-list-sync/worker"
 	"github.com/audiencesync/hubspot-list-sync/workflows"
@@ -92,7 +93,7 @@ connectors:
 // startWorker runs the real worker (worker.Run) against the dev server.
 func (s *stack) startWorker() {
 	s.t.Helper()
-	s.stopWorker = testenv.StartWorker(s.t, s.cfg, worker.Options{Client: temporal.Client,
+	s.stopWorker = workertest.Start(s.t, s.cfg, worker.Options{Client: temporal.Client,
 		Logger: slog.New(slog.NewTextHandler(debugOut(), nil))})
 }
 

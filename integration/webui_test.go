@@ -20,6 +20,7 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/internal/browser"
 	"github.com/audiencesync/hubspot-list-sync/internal/devserver"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
+	"github.com/audiencesync/hubspot-list-sync/internal/workertest"
 	"github.com/audiencesync/hubspot-list-sync/starter"
 	"github.com/audiencesync/hubspot-list-sync/worker"
 	"github.com/audiencesync/hubspot-list-sync/workflows"
@@ -180,7 +181,7 @@ connectors:
 	cfg, err := config.Parse([]byte(yaml), t.TempDir(), func(k string) string { return env[k] })
 	require.NoError(t, err)
 
-	testenv.StartWorker(t, cfg, worker.Options{Client: ui.srv.Client, Logger: slog.New(slog.NewTextHandler(debugOut(), nil))})
+	workertest.Start(t, cfg, worker.Options{Client: ui.srv.Client, Logger: slog.New(slog.NewTextHandler(debugOut(), nil))})
 	return starter.New(ui.srv.Client, queue, starter.ConfigCatalog{File: cfg})
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
+	"github.com/audiencesync/hubspot-list-sync/internal/workertest"
 	"github.com/audiencesync/hubspot-list-sync/starter"
 	"github.com/audiencesync/hubspot-list-sync/worker"
 	"github.com/audiencesync/hubspot-list-sync/workflows"
@@ -179,7 +180,7 @@ connectors:
 	if os.Getenv("E2E_WORKER_LOG") != "" {
 		logOut = os.Stderr
 	}
-	testenv.StartWorker(t, cfg, worker.Options{Client: tp.Client, Logger: slog.New(slog.NewTextHandler(logOut, nil))})
+	workertest.Start(t, cfg, worker.Options{Client: tp.Client, Logger: slog.New(slog.NewTextHandler(logOut, nil))})
 	return e
 }
 

@@ -1,4 +1,6 @@
-package testenv
+// Package workertest runs the real worker in tests. It is apart from testenv
+// because the worker package's own tests use testenv.
+package workertest
 
 import (
 	"context"
@@ -9,11 +11,11 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/worker"
 )
 
-// StartWorker runs the real worker (worker.Run) with cfg until stop is
+// Start runs the real worker (worker.Run) with cfg until stop is
 // called or the test ends, failing the test if it is not serving within
 // 30 s or stops with an error. stop waits for the worker to finish; calling
 // it again does nothing.
-func StartWorker(t testing.TB, cfg *config.File, opts worker.Options) (stop func()) {
+func Start(t testing.TB, cfg *config.File, opts worker.Options) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan struct{}), make(chan error, 1)
