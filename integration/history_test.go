@@ -12,6 +12,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/audiencesync/hubspot-list-sync/activities"
@@ -106,7 +107,10 @@ func replayAndRecord(t *testing.T, hist *historypb.History, name string) {
 	replayer := worker.NewWorkflowReplayer()
 	workflows.Register(replayer)
 	workflows.RegisterAudience(replayer)
-	require.NoError(t, replayer.ReplayWorkflowHistory(nil, hist), "replaying %s", name)
+	id, err := workflows.HistoryWorkflowID(hist)
+	require.NoError(t, err)
+	require.NoError(t, replayer.ReplayWorkflowHistoryWithOptions(nil, hist, worker.ReplayWorkflowHistoryOptions{
+		OriginalExecution: workflow.Execution{ID: id, RunID: "replay"}}), "replaying %s", name)
 	if os.Getenv("RECORD_HISTORY") != "1" {
 		return
 	}

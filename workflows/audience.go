@@ -39,6 +39,13 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	if err := checkName("AudienceID", in.AudienceID); err != nil {
 		return err
 	}
+	// One audience, one entry point: a workflow whose ID names another
+	// audience would feed that audience's syncs out of its order.
+	if id := workflow.GetInfo(ctx).WorkflowExecution.ID; id != AudienceWorkflowID(in.AudienceID) {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"invalid AudienceInput.AudienceID %q for workflow ID %q: an audience's workflow ID must be %q; start it with that ID (or set audienceId to match)",
+			in.AudienceID, id, AudienceWorkflowID(in.AudienceID)), ErrTypeInvalidInput, nil)
+	}
 	if in.MaxSignalsPerRun < 0 || in.MaxSignalsPerRun > audienceMaxSignalsPerRun {
 		return temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("invalid AudienceInput.MaxSignalsPerRun %d: must be between 0 (default) and %d", in.MaxSignalsPerRun, audienceMaxSignalsPerRun), ErrTypeInvalidInput, nil)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -33,6 +34,7 @@ func newAudienceEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *forwardL
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: AudienceWorkflowID("aud")})
 	RegisterAudience(env)
 	log := &forwardLog{sent: map[string][]string{}}
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in SyncInput) (Status, error) {
@@ -203,6 +205,16 @@ func TestAudienceContinuesAsNewCarryingItsConnectors(t *testing.T) {
 	assert.Equal(t, 5, next.Carried.Generation)
 	require.Len(t, next.Carried.Connectors, 1)
 	assert.Equal(t, "done1", next.Carried.Connectors[0].ConnectorID)
+}
+
+// An audience workflow whose ID names another audience would attach to that
+// audience's syncs as a second entry point: it fails at once instead.
+func TestAudienceRefusesAnIDThatNamesAnotherAudience(t *testing.T) {
+	env, _ := newAudienceEnv(t)
+	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "raw-1"})
+	err := env.GetWorkflowError()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `must be "hubspot-audience/raw-1"`)
 }
 
 func TestAudienceRejectsABadID(t *testing.T) {

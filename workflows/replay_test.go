@@ -1,11 +1,14 @@
 package workflows
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 )
 
 // TestReplayRecordedHistories replays histories recorded on a real Temporal
@@ -19,10 +22,18 @@ func TestReplayRecordedHistories(t *testing.T) {
 	require.NotEmpty(t, files, "no recorded histories in workflows/testdata")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
+			r, err := os.Open(f)
+			require.NoError(t, err)
+			defer r.Close()
+			hist, err := client.HistoryFromJSON(r, client.HistoryJSONOptions{})
+			require.NoError(t, err)
+			id, err := HistoryWorkflowID(hist)
+			require.NoError(t, err)
 			replayer := worker.NewWorkflowReplayer()
 			Register(replayer)
 			RegisterAudience(replayer)
-			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, f))
+			require.NoError(t, replayer.ReplayWorkflowHistoryWithOptions(nil, hist, worker.ReplayWorkflowHistoryOptions{
+				OriginalExecution: workflow.Execution{ID: id, RunID: "replay"}}))
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"go.temporal.io/sdk/workflow"
@@ -113,6 +114,28 @@ func recordIDString(raw json.RawMessage) (string, bool) {
 	return v, true
 }
 
+// jsonKind names the JSON type of a raw value, for samples.
+func jsonKind(raw json.RawMessage) string {
+	t := bytes.TrimLeft(raw, " \t\r\n")
+	if len(t) == 0 {
+		return "nothing"
+	}
+	switch t[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	default:
+		return "number"
+	}
+}
+
 // onMembership validates and buffers one signal's IDs. Invalid IDs are
 // counted and sampled; the valid IDs of the same signal are kept. A payload
 // that is not even a JSON object is counted as a malformed signal.
@@ -129,6 +152,13 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 		workflow.GetLogger(ctx).Warn("Malformed membership signal", "Error", err.Error())
 		return
 	}
+	if err != nil && typeErr.Field == "recordIds" {
+		// recordIds is there but not an array: nothing can be taken from it,
+		// and that is counted, not silently ignored.
+		s.counters.MalformedSignals++
+		s.noteRejected(fmt.Sprintf("recordIds is a JSON %s, not an array: %s", typeErr.Value, raw))
+		workflow.GetLogger(ctx).Warn("Malformed membership signal: recordIds is not an array", "ChangeID", m.ChangeID, "Type", typeErr.Value)
+	}
 	now := workflow.Now(ctx)
 	validOp := m.Op == OpEnter || m.Op == OpLeave
 	accepted, rejected := 0, 0
@@ -138,6 +168,10 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 		id, ok := ParseRecordID(str)
 		if !isString || !ok || !validOp {
 			rejected++
+			if !isString {
+				// Sampled with its type: a bare 42 would look valid.
+				str = fmt.Sprintf("%s (a JSON %s, not a string)", str, jsonKind(el))
+			}
 			s.noteRejected(str)
 			continue
 		}

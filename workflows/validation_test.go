@@ -45,6 +45,7 @@ func TestRejectedIDs(t *testing.T) {
 		h.signal(SignalMembership, MembershipChange{Op: OpLeave, RecordIDs: []string{"43", long}})
 		h.signal(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: bad})
 		h.signal(SignalMembership, "not a change")
+		h.signal(SignalMembership, map[string]any{"op": "enter", "recordIds": "24"})
 	})
 	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
 	h.run(baseInput())
@@ -55,16 +56,31 @@ func TestRejectedIDs(t *testing.T) {
 	require.Equal(t, ids(43), calls[0].Req.Remove)
 	st := h.result()
 	require.EqualValues(t, 9+2+1+30, st.TotalRejected)
-	require.EqualValues(t, 1, st.MalformedSignals)
-	require.EqualValues(t, 5, st.MembershipSignals)
+	require.EqualValues(t, 2, st.MalformedSignals, "a payload that is not a change, and recordIds that is not an array")
+	require.EqualValues(t, 6, st.MembershipSignals)
 	require.Len(t, st.RecentRejected, RecentRejectedLimit, "sample is bounded")
-	last := st.RecentRejected[len(st.RecentRejected)-1]
-	require.Contains(t, last, "not a change", "malformed payloads are sampled too")
+	n := len(st.RecentRejected)
+	require.Contains(t, st.RecentRejected[n-2], "not a change", "malformed payloads are sampled too")
+	require.Contains(t, st.RecentRejected[n-1], "recordIds is a JSON string, not an array")
 	for _, r := range st.RecentRejected {
 		require.LessOrEqual(t, len(r), rejectedSampleChars+len("…"))
 	}
 	require.Contains(t, st.RecentRejected, "bad-29")
 	require.NotContains(t, st.RecentRejected, "bad-9", "oldest samples rotate out")
+}
+
+// A record ID sent as a JSON number is sampled with its type, so the
+// sample does not look like a valid ID.
+func TestRejectedNumbersAreSampledWithTheirType(t *testing.T) {
+	h := newHarness(t)
+	h.at(time.Second, func() {
+		h.signal(SignalMembership, map[string]any{"op": "enter", "recordIds": []any{42, map[string]any{"id": "7"}}})
+	})
+	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.run(baseInput())
+	st := h.result()
+	require.EqualValues(t, 2, st.TotalRejected)
+	require.Equal(t, []string{"42 (a JSON number, not a string)", `{"id":"7"} (a JSON object, not a string)`}, st.RecentRejected)
 }
 
 func TestInputValidation(t *testing.T) {
