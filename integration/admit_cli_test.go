@@ -11,28 +11,54 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
-// The documented path for orchestration that is not our Go starter: the
-// admit update from the plain temporal CLI. A good change is taken and
-// reaches the list; a bad one is refused with a message naming what is
-// wrong, before anything is written.
-func TestAdmitFromTheTemporalCLI(t *testing.T) {
+// The whole flow with the pinned temporal CLI alone, no starter, as the
+// README's "Orchestrating from any Temporal client" describes: activate by
+// connector ID (the worker resolves the list), admit enters and a leave, a
+// malformed admit refused by name, a malformed signal counted, status, and
+// stop. The list ends exact.
+func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 	s := newStack(t)
-	const aud = "aud-cli"
-	require.NoError(t, s.st.Activate(s.ctx(), aud, "conn-a"))
-	admit := func(input string) (string, error) {
-		out, err := exec.Command(testenv.TemporalCLI(t), "workflow", "update", "execute",
-			"--address", temporal.Server.FrontendHostPort(), "--namespace", "default",
-			"--workflow-id", workflows.AudienceWorkflowID(aud), "--name", workflows.UpdateAdmit,
-			"--input", input).CombinedOutput()
+	const aud = "raw-1"
+	audID, syncID := workflows.AudienceWorkflowID(aud), workflows.WorkflowID(aud, "conn-a")
+	cli := func(args ...string) (string, error) {
+		args = append(args, "--address", temporal.Server.FrontendHostPort(), "--namespace", "default")
+		out, err := exec.Command(testenv.TemporalCLI(t), args...).CombinedOutput()
 		return string(out), err
 	}
-	out, err := admit(`{"op":"enter","recordIds":["1","2","3"]}`)
-	require.NoError(t, err, out)
-	assert.Contains(t, out, "accepted:3")
+	must := func(args ...string) string {
+		t.Helper()
+		out, err := cli(args...)
+		require.NoError(t, err, "temporal %v:\n%s", args, out)
+		return out
+	}
+	admit := func(input string) (string, error) {
+		return cli("workflow", "update", "execute", "--workflow-id", audID, "--name", workflows.UpdateAdmit, "--input", input)
+	}
 
-	out, err = admit(`{"op":"join","recordIds":["4"]}`)
+	must("workflow", "signal-with-start", "--workflow-id", audID, "--type", workflows.AudienceWorkflowName,
+		"--task-queue", s.cfg.Temporal.TaskQueue, "--input", `{"audienceId":"raw-1"}`,
+		"--signal-name", workflows.SignalAudience, "--signal-input", `{"activate":{"connectorId":"conn-a","flushInterval":"1s"}}`)
+	out, err := admit(`{"op":"enter","recordIds":["1","2","3","4"]}`)
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "accepted:4")
+	out, err = admit(`{"op":"leave","recordIds":["2"]}`)
+	require.NoError(t, err, out)
+
+	out, err = admit(`{"op":"join","recordIds":["5"]}`)
 	require.Error(t, err, out)
 	assert.Contains(t, out, `op \"join\"`)
+	must("workflow", "signal", "--workflow-id", audID, "--name", workflows.SignalAudience,
+		"--input", `{"membership":{"op":"enter","recordIds":"24"}}`)
 
-	s.converged(aud, "conn-a", []int64{1, 2, 3})
+	st := s.converged(aud, "conn-a", []int64{1, 3, 4})
+	assert.Equal(t, s.lists["conn-a"], st.ListID, "the worker's connectors file decided the list")
+	assert.EqualValues(t, 1, st.MalformedSignals, "recordIds that is not an array is counted")
+	out = must("workflow", "query", "--workflow-id", syncID, "--name", workflows.QueryStatus)
+	assert.Contains(t, out, `"state":"active"`)
+
+	must("workflow", "signal", "--workflow-id", audID, "--name", workflows.SignalAudience,
+		"--input", `{"deactivate":{"connectorId":"conn-a"}}`)
+	out = must("workflow", "result", "--workflow-id", syncID)
+	assert.Contains(t, out, "stopped")
+	assert.Equal(t, []int64{1, 3, 4}, s.emu.Members(portalA, s.lists["conn-a"]))
 }

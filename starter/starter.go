@@ -44,8 +44,10 @@ type Starter struct {
 }
 
 // New returns a Starter that starts audience workflows on taskQueue (the
-// queue the worker polls; config's temporal.taskQueue) and resolves
-// connectors through catalog.
+// queue the worker polls; config's temporal.taskQueue). A nil catalog is
+// fine: activations then name only the connector and the worker resolves
+// its list and settings from its connectors file; a catalog can supply
+// (checked) settings instead.
 func New(c client.Client, taskQueue string, catalog Catalog) *Starter {
 	return &Starter{client: c, taskQueue: taskQueue, catalog: catalog}
 }
@@ -97,9 +99,6 @@ func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs 
 	if len(connectorIDs) == 0 {
 		return fmt.Errorf("starter: activate audience %q: no connector given: name at least one connector ID", audienceID)
 	}
-	if s.catalog == nil {
-		return fmt.Errorf("starter: activate audience %q: the Starter has no Catalog: pass one to starter.New", audienceID)
-	}
 	inputs := make([]workflows.SyncInput, 0, len(connectorIDs))
 	seen := map[string]bool{}
 	for _, id := range connectorIDs {
@@ -110,9 +109,14 @@ func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs 
 			continue
 		}
 		seen[id] = true
-		in, err := s.catalog.ConnectorInput(id, audienceID)
-		if err != nil {
-			return fmt.Errorf("starter: activate audience %q: %w", audienceID, err)
+		// Without a catalog the activation names only the connector; the
+		// worker completes it from its connectors file.
+		in := workflows.SyncInput{AudienceID: audienceID, ConnectorID: id}
+		if s.catalog != nil {
+			var err error
+			if in, err = s.catalog.ConnectorInput(id, audienceID); err != nil {
+				return fmt.Errorf("starter: activate audience %q: %w", audienceID, err)
+			}
 		}
 		if in.AudienceID != audienceID || in.ConnectorID != id || in.Carried != nil {
 			return fmt.Errorf("starter: activate audience %q: the catalog returned input for audience %q connector %q (carried state %t) when asked for connector %q: fix the Catalog",

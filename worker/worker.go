@@ -115,7 +115,7 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 		}
 	}
 	w := sdkworker.New(c, f.Temporal.TaskQueue, wo)
-	register(w, clients)
+	register(w, clients, f)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting the Temporal worker on task queue %q in namespace %q: %w", f.Temporal.TaskQueue, f.Temporal.Namespace, err)
 	}
@@ -137,9 +137,10 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 	}
 }
 
-// register puts the workflows and the activity on w. The activity resolves
-// connector IDs from workflow history to the clients holding credentials.
-func register(w sdkworker.Worker, clients map[string]*hubspot.Client) {
+// register puts the workflows and the activities on w. The membership
+// activity resolves connector IDs from workflow history to the clients
+// holding credentials; the resolver answers a connector's settings.
+func register(w sdkworker.Worker, clients map[string]*hubspot.Client, f *config.File) {
 	workflows.Register(w)
 	workflows.RegisterAudience(w)
 	conns := make(activities.ConnectorMap, len(clients))
@@ -147,6 +148,13 @@ func register(w sdkworker.Worker, clients map[string]*hubspot.Client) {
 		conns[id] = c
 	}
 	activities.Register(w, &activities.Membership{Connectors: conns})
+	// Activations that name only a connector get its settings from the
+	// same file the credentials come from.
+	settings := make(map[string]workflows.SyncInput, len(f.Connectors))
+	for _, c := range f.Connectors {
+		settings[c.ID] = c.SyncInput("")
+	}
+	activities.RegisterResolver(w, &activities.Resolver{Connectors: settings})
 }
 
 // dial connects to Temporal, retrying while the server is unreachable: in a

@@ -69,6 +69,7 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	}
 	a.commands, a.progress = commands, workflow.GetSignalChannel(ctx, SignalSyncProgress)
 	a.ui.on = uiOn(ctx)
+	a.resolveOn = workflow.GetVersion(ctx, resolveVersion, workflow.DefaultVersion, 1) >= 1
 	a.flows = a.reconcileFlows(a.flows)
 	if in.Carried != nil {
 		// Handed-over commands go first, before any admit of this run.
@@ -209,6 +210,7 @@ type audience struct {
 	// carryDeferred: continue-as-new waited because the state did not fit.
 	carryDeferred bool
 	ui            audienceUI
+	resolveOn     bool // activations are completed from the worker's file
 }
 
 // problem logs what could not be done and keeps it for the status query,

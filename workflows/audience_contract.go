@@ -151,3 +151,14 @@ const AudienceProblemsLimit = 10
 func AudienceWorkflowID(audienceID string) string {
 	return "hubspot-audience/" + audienceID
 }
+
+// ResolveConnectorActivity is the local activity an audience runs when an
+// activation names only a connector: the worker answers with the
+// connector's settings from its connectors file (a SyncInput without
+// AudienceID), so orchestration never copies them and history records
+// what was resolved. An unknown connector fails with
+// ErrTypeUnknownConnector.
+const ResolveConnectorActivity = "ResolveConnector"
+
+// ErrTypeUnknownConnector: the worker's connectors file has no such connector.
+const ErrTypeUnknownConnector = "UnknownConnector"

@@ -174,6 +174,14 @@ func (a *audience) pump(ctx workflow.Context) bool {
 				a.problem(ctx, "activation ignored: malformed SyncInput", err)
 				continue
 			}
+			if a.resolveOn && a.index(in.ConnectorID) < 0 {
+				resolved, err := a.resolve(ctx, in)
+				if err != nil {
+					a.problem(ctx, "activation of connector "+in.ConnectorID+" refused", err)
+					continue
+				}
+				in = resolved
+			}
 			a.activate(ctx, in)
 		case head.deactivate != nil:
 			a.queue.pop()

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"sync"
@@ -9,8 +10,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 )
@@ -36,6 +39,14 @@ func newAudienceEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *forwardL
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: AudienceWorkflowID("aud")})
 	RegisterAudience(env)
+	// The worker's connectors file, as the resolver answers from it: every
+	// connector but "unknown*" exists, with list "list-<id>".
+	env.RegisterActivityWithOptions(func(_ context.Context, id string) (SyncInput, error) {
+		if strings.HasPrefix(id, "unknown") {
+			return SyncInput{}, temporal.NewNonRetryableApplicationError("connector "+id+" is not in the worker's connectors file", ErrTypeUnknownConnector, nil)
+		}
+		return SyncInput{ConnectorID: id, ListID: "list-" + id, Account: "acct"}, nil
+	}, activity.RegisterOptions{Name: ResolveConnectorActivity})
 	log := &forwardLog{sent: map[string][]string{}}
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in SyncInput) (Status, error) {
 		if strings.HasPrefix(in.ConnectorID, "done") {

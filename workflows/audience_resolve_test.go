@@ -1,0 +1,34 @@
+package workflows
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// An activation may name only the connector: the worker's connectors file
+// supplies the list and the account. A list that disagrees with the file,
+// or a connector the file lacks, is refused with the reason in the
+// audience's problems.
+func TestAudienceResolvesAnActivationFromTheWorkersFile(t *testing.T) {
+	env, log := newAudienceEnv(t)
+	sig(env, time.Second, AudienceCommand{Activate: &SyncInput{ConnectorID: "c1"}})
+	sig(env, time.Second, AudienceCommand{Activate: &SyncInput{ConnectorID: "c2", ListID: "999"}})
+	sig(env, time.Second, AudienceCommand{Activate: &SyncInput{ConnectorID: "unknown-1"}})
+	sig(env, 2*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"7"}}})
+	var st AudienceStatus
+	env.RegisterDelayedCallback(func() { st = queryAudience(t, env) }, 3*time.Second)
+	finish(env, 4*time.Second, "c1")
+	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+
+	require.Len(t, st.Connectors, 1)
+	c := st.Connectors[0]
+	assert.Equal(t, SyncInput{AudienceID: "aud", ConnectorID: "c1", ListID: "list-c1", Account: "acct"}, c)
+	assert.Equal(t, []string{"membership:enter:7", "stop"}, log.sent["c1"])
+	require.Len(t, st.Problems, 2)
+	assert.Contains(t, st.Problems[0], `activation of connector c2 refused: the activation says listId "999" but the worker's connectors file says "list-c2"`)
+	assert.Contains(t, st.Problems[1], "activation of connector unknown-1 refused")
+	assert.Contains(t, st.Problems[1], "not in the worker's connectors file")
+}
