@@ -61,4 +61,8 @@ func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 	out = must("workflow", "result", "--workflow-id", syncID)
 	assert.Contains(t, out, "stopped")
 	assert.Equal(t, []int64{1, 3, 4}, s.emu.Members(portalA, s.lists["conn-a"]))
+
+	// An activation resolved from the worker's file replays (and is kept
+	// for the replay test with RECORD_HISTORY=1).
+	replayAndRecord(t, fetchHistory(t, temporal.Client, audID, ""), "audience-resolve-connector")
 }
