@@ -76,6 +76,7 @@ func runImport(a *app, ctx context.Context, fs *flag.FlagSet, args []string) err
 		in = f
 	}
 	br := bufio.NewReaderSize(in, 64<<10)
+	skipBOM(br)
 	format, err := detectFormat(sum.Source, fs.Lookup("format").Value.String(), br)
 	if err != nil {
 		return err

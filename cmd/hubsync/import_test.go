@@ -27,10 +27,11 @@ func TestImportCSVGroupsInOrderAndReportsMalformed(t *testing.T) {
 		"f,leave,104\n" + // 8
 		"g,enter\n" + // 9 malformed: fields
 		"h,enter,105,x\n" + // 10 malformed: fields
-		"i,\"enter,106\n" + // 11 malformed: quote (runs to EOF)
+		"i,\"enter,106\n" + // 11 malformed: quote (its line only)
+		"j,enter,107\n" + // 12: still sent
 		""
 	h.expect(exitPartial, "import", "aud-1", "-show", "3")
-	want := []string{"enter aud-1 [101 102]", "leave aud-1 [101 104]"}
+	want := []string{"enter aud-1 [101 102]", "leave aud-1 [101 104]", "enter aud-1 [107]"}
 	if got := h.fake.callStrings(); !slices.Equal(got, want) {
 		t.Errorf("calls %q, want %q", got, want)
 	}
@@ -43,7 +44,7 @@ func TestImportCSVGroupsInOrderAndReportsMalformed(t *testing.T) {
 	if strings.Contains(errOut, "line 10") {
 		t.Errorf("more than -show lines listed:\n%s", errOut)
 	}
-	if !strings.Contains(h.stdout.String(), "4 changes sent (2 enter, 2 leave)") {
+	if !strings.Contains(h.stdout.String(), "5 changes sent (3 enter, 2 leave)") {
 		t.Errorf("summary %q", h.stdout.String())
 	}
 }
@@ -206,5 +207,38 @@ func TestImportLargeGroupsAtSignalSize(t *testing.T) {
 	h.expect(exitOK, "import", "aud-1")
 	if len(h.fake.calls) != 2 || len(h.fake.calls[0].ids) != starter.MaxIDsPerSignal || len(h.fake.calls[1].ids) != 5 {
 		t.Errorf("%d calls", len(h.fake.calls))
+	}
+}
+
+// A UTF-8 byte order mark (as spreadsheet exports write) costs no line:
+// JSON lines from a file or from stdin keep their first line, and CSV
+// keeps its header.
+func TestImportSkipsAByteOrderMark(t *testing.T) {
+	for name, in := range map[string]string{
+		"jsonl": "\ufeff{\"op\":\"enter\",\"recordId\":\"1\"}\n{\"op\":\"enter\",\"recordId\":\"2\"}\n",
+		"csv":   "\ufeffop,id\nenter,1\nenter,2\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			h.stdin = in
+			h.expect(exitOK, "import", "aud-1")
+			if got := h.fake.callStrings(); !slices.Equal(got, []string{"enter aud-1 [1 2]"}) {
+				t.Errorf("calls %q", got)
+			}
+		})
+	}
+}
+
+// An unterminated quote is reported on its own line; the lines after it
+// are read as usual.
+func TestImportReportsAStrayQuoteOnItsLineOnly(t *testing.T) {
+	h := newHarness(t)
+	h.stdin = "op,id\nenter,\"1\nenter,2\n"
+	h.expect(exitPartial, "import", "aud-1")
+	if got := h.fake.callStrings(); !slices.Equal(got, []string{"enter aud-1 [2]"}) {
+		t.Errorf("calls %q", got)
+	}
+	if !strings.Contains(h.stderr.String(), "line 2:") {
+		t.Errorf("the quote's line is not reported:\n%s", h.stderr.String())
 	}
 }

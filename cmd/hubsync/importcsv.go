@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -12,8 +13,12 @@ import (
 // csvReader reads a CSV file whose header names an op column (op or action)
 // and a record ID column (record_id, recordId or id); other columns are
 // ignored.
+//
+// Each line is parsed on its own: a record never spans lines (IDs hold no
+// line breaks), so a stray quote costs its own line, reported, and never
+// swallows the valid lines after it. Every line is sent or reported.
 type csvReader struct {
-	r          *csv.Reader
+	sc         *bufio.Scanner
 	opCol      int
 	idCol      int
 	fields     int
@@ -27,21 +32,20 @@ var (
 )
 
 func newCSVReader(r io.Reader) (*csvReader, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1 // counted here, so a bad row is one malformed line
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	c := &csvReader{sc: sc, opCol: -1, idCol: -1}
+	header, line, err := c.nextRow()
 	if errors.Is(err, io.EOF) {
-		return &csvReader{r: cr, opCol: -1}, nil
+		return c, nil
 	}
 	if err != nil {
-		return nil, usagef("reading the CSV header: %v", err)
+		return nil, usagef("reading the CSV header (line %d): %v", line, err)
 	}
-	c := &csvReader{r: cr, opCol: -1, idCol: -1, fields: len(header)}
-	c.headerLine, _ = cr.FieldPos(0)
+	c.headerLine, c.fields = line, len(header)
 	names := make([]string, len(header))
 	for i, h := range header {
-		names[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		names[i] = strings.ToLower(strings.TrimSpace(h))
 	}
 	for _, want := range opColumns {
 		if i := slices.Index(names, want); i >= 0 && c.opCol < 0 {
@@ -59,24 +63,47 @@ func newCSVReader(r io.Reader) (*csvReader, error) {
 	return c, nil
 }
 
+// nextRow parses the next non-blank line. A line that is not valid CSV
+// is an error for that line only (err is a *csv.ParseError).
+func (c *csvReader) nextRow() (row []string, line int, err error) {
+	for c.sc.Scan() {
+		c.lastLine++
+		text := strings.TrimRight(c.sc.Text(), "\r")
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		cr := csv.NewReader(strings.NewReader(text))
+		cr.FieldsPerRecord = -1
+		row, err := cr.Read()
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, c.lastLine, pe.Err
+		}
+		return row, c.lastLine, err
+	}
+	if err := c.sc.Err(); err != nil {
+		return nil, c.lastLine, err
+	}
+	return nil, c.lastLine, io.EOF
+}
+
 func (c *csvReader) line() int { return c.lastLine }
 
 func (c *csvReader) next() (record, *malformed, error) {
 	if c.opCol < 0 { // empty file
 		return record{}, nil, io.EOF
 	}
-	row, err := c.r.Read()
-	var pe *csv.ParseError
+	row, line, err := c.nextRow()
 	switch {
-	case errors.As(err, &pe):
-		// encoding/csv has consumed the bad record; reading goes on.
-		c.lastLine = pe.Line
-		return record{}, &malformed{pe.StartLine, pe.Err.Error()}, nil
+	case errors.Is(err, io.EOF):
+		return record{}, nil, io.EOF
+	case errors.Is(err, bufio.ErrTooLong):
+		return record{}, nil, fmt.Errorf("line %d is longer than 1 MB: is this a CSV of changes?", line+1)
+	case err != nil && c.sc.Err() == nil:
+		return record{}, &malformed{line, err.Error()}, nil
 	case err != nil:
 		return record{}, nil, err
 	}
-	c.lastLine, _ = c.r.FieldPos(len(row) - 1)
-	line, _ := c.r.FieldPos(0)
 	if len(row) != c.fields {
 		return record{}, &malformed{line, fmt.Sprintf("%d fields where the header (line %d) has %d", len(row), c.headerLine, c.fields)}, nil
 	}

@@ -39,6 +39,15 @@ const (
 	formatJSONL = "jsonl"
 )
 
+// skipBOM drops a UTF-8 byte order mark at the start of the input (as
+// spreadsheet exports write), so it is neither read as part of the first
+// line nor mistaken for the start of a CSV.
+func skipBOM(br *bufio.Reader) {
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		_, _ = br.Discard(3)
+	}
+}
+
 // detectFormat picks the format from the file's extension, else from its
 // first non-blank byte ('{' means JSON lines). br must wrap the input.
 func detectFormat(name, flagValue string, br *bufio.Reader) (string, error) {
