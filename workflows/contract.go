@@ -240,7 +240,7 @@ type Status struct {
 
 	LastBatch        *BatchOutcome   `json:"lastBatch,omitempty"`
 	LastError        *HubSpotFailure `json:"lastError,omitempty"`
-	LastErrorAt      time.Time       `json:"lastErrorAt,omitempty"`
+	LastErrorAt      *time.Time      `json:"lastErrorAt,omitempty"` // nil until a batch has failed
 	LastErrorBatchID string          `json:"lastErrorBatchId,omitempty"`
 
 	RecentMissing  []int64  `json:"recentMissing,omitempty"`  // last RecentMissingLimit

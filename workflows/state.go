@@ -125,7 +125,7 @@ func (s *syncState) status() Status {
 		Counters:         s.counters,
 		LastBatch:        s.lastBatch,
 		LastError:        s.lastError,
-		LastErrorAt:      s.lastErrorAt,
+		LastErrorAt:      timeOrNil(s.lastErrorAt),
 		LastErrorBatchID: s.lastErrorBatchID,
 		RecentMissing:    append([]int64(nil), s.recentMissing...),
 		RecentRejected:   append([]string(nil), s.recentRejected...),
@@ -157,6 +157,15 @@ func (s *syncState) noteRejected(v string) {
 		v = v[:rejectedSampleChars] + "…"
 	}
 	s.recentRejected = appendBounded(s.recentRejected, []string{v}, RecentRejectedLimit)
+}
+
+// timeOrNil keeps a zero time out of the status ("0001-01-01T00:00:00Z"
+// reads like an error that happened).
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 func appendBounded[T any](dst, src []T, limit int) []T {

@@ -142,7 +142,7 @@ func (s *syncState) currentDetails() string {
 		line("or `hubsync retarget %s %s LIST_ID` to send it to another list", a, c)
 		line("or `hubsync discard %s %s -reason \"...\"` to drop it (counted)", a, c)
 	} else if e := st.LastError; e != nil {
-		line("**Last error:** %d %s at %s: %s", e.Status, e.Category, stamp(st.LastErrorAt), oneLine(e.Message, 200))
+		line("**Last error:** %d %s at %s: %s", e.Status, e.Category, stamp(s.lastErrorAt), oneLine(e.Message, 200))
 	}
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -45,6 +46,9 @@ func TestSyncCurrentDetailsWhenHealthy(t *testing.T) {
 	assert.Contains(t, details, "**Last batch:** #1 at ")
 	assert.Contains(t, details, ": +3 / −1 → added 3, removed 0, missing 0")
 	assert.NotContains(t, details, "Blocked")
+	b, err := json.Marshal(h.result())
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "lastErrorAt", "a healthy status has no error time (not year 1)")
 }
 
 func TestStaticDetailsNameEverythingButSecrets(t *testing.T) {

@@ -140,7 +140,7 @@ func printConnector(w io.Writer, s workflows.Status) {
 		row("last batch", "%s at %s: added %d/%d, removed %d/%d, missing %d", b.BatchID, stamp(b.CompletedAt), b.Added, b.Adds, b.Removed, b.Removes, b.Missing)
 	}
 	if e := s.LastError; e != nil {
-		row("last error", "HTTP %d %s at %s (batch %s, correlationId %s): %s", e.Status, e.Category, stamp(s.LastErrorAt), s.LastErrorBatchID, e.CorrelationID, oneLine(e.Message, 200))
+		row("last error", "HTTP %d %s at %s (batch %s, correlationId %s): %s", e.Status, e.Category, stampPtr(s.LastErrorAt), s.LastErrorBatchID, e.CorrelationID, oneLine(e.Message, 200))
 	}
 	if len(s.RecentMissing) > 0 {
 		row("recent missing", "%v", s.RecentMissing)
@@ -153,6 +153,13 @@ func printConnector(w io.Writer, s workflows.Status) {
 	}
 	row("history", "generation %d, %d signal(s) and %d batch(es) this run", s.Generation, s.SignalsThisRun, s.BatchesThisRun)
 	tw.Flush()
+}
+
+func stampPtr(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return stamp(*t)
 }
 
 func stamp(t time.Time) string {
