@@ -216,3 +216,34 @@ func TestContinueAsNewUnderALongStream(t *testing.T) {
 	replayAndRecord(t, previousRun(t, temporal.Client, workflows.WorkflowID("aud-long", "conn-a")), "sync-continued-as-new")
 	replayAndRecord(t, previousRun(t, temporal.Client, workflows.AudienceWorkflowID("aud-long")), "audience-continued-as-new")
 }
+
+// Activating a connector again while its sync is still finishing the stop
+// of an earlier deactivation (here: blocked, so it cannot finish) calls
+// the stop off: the sync carries on and takes the new changes.
+func TestReactivatingAConnectorWhileItsSyncFinishesAStop(t *testing.T) {
+	s := newStack(t)
+	const aud = "aud-reactivate"
+	require.NoError(t, s.st.Activate(s.ctx(), aud, "conn-a"))
+	s.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 404, PathContains: "add-and-remove"})
+	s.send(aud, change{enter: true, ids: []string{"1", "2"}})
+	waitState(t, s, aud, workflows.StateBlocked)
+	require.NoError(t, s.st.Stop(s.ctx(), aud, "conn-a"))
+	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
+		a, err := s.st.Connectors(s.ctx(), aud)
+		return err == nil && len(a.Connectors) == 0, fmt.Sprintf("connectors %+v err %v", a.Connectors, err)
+	})
+	st, err := s.st.ConnectorStatus(s.ctx(), aud, "conn-a")
+	require.NoError(t, err)
+	require.True(t, st.StopRequested, "the blocked sync is still finishing its stop")
+
+	require.NoError(t, s.st.Activate(s.ctx(), aud, "conn-a"))
+	require.NoError(t, s.st.Resume(s.ctx(), aud, "conn-a"))
+	s.send(aud, change{enter: true, ids: []string{"3"}})
+	st = s.converged(aud, "conn-a", []int64{1, 2, 3})
+	assert.Equal(t, workflows.StateActive, st.State)
+	assert.False(t, st.StopRequested, "the stop was called off")
+	a, err := s.st.Connectors(s.ctx(), aud)
+	require.NoError(t, err)
+	assert.Len(t, a.Connectors, 1)
+	assert.Empty(t, a.Problems)
+}

@@ -70,6 +70,7 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	a.commands, a.progress = commands, workflow.GetSignalChannel(ctx, SignalSyncProgress)
 	a.ui.on = uiOn(ctx)
 	a.resolveOn = workflow.GetVersion(ctx, resolveVersion, workflow.DefaultVersion, 1) >= 1
+	a.reactivateOn = workflow.GetVersion(ctx, "reactivate-stopping", workflow.DefaultVersion, 1) >= 1
 	a.flows = a.reconcileFlows(a.flows)
 	if in.Carried != nil {
 		// Handed-over commands go first, before any admit of this run.
@@ -211,6 +212,7 @@ type audience struct {
 	carryDeferred bool
 	ui            audienceUI
 	resolveOn     bool // activations are completed from the worker's file
+	reactivateOn  bool // re-activating a stopping sync calls its stop off
 }
 
 // problem logs what could not be done and keeps it for the status query,
@@ -280,6 +282,14 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 	}
 	cctx := workflow.WithChildOptions(ctx, opts)
 	err := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
+	if temporal.IsWorkflowExecutionAlreadyStartedError(err) && a.reactivateOn {
+		// Its sync is still running: most likely finishing the stop of an
+		// earlier deactivation. Call the stop off; if it completed
+		// meanwhile, start it again.
+		if serr := workflow.SignalExternalWorkflow(ctx, WorkflowID(a.id, in.ConnectorID), "", SignalReactivate, nil).Get(ctx, nil); serr != nil {
+			err = workflow.ExecuteChildWorkflow(cctx, WorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
+		}
+	}
 	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		a.problem(ctx, "starting the sync of connector "+in.ConnectorID+" failed; activate it again", err)
 		return

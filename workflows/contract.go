@@ -26,6 +26,10 @@ const (
 	SignalStop       = "stop"       // no payload
 	SignalRetarget   = "retarget"   // payload Retarget
 	SignalDiscard    = "discard"    // payload Discard
+	// SignalReactivate is sent by the audience when it activates a
+	// connector whose sync is still finishing a stop: the stop is called
+	// off and the sync carries on. No payload.
+	SignalReactivate = "reactivate"
 	QueryStatus      = "status"     // returns Status
 )
 

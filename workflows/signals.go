@@ -13,7 +13,7 @@ import (
 // signalChannels are the run's signal channels in a fixed order, so that
 // draining them before continue-as-new is deterministic.
 type signalChannels struct {
-	membership, pause, resume, stop, retarget, discard workflow.ReceiveChannel
+	membership, pause, resume, stop, retarget, discard, reactivate workflow.ReceiveChannel
 }
 
 func getSignalChannels(ctx workflow.Context) signalChannels {
@@ -24,6 +24,7 @@ func getSignalChannels(ctx workflow.Context) signalChannels {
 		stop:       workflow.GetSignalChannel(ctx, SignalStop),
 		retarget:   workflow.GetSignalChannel(ctx, SignalRetarget),
 		discard:    workflow.GetSignalChannel(ctx, SignalDiscard),
+		reactivate: workflow.GetSignalChannel(ctx, SignalReactivate),
 	}
 }
 
@@ -52,6 +53,7 @@ func (s *syncState) handlers(ctx workflow.Context, ch signalChannels) []signalHa
 			}
 			s.onRetarget(ctx, r)
 		}},
+		{ch.reactivate, func(json.RawMessage) { s.onReactivate(ctx) }},
 		{ch.discard, func(raw json.RawMessage) {
 			var d Discard
 			if len(raw) > 0 && string(raw) != "null" {
@@ -228,6 +230,17 @@ func (s *syncState) onStop(ctx workflow.Context) {
 	s.stopRequested = true
 	s.paused = false
 	workflow.GetLogger(ctx).Info("Stop requested", "Blocked", s.owed != nil)
+}
+
+// onReactivate calls off a stop: the audience activated the connector
+// again while this sync was still finishing it.
+func (s *syncState) onReactivate(ctx workflow.Context) {
+	s.signalsThisRun++
+	if !s.stopRequested {
+		return
+	}
+	s.stopRequested = false
+	workflow.GetLogger(ctx).Info("Stop called off: the connector was activated again")
 }
 
 // onRetarget switches the list for every batch from now on; when blocked it
