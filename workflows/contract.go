@@ -30,7 +30,7 @@ const (
 	// connector whose sync is still finishing a stop: the stop is called
 	// off and the sync carries on. No payload.
 	SignalReactivate = "reactivate"
-	QueryStatus      = "status"     // returns Status
+	QueryStatus      = "status" // returns Status
 )
 
 // Application error types exchanged between the activity and the workflow.
