@@ -40,6 +40,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	workflows.Register(w)
 	workflows.RegisterAudience(w)
 	activities.Register(w, &activities.Membership{Connectors: activities.ConnectorMap{"c1": emu.Client(t, 1)}})
+	activities.RegisterResolver(w, &activities.Resolver{Connectors: map[string]workflows.SyncInput{"c1": {ListID: list}}})
 	require.NoError(t, w.Start())
 	defer w.Stop()
 

@@ -246,4 +246,5 @@ func TestReactivatingAConnectorWhileItsSyncFinishesAStop(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, a.Connectors, 1)
 	assert.Empty(t, a.Problems)
+	replayAndRecord(t, fetchHistory(t, temporal.Client, workflows.AudienceWorkflowID(aud), ""), "audience-reactivate")
 }
