@@ -14,9 +14,6 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
-// idPattern keeps IDs usable in workflow IDs ("hubspot-sync/<audience>/<connector>"),
-// log lines and file names.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
@@ -75,8 +72,8 @@ func (a *Account) validate(i int) []error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf(a.name(i)+": "+format, args...))
 	}
-	if !idPattern.MatchString(a.ID) {
-		bad("id %q must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", a.ID)
+	if err := workflows.CheckAccountID(a.ID); err != nil {
+		bad("id %q is invalid: %v", a.ID, err)
 	}
 	if err := checkHTTPURL(a.BaseURL); err != nil {
 		bad("baseUrl %v (default %s)", err, hubspot.DefaultBaseURL)
@@ -161,8 +158,8 @@ func (c Connector) validate(i int, accounts map[string]bool) []error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf(name+": "+format, args...))
 	}
-	if !idPattern.MatchString(c.ID) {
-		bad("id %q must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit (it becomes part of workflow IDs)", c.ID)
+	if err := workflows.CheckConnectorID(c.ID); err != nil {
+		bad("id %q is invalid: %v", c.ID, err)
 	}
 	switch {
 	case c.Account == "":
@@ -173,7 +170,7 @@ func (c Connector) validate(i int, accounts map[string]bool) []error {
 	switch {
 	case strings.TrimSpace(c.ListID) == "":
 		bad("listId is empty: use the HubSpot list's ID (create one with `hubsync create-list`)")
-	case !isDigits(c.ListID):
+	case workflows.CheckListID(c.ListID) != nil:
 		bad("listId %q must be HubSpot's numeric list ID, e.g. \"123\"", c.ListID)
 	}
 	if c.FlushInterval < 0 {
@@ -196,14 +193,3 @@ func checkHTTPURL(s string) error {
 	return nil
 }
 
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}

@@ -3,7 +3,6 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -36,8 +35,8 @@ const (
 // until it is no longer needed; an audience with no connectors costs
 // nothing while idle.
 func Audience(ctx workflow.Context, in AudienceInput) error {
-	if err := checkName("AudienceID", in.AudienceID); err != nil {
-		return err
+	if err := CheckAudienceID(in.AudienceID); err != nil {
+		return temporal.NewNonRetryableApplicationError("invalid AudienceInput.AudienceID: "+err.Error(), ErrTypeInvalidInput, nil)
 	}
 	// One audience, one entry point: a workflow whose ID names another
 	// audience would feed that audience's syncs out of its order.
@@ -346,12 +345,4 @@ func mergeChanges(changes []MembershipChange, limit int) []MembershipChange {
 		}
 	}
 	return out
-}
-
-func checkName(field, v string) error {
-	if strings.TrimSpace(v) == "" || strings.Contains(v, "/") {
-		return temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("invalid %s %q: required, and must not contain '/'", field, v), ErrTypeInvalidInput, nil)
-	}
-	return nil
 }

@@ -25,10 +25,10 @@ func TestAudienceResolvesAnActivationFromTheWorkersFile(t *testing.T) {
 
 	require.Len(t, st.Connectors, 1)
 	c := st.Connectors[0]
-	assert.Equal(t, SyncInput{AudienceID: "aud", ConnectorID: "c1", ListID: "list-c1", Account: "acct"}, c)
+	assert.Equal(t, SyncInput{AudienceID: "aud", ConnectorID: "c1", ListID: listOf("c1"), Account: "acct"}, c)
 	assert.Equal(t, []string{"membership:enter:7", "stop"}, log.sent["c1"])
 	require.Len(t, st.Problems, 2)
-	assert.Contains(t, st.Problems[0], `activation of connector c2 refused: the activation says listId "999" but the worker's connectors file says "list-c2"`)
+	assert.Contains(t, st.Problems[0], `activation of connector c2 refused: the activation says listId "999" but the worker's connectors file says "`+listOf("c2")+`"`)
 	assert.Contains(t, st.Problems[1], "activation of connector unknown-1 refused")
 	assert.Contains(t, st.Problems[1], "not in the worker's connectors file")
 }

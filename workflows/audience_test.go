@@ -3,6 +3,8 @@ package workflows
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"hash/fnv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,12 +42,12 @@ func newAudienceEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *forwardL
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: AudienceWorkflowID("aud")})
 	RegisterAudience(env)
 	// The worker's connectors file, as the resolver answers from it: every
-	// connector but "unknown*" exists, with list "list-<id>".
+	// connector but "unknown*" exists, with list listOf(id).
 	env.RegisterActivityWithOptions(func(_ context.Context, id string) (SyncInput, error) {
 		if strings.HasPrefix(id, "unknown") {
 			return SyncInput{}, temporal.NewNonRetryableApplicationError("connector "+id+" is not in the worker's connectors file", ErrTypeUnknownConnector, nil)
 		}
-		return SyncInput{ConnectorID: id, ListID: "list-" + id, Account: "acct"}, nil
+		return SyncInput{ConnectorID: id, ListID: listOf(id), Account: "acct"}, nil
 	}, activity.RegisterOptions{Name: ResolveConnectorActivity})
 	log := &forwardLog{sent: map[string][]string{}}
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in SyncInput) (Status, error) {
@@ -96,7 +98,14 @@ func sig(env *testsuite.TestWorkflowEnvironment, at time.Duration, cmd any) {
 func ptr[T any](v T) *T { return &v }
 
 func connector(id string) SyncInput {
-	return SyncInput{ConnectorID: id, ListID: "list-" + id}
+	return SyncInput{ConnectorID: id, ListID: listOf(id)}
+}
+
+// listOf is a connector's (numeric) HubSpot list ID in these tests.
+func listOf(connectorID string) string {
+	h := fnv.New32a()
+	h.Write([]byte(connectorID))
+	return fmt.Sprint(1000 + h.Sum32()%1000000)
 }
 
 func TestAudienceForwardsInOrderAndNewConnectorsMissNothingAfterActivation(t *testing.T) {
@@ -121,7 +130,7 @@ func TestAudienceForwardsInOrderAndNewConnectorsMissNothingAfterActivation(t *te
 	require.Len(t, status.Connectors, 2)
 	assert.Equal(t, "c1", status.Connectors[0].ConnectorID)
 	assert.Equal(t, "aud", status.Connectors[0].AudienceID)
-	assert.Equal(t, "list-c2", status.Connectors[1].ListID)
+	assert.Equal(t, listOf("c2"), status.Connectors[1].ListID)
 }
 
 func TestAudienceForwardsABurstWithoutReordering(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 // 19-digit IDs, full samples and an oversized HubSpot message.
 func worstState(t *testing.T) *syncState {
 	t.Helper()
-	in, err := normalize(SyncInput{AudienceID: strings.Repeat("a", 200), ConnectorID: strings.Repeat("c", 200),
+	in, err := normalize(SyncInput{AudienceID: strings.Repeat("a", 200), ConnectorID: strings.Repeat("c", 64),
 		ListID: strings.Repeat("9", 19), MaxBacklog: MaxMaxBacklog, MaxBatchSize: MaxMaxBatchSize})
 	require.NoError(t, err)
 	s, err := newState(in, WorkflowID(in.AudienceID, in.ConnectorID))
@@ -61,7 +61,7 @@ func worstState(t *testing.T) *syncState {
 func TestAudienceHandOverAtItsBoundFits(t *testing.T) {
 	a := &audience{id: strings.Repeat("a", 200)}
 	for i := range audienceMaxConnectors {
-		in := SyncInput{AudienceID: a.id, ConnectorID: fmt.Sprintf("%0200d", i), ListID: strings.Repeat("9", 19)}
+		in := SyncInput{AudienceID: a.id, ConnectorID: fmt.Sprintf("%064d", i), ListID: strings.Repeat("9", 19)}
 		in.ListID += strings.Repeat("9", maxActivationBytes-encodedSize(in))
 		require.LessOrEqual(t, encodedSize(in), maxActivationBytes)
 		a.connectors = append(a.connectors, in)

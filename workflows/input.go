@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
 
 	"go.temporal.io/sdk/temporal"
 )
@@ -22,19 +21,15 @@ func normalize(in SyncInput) (SyncInput, error) {
 		return in, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("invalid SyncInput.%s: %s", field, why), ErrTypeInvalidInput, nil)
 	}
-	// '/' would make WorkflowID ambiguous ("a/b"+"c" vs "a"+"b/c").
-	for _, f := range []struct{ name, v string }{
-		{"AudienceID", in.AudienceID}, {"ConnectorID", in.ConnectorID},
-	} {
-		if strings.TrimSpace(f.v) == "" {
-			return bad(f.name, "required")
-		}
-		if strings.Contains(f.v, "/") {
-			return bad(f.name, "must not contain '/'")
-		}
+	// The rules are the rulebook's (names.go).
+	if err := CheckAudienceID(in.AudienceID); err != nil {
+		return bad("AudienceID", err.Error())
 	}
-	if strings.TrimSpace(in.ListID) == "" {
-		return bad("ListID", "required")
+	if err := CheckConnectorID(in.ConnectorID); err != nil {
+		return bad("ConnectorID", err.Error())
+	}
+	if err := CheckListID(in.ListID); err != nil {
+		return bad("ListID", err.Error())
 	}
 	switch {
 	case in.FlushInterval < 0:
