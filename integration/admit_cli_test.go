@@ -19,7 +19,7 @@ import (
 func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 	s := newStack(t)
 	const aud = "raw-1"
-	audID, syncID := workflows.AudienceWorkflowID(aud), workflows.WorkflowID(aud, "conn-a")
+	audID, syncID := workflows.AudienceWorkflowID(aud), workflows.SyncWorkflowID(aud, "conn-a")
 	cli := func(args ...string) (string, error) {
 		args = append(args, "--address", temporal.Server.FrontendHostPort(), "--namespace", "default")
 		out, err := exec.Command(testenv.TemporalCLI(t), args...).CombinedOutput()

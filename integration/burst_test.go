@@ -153,7 +153,7 @@ func TestBurstConvergesExactlyWithinItsBounds(t *testing.T) {
 	// Runs with admits, credit-held forwarding and progress reports that
 	// ended in continue-as-new replay (and are kept for the replay test
 	// with RECORD_HISTORY=1).
-	replayAndRecord(t, previousRun(t, temporal.Client, workflows.WorkflowID(aud, "conn-a")), "sync-bounded-continued-as-new")
+	replayAndRecord(t, previousRun(t, temporal.Client, workflows.SyncWorkflowID(aud, "conn-a")), "sync-bounded-continued-as-new")
 	replayAndRecord(t, previousRun(t, temporal.Client, workflows.AudienceWorkflowID(aud)), "audience-bounded-continued-as-new")
 	replayAndRecord(t, firstRun(t, temporal.Client, workflows.AudienceWorkflowID(aud)), "audience-bounded-admits")
 }

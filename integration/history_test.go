@@ -37,7 +37,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 
 	const queue = "replay-record"
 	w := worker.New(tp.Client, queue, worker.Options{})
-	workflows.Register(w)
+	workflows.RegisterSync(w)
 	workflows.RegisterAudience(w)
 	activities.Register(w, &activities.Membership{Connectors: activities.ConnectorMap{"c1": emu.Client(t, 1)}})
 	activities.RegisterResolver(w, &activities.Resolver{Connectors: map[string]workflows.SyncInput{"c1": {ListID: list}}})
@@ -46,7 +46,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	audID, syncID := workflows.AudienceWorkflowID("aud-replay"), workflows.WorkflowID("aud-replay", "c1")
+	audID, syncID := workflows.AudienceWorkflowID("aud-replay"), workflows.SyncWorkflowID("aud-replay", "c1")
 	_, err := tp.Client.SignalWithStartWorkflow(ctx, audID, workflows.SignalAudience,
 		workflows.AudienceCommand{Activate: &workflows.SyncInput{ConnectorID: "c1", ListID: list, FlushInterval: 300 * time.Millisecond, MaxBatchSize: 20}},
 		client.StartWorkflowOptions{TaskQueue: queue}, workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: "aud-replay"})
@@ -106,7 +106,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 func replayAndRecord(t *testing.T, hist *historypb.History, name string) {
 	t.Helper()
 	replayer := worker.NewWorkflowReplayer()
-	workflows.Register(replayer)
+	workflows.RegisterSync(replayer)
 	workflows.RegisterAudience(replayer)
 	id, err := workflows.HistoryWorkflowID(hist)
 	require.NoError(t, err)

@@ -133,7 +133,7 @@ func TestTerminalErrorBlocksThenOperatorFixesAndResumes(t *testing.T) {
 			assert.Equal(t, workflows.StateActive, st.State)
 			// Clean the shared list for the next status.
 			require.NoError(t, s.st.Stop(s.ctx(), aud, "conn-a"))
-			require.NoError(t, temporal.Client.GetWorkflow(s.ctx(), workflows.WorkflowID(aud, "conn-a"), "").Get(s.ctx(), nil))
+			require.NoError(t, temporal.Client.GetWorkflow(s.ctx(), workflows.SyncWorkflowID(aud, "conn-a"), "").Get(s.ctx(), nil))
 			for _, id := range want.ids() {
 				s.emu.DeleteContacts(portalA, id)
 				s.emu.AddContacts(portalA, id)
@@ -213,7 +213,7 @@ func TestContinueAsNewUnderALongStream(t *testing.T) {
 
 	// Runs that ended in continue-as-new replay too (and are kept for the
 	// replay test with RECORD_HISTORY=1).
-	replayAndRecord(t, previousRun(t, temporal.Client, workflows.WorkflowID("aud-long", "conn-a")), "sync-continued-as-new")
+	replayAndRecord(t, previousRun(t, temporal.Client, workflows.SyncWorkflowID("aud-long", "conn-a")), "sync-continued-as-new")
 	replayAndRecord(t, previousRun(t, temporal.Client, workflows.AudienceWorkflowID("aud-long")), "audience-continued-as-new")
 }
 

@@ -55,7 +55,7 @@ func TestWebUIShowsEachSyncsHealth(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	const aud = "aud-webui"
-	healthyID, blockedID := workflows.WorkflowID(aud, "conn-ok"), workflows.WorkflowID(aud, "conn-blocked")
+	healthyID, blockedID := workflows.SyncWorkflowID(aud, "conn-ok"), workflows.SyncWorkflowID(aud, "conn-blocked")
 
 	// The healthy sync applies every change; the blocked one gets a 404 on
 	// its first batch and then keeps what arrives as pending.

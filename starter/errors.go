@@ -36,7 +36,7 @@ func (e *NotActiveError) Error() string {
 			e.AudienceID, workflows.AudienceWorkflowID(e.AudienceID), e.AudienceID)
 	}
 	return fmt.Sprintf("connector %q is not active on audience %q (no running sync workflow %s): check `hubsync status %s`, or activate it with `hubsync activate %s %s`",
-		e.ConnectorID, e.AudienceID, workflows.WorkflowID(e.AudienceID, e.ConnectorID), e.AudienceID, e.AudienceID, e.ConnectorID)
+		e.ConnectorID, e.AudienceID, workflows.SyncWorkflowID(e.AudienceID, e.ConnectorID), e.AudienceID, e.AudienceID, e.ConnectorID)
 }
 
 // Is makes errors.Is(err, ErrAudienceNotActive / ErrConnectorNotActive) work.

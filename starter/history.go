@@ -118,7 +118,7 @@ type LogNote struct {
 // contact's changes and per-batch results. History older than the
 // namespace's retention is gone (archival keeps it elsewhere).
 func (s *Starter) Log(ctx context.Context, audienceID, connectorID string, opts LogOptions) (SyncLog, error) {
-	out := SyncLog{AudienceID: audienceID, ConnectorID: connectorID, WorkflowID: workflows.WorkflowID(audienceID, connectorID), Contact: opts.Contact}
+	out := SyncLog{AudienceID: audienceID, ConnectorID: connectorID, WorkflowID: workflows.SyncWorkflowID(audienceID, connectorID), Contact: opts.Contact}
 	if err := checkAudience(audienceID); err != nil {
 		return out, err
 	}

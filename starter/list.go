@@ -66,7 +66,7 @@ type SyncSummary struct {
 // ListQuery is the visibility query List sends for opts. It refuses a
 // state that is not in SyncStates (errors.Is(err, ErrInvalidState)).
 func ListQuery(opts ListOptions) (string, error) {
-	q := []string{"WorkflowType = " + quote(workflows.WorkflowName)}
+	q := []string{"WorkflowType = " + quote(workflows.SyncWorkflowName)}
 	switch {
 	case opts.State != "" && !slices.Contains(SyncStates, opts.State):
 		return "", fmt.Errorf("%w %q: use one of %s", ErrInvalidState, opts.State, strings.Join(SyncStates, ", "))
@@ -200,7 +200,7 @@ func summaryOf(info *workflowpb.WorkflowExecutionInfo) SyncSummary {
 		sum.CloseTime = &t
 	}
 	if sum.AudienceID == "" || sum.ConnectorID == "" {
-		rest, _ := strings.CutPrefix(sum.WorkflowID, strings.TrimSuffix(workflows.WorkflowID("", ""), "/"))
+		rest, _ := strings.CutPrefix(sum.WorkflowID, strings.TrimSuffix(workflows.SyncWorkflowID("", ""), "/"))
 		if aud, conn, ok := strings.Cut(rest, "/"); ok {
 			sum.AudienceID, sum.ConnectorID = cmp.Or(sum.AudienceID, aud), cmp.Or(sum.ConnectorID, conn)
 		}

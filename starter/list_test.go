@@ -44,12 +44,12 @@ func TestListFiltersByTheSearchAttributes(t *testing.T) {
 	odd := `it's"odd"\aud`
 	start := func(aud, conn, state string, attrs bool) {
 		t.Helper()
-		opts := client.StartWorkflowOptions{ID: workflows.WorkflowID(aud, conn), TaskQueue: "no-worker-polls-this"}
+		opts := client.StartWorkflowOptions{ID: workflows.SyncWorkflowID(aud, conn), TaskQueue: "no-worker-polls-this"}
 		if attrs {
 			opts.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.SearchAttrAudience.ValueSet(aud),
 				workflows.SearchAttrConnector.ValueSet(conn), workflows.SearchAttrListID.ValueSet("77"), workflows.SearchAttrState.ValueSet(state))
 		}
-		_, err := tp.Client.ExecuteWorkflow(ctx, opts, workflows.WorkflowName, workflows.SyncInput{AudienceID: aud, ConnectorID: conn, ListID: "77"})
+		_, err := tp.Client.ExecuteWorkflow(ctx, opts, workflows.SyncWorkflowName, workflows.SyncInput{AudienceID: aud, ConnectorID: conn, ListID: "77"})
 		require.NoError(t, err)
 	}
 	start(odd, "c1", workflows.StateBlocked, true)
@@ -64,7 +64,7 @@ func TestListFiltersByTheSearchAttributes(t *testing.T) {
 		got, err = s.List(ctx, ListOptions{State: workflows.StateBlocked, Audience: odd, QueryTimeout: 200 * time.Millisecond})
 		return err == nil && len(got) == 1, fmt.Sprintf("List = %+v, %v", got, err)
 	})
-	assert.Equal(t, workflows.WorkflowID(odd, "c1"), got[0].WorkflowID)
+	assert.Equal(t, workflows.SyncWorkflowID(odd, "c1"), got[0].WorkflowID)
 	assert.Equal(t, odd, got[0].AudienceID)
 	assert.Equal(t, "c1", got[0].ConnectorID)
 	assert.Equal(t, "77", got[0].ListID)
@@ -89,10 +89,10 @@ func TestListFiltersByTheSearchAttributes(t *testing.T) {
 	got, err := s.List(ctx, ListOptions{Audience: "o'k", State: workflows.StateBlocked, QueryTimeout: 100 * time.Millisecond})
 	require.NoError(t, err)
 	require.Len(t, got, 1)
-	assert.Equal(t, workflows.WorkflowID("o'k", "c1"), got[0].WorkflowID)
+	assert.Equal(t, workflows.SyncWorkflowID("o'k", "c1"), got[0].WorkflowID)
 
 	// A closed sync is listed with -all only.
-	require.NoError(t, tp.Client.TerminateWorkflow(ctx, workflows.WorkflowID("old", "c9"), "", "test"))
+	require.NoError(t, tp.Client.TerminateWorkflow(ctx, workflows.SyncWorkflowID("old", "c9"), "", "test"))
 	testenv.Eventually(t, 20*time.Second, func() (bool, string) {
 		running, err1 := s.List(ctx, ListOptions{QueryTimeout: 100 * time.Millisecond})
 		all, err2 := s.List(ctx, ListOptions{All: true, QueryTimeout: 100 * time.Millisecond})

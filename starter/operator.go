@@ -59,7 +59,7 @@ func (s *Starter) signalSync(ctx context.Context, audienceID, connectorID, what,
 	}
 	var errs []error
 	for _, id := range ids {
-		err := s.client.SignalWorkflow(ctx, workflows.WorkflowID(audienceID, id), "", signal, arg)
+		err := s.client.SignalWorkflow(ctx, workflows.SyncWorkflowID(audienceID, id), "", signal, arg)
 		if err != nil {
 			errs = append(errs, connectorErr(audienceID, id, what, err))
 			continue

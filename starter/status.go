@@ -80,7 +80,7 @@ func (s *Starter) ConnectorStatus(ctx context.Context, audienceID, connectorID s
 	if err := checkConnector(connectorID); err != nil {
 		return st, err
 	}
-	v, err := s.client.QueryWorkflow(ctx, workflows.WorkflowID(audienceID, connectorID), "", workflows.QueryStatus)
+	v, err := s.client.QueryWorkflow(ctx, workflows.SyncWorkflowID(audienceID, connectorID), "", workflows.QueryStatus)
 	if err != nil {
 		return st, connectorErr(audienceID, connectorID, "querying", s.queryHint(err))
 	}

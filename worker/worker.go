@@ -141,7 +141,7 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 // activity resolves connector IDs from workflow history to the clients
 // holding credentials; the resolver answers a connector's settings.
 func register(w sdkworker.Worker, clients map[string]*hubspot.Client, f *config.File) {
-	workflows.Register(w)
+	workflows.RegisterSync(w)
 	workflows.RegisterAudience(w)
 	conns := make(activities.ConnectorMap, len(clients))
 	for id, c := range clients {

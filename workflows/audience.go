@@ -271,7 +271,7 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 		return
 	}
 	opts := workflow.ChildWorkflowOptions{
-		WorkflowID:            WorkflowID(a.id, in.ConnectorID),
+		WorkflowID:            SyncWorkflowID(a.id, in.ConnectorID),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}
@@ -280,13 +280,13 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 		opts.TypedSearchAttributes = syncSearchAttrs(in)
 	}
 	cctx := workflow.WithChildOptions(ctx, opts)
-	err := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
+	err := workflow.ExecuteChildWorkflow(cctx, SyncWorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
 	if temporal.IsWorkflowExecutionAlreadyStartedError(err) && a.reactivateOn {
 		// Its sync is still running: most likely finishing the stop of an
 		// earlier deactivation. Call the stop off; if it completed
 		// meanwhile, start it again.
-		if serr := workflow.SignalExternalWorkflow(ctx, WorkflowID(a.id, in.ConnectorID), "", SignalReactivate, nil).Get(ctx, nil); serr != nil {
-			err = workflow.ExecuteChildWorkflow(cctx, WorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
+		if serr := workflow.SignalExternalWorkflow(ctx, SyncWorkflowID(a.id, in.ConnectorID), "", SignalReactivate, nil).Get(ctx, nil); serr != nil {
+			err = workflow.ExecuteChildWorkflow(cctx, SyncWorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
 		}
 	}
 	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
@@ -307,7 +307,7 @@ func (a *audience) deactivate(ctx workflow.Context, connectorID string) {
 	}
 	a.connectors = append(a.connectors[:i:i], a.connectors[i+1:]...)
 	a.flows = a.reconcileFlows(a.flows)
-	err := workflow.SignalExternalWorkflow(ctx, WorkflowID(a.id, connectorID), "", SignalStop, nil).Get(ctx, nil)
+	err := workflow.SignalExternalWorkflow(ctx, SyncWorkflowID(a.id, connectorID), "", SignalStop, nil).Get(ctx, nil)
 	workflow.GetLogger(ctx).Info("Connector deactivated", "AudienceID", a.id, "ConnectorID", connectorID, "StopSignalError", err)
 }
 

@@ -112,7 +112,7 @@ func (a *audience) legacyForward(ctx workflow.Context, changes []any) {
 		workflow.Go(ctx, func(gctx workflow.Context) {
 			defer wg.Done()
 			for _, m := range changes {
-				err := workflow.SignalExternalWorkflow(gctx, WorkflowID(a.id, c.ConnectorID), "", SignalMembership, m).Get(gctx, nil)
+				err := workflow.SignalExternalWorkflow(gctx, SyncWorkflowID(a.id, c.ConnectorID), "", SignalMembership, m).Get(gctx, nil)
 				if err != nil {
 					failed[i] = err
 					return

@@ -309,7 +309,7 @@ func (a *audience) forwardFlow(ctx workflow.Context, msgs []outMsg) {
 		workflow.Go(ctx, func(gctx workflow.Context) {
 			defer wg.Done()
 			for _, p := range payloads {
-				err := workflow.SignalExternalWorkflow(gctx, WorkflowID(a.id, c.ConnectorID), "", SignalMembership, p).Get(gctx, nil)
+				err := workflow.SignalExternalWorkflow(gctx, SyncWorkflowID(a.id, c.ConnectorID), "", SignalMembership, p).Get(gctx, nil)
 				if err != nil {
 					failed[i] = err
 					return

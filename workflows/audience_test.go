@@ -76,7 +76,7 @@ func newAudienceEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *forwardL
 			sel.Select(ctx)
 		}
 		return Status{}, nil
-	}, workflow.RegisterOptions{Name: WorkflowName})
+	}, workflow.RegisterOptions{Name: SyncWorkflowName})
 	return env, log
 }
 

@@ -19,7 +19,7 @@ func worstState(t *testing.T) *syncState {
 	in, err := normalize(SyncInput{AudienceID: strings.Repeat("a", 200), ConnectorID: strings.Repeat("c", 64),
 		ListID: strings.Repeat("9", 19), MaxBacklog: MaxMaxBacklog, MaxBatchSize: MaxMaxBatchSize})
 	require.NoError(t, err)
-	s, err := newState(in, WorkflowID(in.AudienceID, in.ConnectorID))
+	s, err := newState(in, SyncWorkflowID(in.AudienceID, in.ConnectorID))
 	require.NoError(t, err)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := int64(0); i < MaxMaxBacklog; i++ {

@@ -116,7 +116,7 @@ func TestContinueAsNewWhileBlockedRoundTrip(t *testing.T) {
 	calls := h2.hs.snapshotCalls()
 	require.Len(t, calls, 2)
 	require.Equal(t, ids(1), calls[0].Req.Add)
-	require.Equal(t, WorkflowID(testAudience, testConnector)+"#2", calls[0].Req.BatchID)
+	require.Equal(t, SyncWorkflowID(testAudience, testConnector)+"#2", calls[0].Req.BatchID)
 	require.Equal(t, ids(2), calls[1].Req.Remove)
 	require.Equal(t, ids(1), h2.hs.members(testList))
 	require.EqualValues(t, 1, h2.result().BatchesFailed)

@@ -1,18 +1,17 @@
-// Package workflows holds the Temporal workflow that keeps one manually
-// managed HubSpot Contact list equal to one audience, for one connector.
-//
-// This file is the contract shared with the activity, worker and starter
-// packages: names, payload types and the status shape. Everything here is
-// plain data so that it serialises through Temporal's JSON data converter.
+// This file is the sync workflow's contract with the activity, worker and
+// starter packages: names, payload types and the status shape. Everything
+// here is plain data so that it serialises through Temporal's JSON data
+// converter. The audience workflow's is audience_contract.go.
+
 package workflows
 
 import (
 	"time"
 )
 
-// WorkflowName is the name the worker registers the workflow under; the
+// SyncWorkflowName is the name the worker registers the workflow under; the
 // starter starts it by this name so neither side depends on a Go symbol.
-const WorkflowName = "AudienceSync"
+const SyncWorkflowName = "AudienceSync"
 
 // ApplyBatchActivity is the activity name the worker registers. The workflow
 // calls it by name so this package never imports the activity package.
@@ -317,7 +316,7 @@ type SinceRun struct {
 
 // WorkflowID is the deterministic workflow ID of one (audience, connector)
 // sync, so that a second start or any signal reaches the same workflow.
-func WorkflowID(audienceID, connectorID string) string {
+func SyncWorkflowID(audienceID, connectorID string) string {
 	return "hubspot-sync/" + audienceID + "/" + connectorID
 }
 

@@ -199,7 +199,7 @@ func TestAudienceRefusesSignalsPastItsQueueAndHandsOverABoundedQueue(t *testing.
 	// The stand-in sync outlives the audience (ABANDON); end it so the
 	// test environment can finish.
 	env.RegisterDelayedCallback(func() {
-		require.NoError(t, env.SignalWorkflowByID(WorkflowID("aud", "c1"), SignalStop, nil))
+		require.NoError(t, env.SignalWorkflowByID(SyncWorkflowID("aud", "c1"), SignalStop, nil))
 	}, 4*time.Second)
 	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
 

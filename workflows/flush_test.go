@@ -22,7 +22,7 @@ func TestTimerFlush(t *testing.T) {
 	require.Equal(t, 11*time.Second, calls[0].At.Sub(start), "flush when the oldest change has waited 10s")
 	require.Equal(t, ids(1, 2), calls[0].Req.Add)
 	require.Equal(t, ids(3), calls[0].Req.Remove)
-	require.Equal(t, WorkflowID(testAudience, testConnector)+"#1", calls[0].Req.BatchID)
+	require.Equal(t, SyncWorkflowID(testAudience, testConnector)+"#1", calls[0].Req.BatchID)
 	require.Equal(t, testConnector, calls[0].Req.ConnectorID)
 	require.Equal(t, testList, calls[0].Req.ListID)
 	st := h.result()

@@ -138,10 +138,10 @@ func newHarness(t *testing.T) *harness {
 	var ts testsuite.WorkflowTestSuite
 	env := ts.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(30 * time.Second)
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: WorkflowID(testAudience, testConnector)})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: SyncWorkflowID(testAudience, testConnector)})
 	h := &harness{t: t, env: env, keywords: map[string]string{}}
 	h.hs = &fakeHubSpot{t: t, env: env, lists: map[string]map[int64]bool{}, missing: map[int64]bool{}}
-	Register(env)
+	RegisterSync(env)
 	env.RegisterActivityWithOptions(h.hs.apply, activity.RegisterOptions{Name: ApplyBatchActivity})
 	env.SetOnTimerScheduledListener(func(timerID string, d time.Duration) {
 		h.timers = append(h.timers, env.Now())
@@ -178,7 +178,7 @@ func (h *harness) status() Status {
 
 // run executes the workflow to its end.
 func (h *harness) run(in SyncInput) {
-	h.env.ExecuteWorkflow(WorkflowName, in)
+	h.env.ExecuteWorkflow(SyncWorkflowName, in)
 	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
 }
 
@@ -197,7 +197,7 @@ func (h *harness) continuedInput() SyncInput {
 	err := h.env.GetWorkflowError()
 	var can *workflow.ContinueAsNewError
 	require.True(h.t, errors.As(err, &can), "want ContinueAsNewError, got %v", err)
-	require.Equal(h.t, WorkflowName, can.WorkflowType.Name)
+	require.Equal(h.t, SyncWorkflowName, can.WorkflowType.Name)
 	var in SyncInput
 	require.NoError(h.t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &in))
 	require.NotNil(h.t, in.Carried)

@@ -148,7 +148,7 @@ func testTerminal(t *testing.T, code int, category, action string) {
 	require.Equal(t, category, blocked.LastError.Category)
 	require.Equal(t, fmt.Sprintf("corr-%d", code), blocked.LastError.CorrelationID)
 	require.Equal(t, fmt.Sprintf("failure %d", code), blocked.LastError.Message)
-	require.Equal(t, WorkflowID(testAudience, testConnector)+"#1", blocked.LastErrorBatchID)
+	require.Equal(t, SyncWorkflowID(testAudience, testConnector)+"#1", blocked.LastErrorBatchID)
 	require.NotNil(t, blocked.Owed)
 	require.Equal(t, 2, blocked.Owed.Adds, "owed keeps 1 and 3; 2 was superseded by its newer leave")
 	require.Equal(t, 1, blocked.PendingAdds)

@@ -28,12 +28,12 @@ func HistoryWorkflowID(hist *historypb.History) (string, error) {
 			return "", fmt.Errorf("decoding the audience input: %w", err)
 		}
 		return AudienceWorkflowID(in.AudienceID), nil
-	case WorkflowName:
+	case SyncWorkflowName:
 		var in SyncInput
 		if err := dc.FromPayloads(started.GetInput(), &in); err != nil {
 			return "", fmt.Errorf("decoding the sync input: %w", err)
 		}
-		return WorkflowID(in.AudienceID, in.ConnectorID), nil
+		return SyncWorkflowID(in.AudienceID, in.ConnectorID), nil
 	default:
 		return "", fmt.Errorf("unknown workflow type %q", name)
 	}

@@ -30,7 +30,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			id, err := HistoryWorkflowID(hist)
 			require.NoError(t, err)
 			replayer := worker.NewWorkflowReplayer()
-			Register(replayer)
+			RegisterSync(replayer)
 			RegisterAudience(replayer)
 			require.NoError(t, replayer.ReplayWorkflowHistoryWithOptions(nil, hist, worker.ReplayWorkflowHistoryOptions{
 				OriginalExecution: workflow.Execution{ID: id, RunID: "replay"}}))

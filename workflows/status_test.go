@@ -26,7 +26,7 @@ func TestStatusQuery(t *testing.T) {
 	h.run(in)
 
 	require.NotNil(t, during.InFlight)
-	require.Equal(t, WorkflowID(testAudience, testConnector)+"#1", during.InFlight.BatchID)
+	require.Equal(t, SyncWorkflowID(testAudience, testConnector)+"#1", during.InFlight.BatchID)
 	require.Equal(t, 153, during.InFlight.Adds)
 	require.Equal(t, 1, during.InFlight.Removes)
 	require.Equal(t, StateActive, during.State)

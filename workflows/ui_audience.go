@@ -16,7 +16,7 @@ func AudienceSummary(audienceID string) string {
 func AudienceStaticDetails(audienceID string) string {
 	return fmt.Sprintf("**Audience:** %s  \n**Send changes:** `hubsync enter|leave|import %s …` or the `%s` update  \n"+
 		"**Connectors:** `hubsync activate %s CONNECTOR`; each gets a sync `%s`  \n_Names only: credentials stay in the worker._",
-		audienceID, audienceID, UpdateAdmit, audienceID, WorkflowID(audienceID, "CONNECTOR"))
+		audienceID, audienceID, UpdateAdmit, audienceID, SyncWorkflowID(audienceID, "CONNECTOR"))
 }
 
 // audienceUI remembers what the Web UI was last told.
@@ -58,7 +58,7 @@ func (a *audience) currentDetails() string {
 			note = " · **full: senders wait until it drains**"
 		}
 		line("**Connector %s:** list %s, sync `%s`, backlog about %s of %s IDs%s", c.ConnectorID, c.ListID,
-			WorkflowID(a.id, c.ConnectorID), thousands(f.estimate()), thousands(int64(f.MaxBacklog)), note)
+			SyncWorkflowID(a.id, c.ConnectorID), thousands(f.estimate()), thousands(int64(f.MaxBacklog)), note)
 	}
 	line("**Queue:** %s IDs waiting for room · %d senders held", thousands(int64(a.queue.ids)), len(a.waiters))
 	line("**Totals:** admitted %s IDs · forwarded %s changes · overflowed %s IDs (%d signals) · unrouted %s IDs",

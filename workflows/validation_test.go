@@ -129,5 +129,5 @@ func TestRetryPolicyAndOptions(t *testing.T) {
 	o := ActivityOptions()
 	require.Equal(t, ActivityStartToClose, o.StartToCloseTimeout)
 	require.Zero(t, o.ScheduleToCloseTimeout)
-	require.Equal(t, "hubspot-sync/a/c", WorkflowID("a", "c"))
+	require.Equal(t, "hubspot-sync/a/c", SyncWorkflowID("a", "c"))
 }

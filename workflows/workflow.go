@@ -13,9 +13,9 @@ type WorkflowRegistrar interface {
 	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
 }
 
-// Register registers AudienceSync under WorkflowName.
-func Register(r WorkflowRegistrar) {
-	r.RegisterWorkflowWithOptions(AudienceSync, workflow.RegisterOptions{Name: WorkflowName})
+// RegisterSync registers the sync workflow (AudienceSync) under SyncWorkflowName.
+func RegisterSync(r WorkflowRegistrar) {
+	r.RegisterWorkflowWithOptions(AudienceSync, workflow.RegisterOptions{Name: SyncWorkflowName})
 }
 
 // AudienceSync keeps one HubSpot list equal to one audience for one
@@ -75,7 +75,7 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 					t.cancel()
 					workflow.GetLogger(ctx).Info("Continuing as new", "Generation", in.Carried.Generation,
 						"Pending", s.buf.Len(), "Blocked", s.owed != nil, "CarriedBytes", size)
-					return Status{}, workflow.NewContinueAsNewError(ctx, WorkflowName, in)
+					return Status{}, workflow.NewContinueAsNewError(ctx, SyncWorkflowName, in)
 				} else if !s.carryDeferred {
 					// Unreachable within the backlog bounds (see bounds.go);
 					// if it happens, keep draining in this run rather than

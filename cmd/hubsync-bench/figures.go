@@ -63,7 +63,7 @@ func (r *report) fillHistories(ctx context.Context, c client.Client, w *watcher)
 			return err
 		}
 		aud.Generation = w.audGen[i]
-		sync, err := walkHistory(ctx, c, workflows.WorkflowID(t.audience, t.connector), "sync")
+		sync, err := walkHistory(ctx, c, workflows.SyncWorkflowID(t.audience, t.connector), "sync")
 		if err != nil {
 			return err
 		}

@@ -335,7 +335,7 @@ func TestE2EThroughTemporalAndEmulator(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var result workflows.Status
-	if err := e.tp.Client.GetWorkflow(ctx, workflows.WorkflowID(e2eAudience, e2eConn), "").Get(ctx, &result); err != nil {
+	if err := e.tp.Client.GetWorkflow(ctx, workflows.SyncWorkflowID(e2eAudience, e2eConn), "").Get(ctx, &result); err != nil {
 		t.Fatalf("sync workflow did not complete: %v", err)
 	}
 	if result.State != workflows.StateStopped {

@@ -71,7 +71,7 @@ func TestE2EListFindsTheBlockedSync(t *testing.T) {
 	})
 	b := blocked[0]
 	if b.ConnectorID != e2eConn2 || b.ListID != e.list2 || b.State != workflows.StateBlocked || b.Execution != "Running" ||
-		b.WorkflowID != workflows.WorkflowID("aud-bad", e2eConn2) || b.Status == nil || b.Status.LastError == nil ||
+		b.WorkflowID != workflows.SyncWorkflowID("aud-bad", e2eConn2) || b.Status == nil || b.Status.LastError == nil ||
 		b.Status.LastError.Status != 404 || b.Status.LastError.CorrelationID != corr {
 		t.Errorf("the blocked sync: %+v (status %+v)", b, b.Status)
 	}

@@ -121,7 +121,7 @@ func printConnector(w io.Writer, s workflows.Status) {
 	row := func(k string, format string, args ...any) {
 		fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, args...)...)
 	}
-	row("connector", "%s (workflow %s)", s.ConnectorID, workflows.WorkflowID(s.AudienceID, s.ConnectorID))
+	row("connector", "%s (workflow %s)", s.ConnectorID, workflows.SyncWorkflowID(s.AudienceID, s.ConnectorID))
 	row("audience", "%s", s.AudienceID)
 	row("list", "%s", s.ListID)
 	row("state", "%s (paused %t, stop requested %t)", s.State, s.Paused, s.StopRequested)

@@ -1,0 +1,26 @@
+// Package workflows holds the two Temporal workflows of the HubSpot list
+// sync and their contract with everything around them. It is workflow code
+// only: deterministic, no I/O (checked by workflowcheck in CI).
+//
+//   - Audience (AudienceWorkflowName, ID AudienceWorkflowID(audience)), one
+//     per audience or journey, is the single entry point for its changes.
+//     Orchestration admits changes with the UpdateAdmit update (or the
+//     SignalAudience signal) and activates and deactivates connectors on
+//     SignalAudience; one ordered queue keeps them in the order accepted. It
+//     forwards each change to the sync of every active connector, no faster
+//     than each sync drains (back-pressure: audience_flow.go, flow.go).
+//   - AudienceSync (SyncWorkflowName, ID SyncWorkflowID(audience, connector)),
+//     one per (audience, connector), started by the audience, buffers changes
+//     (last change per contact wins) and applies them to the connector's
+//     HubSpot list in batches, one add-and-remove request each, through the
+//     ApplyBatchActivity activity. Terminal HubSpot errors block it with the
+//     batch owed until an operator resumes, retargets or discards.
+//
+// Contracts: contract.go (sync), audience_contract.go (audience),
+// searchattrs.go (search attributes), names.go (the one rulebook for
+// audience, connector, account and list IDs; ParseRecordID for record IDs),
+// bounds.go (every payload's bound). Both workflows continue as new with
+// their state carried compactly and size-checked, and every change to their
+// commands is gated with workflow.GetVersion so recorded histories
+// (testdata) keep replaying.
+package workflows
