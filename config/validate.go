@@ -14,7 +14,6 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
-
 var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // validate reports every problem at once, each naming its account or
@@ -192,4 +191,3 @@ func checkHTTPURL(s string) error {
 	}
 	return nil
 }
-
