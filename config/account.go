@@ -108,3 +108,13 @@ func (a Account) HTTPClient(ctx context.Context) (*http.Client, error) {
 		return nil, fmt.Errorf("config: account %q: auth type %q is unknown: use %q or %q", a.ID, a.Auth.Type, AuthPrivateApp, AuthOAuth)
 	}
 }
+
+// ConnectorInput is the connector's sync input for audienceID, so a loaded
+// File serves as the starter's Catalog (starter.New(c, queue, f)).
+func (f *File) ConnectorInput(connectorID, audienceID string) (workflows.SyncInput, error) {
+	c, _, err := f.Connector(connectorID)
+	if err != nil {
+		return workflows.SyncInput{}, err
+	}
+	return c.SyncInput(audienceID), nil
+}

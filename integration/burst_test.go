@@ -33,7 +33,7 @@ const (
 func burstStack(t *testing.T, audience string) *stack {
 	s := newStackWith(t, stackConfig{contacts: burstContacts, batchSize: 500})
 	small := starter.CatalogFunc(func(connectorID, audienceID string) (workflows.SyncInput, error) {
-		in, err := starter.ConfigCatalog{File: s.cfg}.ConnectorInput(connectorID, audienceID)
+		in, err := s.cfg.ConnectorInput(connectorID, audienceID)
 		in.MaxBacklog, in.MaxSignalsPerRun, in.MaxBatchesPerRun = burstMaxBacklog, 6, 10
 		return in, err
 	})

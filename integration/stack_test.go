@@ -82,7 +82,7 @@ connectors:
 	cfg, err := config.Parse([]byte(yaml), t.TempDir(), func(k string) string { return env[k] })
 	require.NoError(t, err)
 	s := &stack{t: t, emu: emu, cfg: cfg,
-		st:      starter.New(temporal.Client, queue, starter.ConfigCatalog{File: cfg}),
+		st:      starter.New(temporal.Client, queue, cfg),
 		lists:   map[string]string{"conn-a": listA, "conn-b": listB},
 		portals: map[string]int64{"conn-a": portalA, "conn-b": portalB}}
 	s.startWorker()

@@ -190,7 +190,7 @@ func TestContinueAsNewUnderALongStream(t *testing.T) {
 	s := newStack(t)
 	// Small per-run bounds so both workflows continue as new many times.
 	small := starter.CatalogFunc(func(connectorID, audienceID string) (workflows.SyncInput, error) {
-		in, err := starter.ConfigCatalog{File: s.cfg}.ConnectorInput(connectorID, audienceID)
+		in, err := s.cfg.ConnectorInput(connectorID, audienceID)
 		in.MaxSignalsPerRun, in.MaxBatchesPerRun = 15, 5
 		return in, err
 	})

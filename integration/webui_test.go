@@ -182,7 +182,7 @@ connectors:
 	require.NoError(t, err)
 
 	workertest.Start(t, cfg, worker.Options{Client: ui.srv.Client, Logger: slog.New(slog.NewTextHandler(debugOut(), nil))})
-	return starter.New(ui.srv.Client, queue, starter.ConfigCatalog{File: cfg})
+	return starter.New(ui.srv.Client, queue, cfg)
 }
 
 // waitSync waits until the sync's status satisfies ok.

@@ -7,7 +7,7 @@
 // workflow of each connector activated on the audience. Orchestration code
 // therefore never needs to know which connectors serve an audience:
 //
-//	s := starter.New(temporalClient, f.Temporal.TaskQueue, starter.ConfigCatalog{File: f})
+//	s := starter.New(temporalClient, f.Temporal.TaskQueue, f)
 //	if err := s.Activate(ctx, "aud-42", "acme-vip"); err != nil { ... }
 //	acc, err := s.Enter(ctx, "aud-42", []string{"101", "102"})
 //	if err != nil {

@@ -14,7 +14,7 @@ import (
 )
 
 // Catalog turns a connector ID into the sync workflow's input for one
-// audience. The connectors file implements it through ConfigCatalog; tests
+// audience. A loaded connectors file (*config.File) implements it; tests
 // and other orchestration code may supply their own.
 type Catalog interface {
 	ConnectorInput(connectorID, audienceID string) (workflows.SyncInput, error)

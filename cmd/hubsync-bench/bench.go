@@ -88,7 +88,7 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	}
 	log.Info("worker serving", "pid", wp.pid(), "log", wp.logPath)
 
-	st := starter.New(dev.Client, benchTaskQueue, starter.ConfigCatalog{File: cfg})
+	st := starter.New(dev.Client, benchTaskQueue, cfg)
 	st.Logger = quiet
 	run := time.Now().UTC().Format("20060102-150405")
 	audiences := make([]string, o.audiences)

@@ -126,7 +126,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	fmt.Fprintf(out, "worker serving task queue %q (log in %s)\n", cfg.Temporal.TaskQueue, logs.Name())
 
 	audience := fmt.Sprintf("demo-%s", time.Now().UTC().Format("20060102-150405"))
-	st := starter.New(tc, cfg.Temporal.TaskQueue, starter.ConfigCatalog{File: cfg})
+	st := starter.New(tc, cfg.Temporal.TaskQueue, cfg)
 	if err := st.Activate(ctx, audience, demoConnector); err != nil {
 		return err
 	}

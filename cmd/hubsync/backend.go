@@ -44,7 +44,7 @@ func dialTemporal(ctx context.Context, f *config.File, logger *slog.Logger) (orc
 		return nil, nil, fmt.Errorf("connecting to Temporal at %s (namespace %s): %w: is the server up? Set temporal.address in %s or TEMPORAL_ADDRESS",
 			f.Temporal.Address, f.Temporal.Namespace, err, f.Path)
 	}
-	s := starter.New(c, f.Temporal.TaskQueue, starter.ConfigCatalog{File: f})
+	s := starter.New(c, f.Temporal.TaskQueue, f)
 	s.Logger = logger
 	return s, c.Close, nil
 }

@@ -114,7 +114,7 @@ func TestE2ELogShowsWhatHappenedToAContact(t *testing.T) {
 		t.Fatal(err)
 	}
 	small := starter.CatalogFunc(func(connectorID, audienceID string) (workflows.SyncInput, error) {
-		in, err := starter.ConfigCatalog{File: cfg}.ConnectorInput(connectorID, audienceID)
+		in, err := cfg.ConnectorInput(connectorID, audienceID)
 		in.MaxSignalsPerRun, in.MaxBatchesPerRun = 3, 2
 		return in, err
 	})

@@ -1,13 +1,10 @@
-package starter
+package config
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/audiencesync/hubspot-list-sync/config"
-)
-
-func TestConfigCatalog(t *testing.T) {
-	f, err := config.Parse([]byte(`
+// A loaded file answers the starter's catalog questions.
+func TestFileAsCatalog(t *testing.T) {
+	f, err := Parse([]byte(`
 accounts:
   - id: acme
     auth: {type: private-app, tokenEnv: HUBSPOT_ACME_TOKEN}
@@ -20,7 +17,7 @@ connectors:
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat := ConfigCatalog{File: f}
+	cat := f
 	in, err := cat.ConnectorInput("acme-vip", "aud-1")
 	if err != nil {
 		t.Fatal(err)
