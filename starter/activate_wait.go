@@ -59,6 +59,38 @@ func (s *Starter) awaitActive(ctx context.Context, audienceID string, connectorI
 	}
 }
 
+// awaitInactive waits, like awaitActive, until the audience no longer
+// lists the connectors: every change accepted before the stop has been
+// forwarded and their syncs were told to flush and stop.
+func (s *Starter) awaitInactive(ctx context.Context, audienceID string, connectorIDs []string) error {
+	if s.ActivationWait < 0 {
+		return nil
+	}
+	wait := s.ActivationWait
+	if wait == 0 {
+		wait = DefaultActivationWait
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	for {
+		qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
+		st, err := s.Connectors(qctx, audienceID)
+		qcancel()
+		if err == nil && !slices.ContainsFunc(st.Connectors, func(c workflows.SyncInput) bool {
+			return slices.Contains(connectorIDs, c.ConnectorID)
+		}) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			s.log().Warn("stop sent but not yet in effect: is a worker running on the task queue? It takes effect when one runs",
+				"audience", audienceID, "connectors", connectorIDs, "taskQueue", s.taskQueue, "lastError", err)
+			return nil
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 // refusal is a problem, new since before, that says the connector's
 // activation failed.
 func refusal(problems, before []string, connectorID string) string {

@@ -159,7 +159,9 @@ func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs 
 // it and, once every change accepted before the stop has been forwarded,
 // tells its sync workflow to flush what is pending and complete. Because it
 // is a signal to the audience workflow, it is ordered after earlier Enter
-// and Leave calls. An empty connectorID stops every active connector.
+// and Leave calls. An empty connectorID stops every active connector. It
+// returns once the audience no longer lists the connector (or after
+// ActivationWait, with a warning, when no worker runs).
 func (s *Starter) Stop(ctx context.Context, audienceID, connectorID string) error {
 	ids, err := s.targets(ctx, audienceID, connectorID)
 	if err != nil {
@@ -173,5 +175,5 @@ func (s *Starter) Stop(ctx context.Context, audienceID, connectorID string) erro
 		}
 		s.log().Info("deactivated connector", "audience", audienceID, "connector", id)
 	}
-	return nil
+	return s.awaitInactive(ctx, audienceID, ids)
 }
