@@ -50,14 +50,24 @@ type command struct {
 	flags                     func(fs *flag.FlagSet) // the command's own flags; nil if none
 }
 
-// commands in the order the usage lists them. Filled by init in each
-// command group's file so this one stays small.
-var commands []*command
+// registry collects the commands; each command group's file adds its own
+// (registerOrchestrate and so on), so this one stays small.
+type registry []*command
 
-func register(c *command) { commands = append(commands, c) }
+func (r *registry) add(c *command) { *r = append(*r, c) }
+
+// commands is every command, built on demand: no package state.
+func commands() registry {
+	var r registry
+	for _, group := range []func(*registry){registerOrchestrate, registerImport, registerStatus, registerList,
+		registerLog, registerOperate, registerLists, registerConnect} {
+		group(&r)
+	}
+	return r
+}
 
 func lookup(name string) *command {
-	for _, c := range commands {
+	for _, c := range commands() {
 		if c.name == name {
 			return c
 		}

@@ -31,7 +31,7 @@ func TestUsageAndHelp(t *testing.T) {
 	h.expect(exitUsage, "help", "nope")
 	h.expect(exitUsage, "nope")
 	h.expect(exitUsage, "-nope")
-	for _, c := range commands {
+	for _, c := range commands() {
 		h.expect(exitOK, c.name, "--help")
 		if !strings.Contains(h.stderr.String(), "Usage: hubsync "+c.name) || !strings.Contains(h.stderr.String(), "-config") {
 			t.Errorf("%s --help:\n%s", c.name, h.stderr.String())

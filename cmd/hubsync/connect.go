@@ -20,8 +20,8 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/config"
 )
 
-func init() {
-	register(&command{name: "connect", args: "[-account A] [-wait D]",
+func registerConnect(r *registry) {
+	r.add(&command{name: "connect", args: "[-account A] [-wait D]",
 		summary: "authorize an OAuth account and save its tokens",
 		help: "Prints HubSpot's authorize URL and waits for the browser to come back to the account's\n" +
 			"auth.redirectUrl (default http://127.0.0.1:8765/callback; register the same URL in the\n" +

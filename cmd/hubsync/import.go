@@ -14,8 +14,8 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
-func init() {
-	register(&command{name: "import", args: "AUDIENCE [FILE|-]",
+func registerImport(r *registry) {
+	r.add(&command{name: "import", args: "AUDIENCE [FILE|-]",
 		summary: "send enter/leave changes from a CSV or JSON-lines file, in order",
 		help: "Reads FILE, or stdin when FILE is - or missing. CSV needs a header naming an op column\n" +
 			"(op or action: enter|leave) and a record ID column (record_id, recordId or id); other\n" +

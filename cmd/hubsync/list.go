@@ -14,8 +14,8 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/starter"
 )
 
-func init() {
-	register(&command{name: "list", args: "[-state S] [-audience A] [-all]",
+func registerList(r *registry) {
+	r.add(&command{name: "list", args: "[-state S] [-audience A] [-all]",
 		summary: "list the syncs: state, pending changes, last error",
 		help: "Reads Temporal's visibility store (the search attributes HubSyncState, HubSyncAudience,\n" +
 			"HubSyncConnector and HubSyncListId the syncs keep current), then asks each sync for its\n" +

@@ -11,8 +11,8 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 )
 
-func init() {
-	register(&command{name: "lists", args: "[-account A] [-query Q]",
+func registerLists(r *registry) {
+	r.add(&command{name: "lists", args: "[-account A] [-query Q]",
 		summary: "search the account's lists (id, name, type, size)",
 		help:    "-account may be left out when the config file declares a single account.",
 		flags: func(fs *flag.FlagSet) {
@@ -21,7 +21,7 @@ func init() {
 			fs.Int("limit", 100, "show at most `N` lists")
 		},
 		run: runLists})
-	register(&command{name: "create-list", args: "[-account A] NAME",
+	r.add(&command{name: "create-list", args: "[-account A] NAME",
 		summary: "create a MANUAL contact list to use as a connector's listId",
 		help:    "HubSpot requires list names to be unique within the account.",
 		flags:   func(fs *flag.FlagSet) { fs.String("account", "", "account `ID` from the config file") },

@@ -14,8 +14,8 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
-func init() {
-	register(&command{name: "log", args: "AUDIENCE CONNECTOR [-contact ID] [-since T]",
+func registerLog(r *registry) {
+	r.add(&command{name: "log", args: "AUDIENCE CONNECTOR [-contact ID] [-since T]",
 		summary: "what happened to the list, or to one contact",
 		help: "Reads the sync workflow's histories back from Temporal, across continue-as-new, oldest\n" +
 			"first: every batch sent to the connector's list (when, batch, counts, outcome: applied\n" +

@@ -8,8 +8,8 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/config"
 )
 
-func init() {
-	register(&command{name: "pause", args: "AUDIENCE [CONNECTOR]",
+func registerOperate(r *registry) {
+	r.add(&command{name: "pause", args: "AUDIENCE [CONNECTOR]",
 		summary: "stop sending batches; changes keep accumulating in order",
 		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
 			aud, conn, err := audienceAndConnector(args)
@@ -18,7 +18,7 @@ func init() {
 			}
 			return a.operate(ctx, aud, conn, "paused", func(ctx context.Context, o orchestrator, c string) error { return o.Pause(ctx, aud, c) })
 		}})
-	register(&command{name: "resume", args: "AUDIENCE [CONNECTOR]",
+	r.add(&command{name: "resume", args: "AUDIENCE [CONNECTOR]",
 		summary: "resume sending; also retries a batch owed after a failure",
 		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
 			aud, conn, err := audienceAndConnector(args)
@@ -27,14 +27,14 @@ func init() {
 			}
 			return a.operate(ctx, aud, conn, "resumed", func(ctx context.Context, o orchestrator, c string) error { return o.Resume(ctx, aud, c) })
 		}})
-	register(&command{name: "retarget", args: "AUDIENCE CONNECTOR LIST_ID",
+	r.add(&command{name: "retarget", args: "AUDIENCE CONNECTOR LIST_ID",
 		summary: "send every batch from now on (and an owed one) to another list",
 		help: "The list is checked first with the connector's account: it must exist and be a MANUAL\n" +
 			"or SNAPSHOT contact list (-check=false skips this). Update listId in the config file\n" +
 			"too, or a later activation of this connector uses the old list.",
 		flags: func(fs *flag.FlagSet) { fs.Bool("check", true, "check the list in HubSpot before retargeting") },
 		run:   runRetarget})
-	register(&command{name: "discard", args: "AUDIENCE CONNECTOR [-reason TEXT]",
+	r.add(&command{name: "discard", args: "AUDIENCE CONNECTOR [-reason TEXT]",
 		summary: "drop the batch owed after a failure, then carry on",
 		help: "The dropped IDs are counted (idsDiscarded) and the reason is recorded in the\n" +
 			"workflow's history. Those contacts will not be added or removed: re-send them with\n" +
@@ -50,7 +50,7 @@ func init() {
 			reason := fs.Lookup("reason").Value.String()
 			return a.operate(ctx, aud, conn, "owed batch discarded", func(ctx context.Context, o orchestrator, c string) error { return o.Discard(ctx, aud, c, reason) })
 		}})
-	register(&command{name: "stop", args: "AUDIENCE [CONNECTOR]",
+	r.add(&command{name: "stop", args: "AUDIENCE [CONNECTOR]",
 		summary: "deactivate: flush what is pending, then stop the sync",
 		help: "The stop is queued behind every change sent before it, so nothing sent earlier is\n" +
 			"lost. The connector can be activated again later.",

@@ -13,21 +13,21 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
-func init() {
-	register(&command{name: "activate", args: "AUDIENCE CONNECTOR...",
+func registerOrchestrate(r *registry) {
+	r.add(&command{name: "activate", args: "AUDIENCE CONNECTOR...",
 		summary: "start syncing the audience to each connector's list",
 		help: "Starts the audience's workflow if needed and activates each connector (declared in the\n" +
 			"config file) on it. Activating an active connector again is harmless. A connector\n" +
 			"receives the changes sent after its activation: to backfill, enter or import the\n" +
 			"audience's current members afterwards.",
 		run: runActivate})
-	register(&command{name: "enter", args: "AUDIENCE ID...",
+	r.add(&command{name: "enter", args: "AUDIENCE ID...",
 		summary: "profiles entered the audience: add them to every list",
 		help:    "Fails with exit code 3 if the audience was never activated (run activate first).",
 		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
 			return a.membership(ctx, workflows.OpEnter, args)
 		}})
-	register(&command{name: "leave", args: "AUDIENCE ID...",
+	r.add(&command{name: "leave", args: "AUDIENCE ID...",
 		summary: "profiles left the audience: remove them from every list",
 		help:    "Fails with exit code 3 if the audience was never activated (run activate first).",
 		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {

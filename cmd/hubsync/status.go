@@ -15,8 +15,8 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
-func init() {
-	register(&command{name: "status", args: "AUDIENCE [CONNECTOR]",
+func registerStatus(r *registry) {
+	r.add(&command{name: "status", args: "AUDIENCE [CONNECTOR]",
 		summary: "show the audience's connectors and their sync state",
 		help: "Without CONNECTOR: one line per active connector. With CONNECTOR: its full status,\n" +
 			"including an owed batch and the last error. Status is read with Temporal queries,\n" +
