@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -9,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/audiencesync/hubspot-list-sync/changefile"
 	"github.com/audiencesync/hubspot-list-sync/config"
 	"github.com/audiencesync/hubspot-list-sync/starter"
 	"github.com/audiencesync/hubspot-list-sync/workflows"
@@ -27,7 +27,7 @@ func registerImport(r *registry) {
 			"sending fails midway the import stops (later changes must not overtake earlier ones)\n" +
 			"and says which line to resume from.",
 		flags: func(fs *flag.FlagSet) {
-			fs.String("format", formatAuto, "input format: csv, jsonl or auto")
+			fs.String("format", changefile.FormatAuto, "input format: csv, jsonl or auto")
 			fs.Int("show", 20, "list at most `N` malformed lines (all are counted)")
 			fs.Int("group", starter.MaxIDsPerSignal, "at most `N` IDs per call (one call is one signal at the default)")
 		},
@@ -36,17 +36,17 @@ func registerImport(r *registry) {
 
 // importSummary is the import's outcome, printed at the end.
 type importSummary struct {
-	AudienceID     string      `json:"audienceId"`
-	Source         string      `json:"source"`
-	Format         string      `json:"format"`
-	Lines          int         `json:"lines"`   // last line number read
-	Changes        int         `json:"changes"` // valid lines read
-	Sent           int         `json:"sent"`    // IDs delivered
-	Entered        int         `json:"entered"`
-	Left           int         `json:"left"`
-	Signals        int         `json:"signals"`
-	MalformedCount int         `json:"malformedCount"`
-	Malformed      []malformed `json:"malformed,omitempty"` // the first -show
+	AudienceID     string                 `json:"audienceId"`
+	Source         string                 `json:"source"`
+	Format         string                 `json:"format"`
+	Lines          int                    `json:"lines"`   // last line number read
+	Changes        int                    `json:"changes"` // valid lines read
+	Sent           int                    `json:"sent"`    // IDs delivered
+	Entered        int                    `json:"entered"`
+	Left           int                    `json:"left"`
+	Signals        int                    `json:"signals"`
+	MalformedCount int                    `json:"malformedCount"`
+	Malformed      []changefile.Malformed `json:"malformed,omitempty"` // the first -show
 	// ResumeLine is the first line not sent when the import stopped early.
 	ResumeLine int     `json:"resumeLine,omitempty"`
 	Error      string  `json:"error,omitempty"`
@@ -75,18 +75,16 @@ func runImport(a *app, ctx context.Context, fs *flag.FlagSet, args []string) err
 		defer f.Close()
 		in = f
 	}
-	br := bufio.NewReaderSize(in, 64<<10)
-	skipBOM(br)
-	format, err := detectFormat(sum.Source, fs.Lookup("format").Value.String(), br)
+	// The CSV header is read here, so a wrong file fails before Temporal.
+	rr, format, err := changefile.Open(in, sum.Source, fs.Lookup("format").Value.String())
+	var ie *changefile.InputError
+	if errors.As(err, &ie) {
+		return usagef("%v", ie)
+	}
 	if err != nil {
 		return err
 	}
 	sum.Format = format
-	// The CSV header is read here, so a wrong file fails before Temporal.
-	rr, err := newRecordReader(format, br)
-	if err != nil {
-		return err
-	}
 	return a.withStarter(ctx, func(_ *config.File, o orchestrator) error {
 		imp := &importer{a: a, o: o, rr: rr, group: group, show: show, sum: &sum,
 			progress: newProgress(a.stderr, a.isTerminal(a.stderr), a.now)}
@@ -104,7 +102,7 @@ func runImport(a *app, ctx context.Context, fs *flag.FlagSet, args []string) err
 type importer struct {
 	a        *app
 	o        orchestrator
-	rr       recordReader
+	rr       changefile.Reader
 	group    int
 	show     int
 	sum      *importSummary
@@ -117,7 +115,7 @@ type importer struct {
 
 func (im *importer) run(ctx context.Context) error {
 	for {
-		rec, bad, err := im.rr.next()
+		rec, bad, err := im.rr.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -126,10 +124,10 @@ func (im *importer) run(ctx context.Context) error {
 			if ferr := im.flush(ctx); ferr != nil {
 				return ferr
 			}
-			im.sum.ResumeLine = im.rr.line() + 1
-			return fmt.Errorf("reading the input after line %d: %w", im.rr.line(), err)
+			im.sum.ResumeLine = im.rr.Line() + 1
+			return fmt.Errorf("reading the input after line %d: %w", im.rr.Line(), err)
 		}
-		im.sum.Lines = im.rr.line()
+		im.sum.Lines = im.rr.Line()
 		if bad != nil {
 			im.sum.MalformedCount++
 			if len(im.sum.Malformed) < im.show {
@@ -138,14 +136,14 @@ func (im *importer) run(ctx context.Context) error {
 			continue
 		}
 		im.sum.Changes++
-		if len(im.ids) > 0 && (rec.op != im.op || len(im.ids) >= im.group) {
+		if len(im.ids) > 0 && (rec.Op != im.op || len(im.ids) >= im.group) {
 			if err := im.flush(ctx); err != nil {
 				return err
 			}
 		}
-		im.op = rec.op
-		im.ids = append(im.ids, rec.id)
-		im.lines = append(im.lines, rec.line)
+		im.op = rec.Op
+		im.ids = append(im.ids, rec.ID)
+		im.lines = append(im.lines, rec.Line)
 		if im.sum.Changes%1000 == 0 {
 			im.progress.tick(im.sum.Lines, im.sum.Sent)
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/changefile"
 	"github.com/audiencesync/hubspot-list-sync/starter"
 )
 
@@ -78,7 +78,7 @@ not json
 	for _, m := range sum.Malformed {
 		bad = append(bad, m.Line)
 	}
-	if sum.Format != formatJSONL || sum.Sent != 5 || sum.MalformedCount != 3 || !slices.Equal(bad, []int{5, 6, 7}) || sum.Lines != 9 {
+	if sum.Format != changefile.FormatJSONL || sum.Sent != 5 || sum.MalformedCount != 3 || !slices.Equal(bad, []int{5, 6, 7}) || sum.Lines != 9 {
 		t.Errorf("summary %+v", sum)
 	}
 }
@@ -128,35 +128,6 @@ func TestImportBadInput(t *testing.T) {
 	h.expect(exitUsage, "import", "aud-1", "-format", "xml")
 	h.stdin = ""
 	h.expect(exitOK, "import", "aud-1")
-}
-
-func TestDetectFormat(t *testing.T) {
-	for _, tc := range []struct{ name, flag, content, want string }{
-		{"a.csv", "auto", "{", formatCSV},
-		{"a.JSONL", "", "op,id", formatJSONL},
-		{"-", "auto", "  \n{\"op\":1}", formatJSONL},
-		{"-", "auto", "op,id\n", formatCSV},
-		{"-", "csv", "{", formatCSV},
-		{"-", "auto", "", formatCSV},
-	} {
-		got, err := detectFormat(tc.name, tc.flag, bufio.NewReader(strings.NewReader(tc.content)))
-		if err != nil || got != tc.want {
-			t.Errorf("detectFormat(%q, %q, %q) = %q, %v; want %q", tc.name, tc.flag, tc.content, got, err, tc.want)
-		}
-	}
-}
-
-func TestJSONLineTooLong(t *testing.T) {
-	long := `{"op":"enter","recordId":"1","pad":"` + strings.Repeat("x", maxJSONLine) + `"}`
-	rr := &jsonlReader{br: bufio.NewReaderSize(strings.NewReader(long+"\n"+`{"op":"leave","recordId":"2"}`), 4096)}
-	_, bad, err := rr.next()
-	if err != nil || bad == nil || bad.Line != 1 {
-		t.Fatalf("bad %+v err %v", bad, err)
-	}
-	rec, bad, err := rr.next()
-	if err != nil || bad != nil || rec.id != "2" || rec.line != 2 {
-		t.Fatalf("rec %+v bad %+v err %v", rec, bad, err)
-	}
 }
 
 func TestProgress(t *testing.T) {

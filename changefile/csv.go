@@ -1,4 +1,4 @@
-package main
+package changefile
 
 import (
 	"bufio"
@@ -40,7 +40,7 @@ func newCSVReader(r io.Reader) (*csvReader, error) {
 		return c, nil
 	}
 	if err != nil {
-		return nil, usagef("reading the CSV header (line %d): %v", line, err)
+		return nil, inputErrorf("reading the CSV header (line %d): %v", line, err)
 	}
 	c.headerLine, c.fields = line, len(header)
 	names := make([]string, len(header))
@@ -58,7 +58,7 @@ func newCSVReader(r io.Reader) (*csvReader, error) {
 		}
 	}
 	if c.opCol < 0 || c.idCol < 0 {
-		return nil, usagef("the CSV header %q must name an op column (op or action) and a record ID column (record_id, recordId or id); nothing was sent", header)
+		return nil, inputErrorf("the CSV header %q must name an op column (op or action) and a record ID column (record_id, recordId or id); nothing was sent", header)
 	}
 	return c, nil
 }
@@ -87,25 +87,25 @@ func (c *csvReader) nextRow() (row []string, line int, err error) {
 	return nil, c.lastLine, io.EOF
 }
 
-func (c *csvReader) line() int { return c.lastLine }
+func (c *csvReader) Line() int { return c.lastLine }
 
-func (c *csvReader) next() (record, *malformed, error) {
+func (c *csvReader) Next() (Record, *Malformed, error) {
 	if c.opCol < 0 { // empty file
-		return record{}, nil, io.EOF
+		return Record{}, nil, io.EOF
 	}
 	row, line, err := c.nextRow()
 	switch {
 	case errors.Is(err, io.EOF):
-		return record{}, nil, io.EOF
+		return Record{}, nil, io.EOF
 	case errors.Is(err, bufio.ErrTooLong):
-		return record{}, nil, fmt.Errorf("line %d is longer than 1 MB: is this a CSV of changes?", line+1)
+		return Record{}, nil, fmt.Errorf("line %d is longer than 1 MB: is this a CSV of changes?", line+1)
 	case err != nil && c.sc.Err() == nil:
-		return record{}, &malformed{line, err.Error()}, nil
+		return Record{}, &Malformed{line, err.Error()}, nil
 	case err != nil:
-		return record{}, nil, err
+		return Record{}, nil, err
 	}
 	if len(row) != c.fields {
-		return record{}, &malformed{line, fmt.Sprintf("%d fields where the header (line %d) has %d", len(row), c.headerLine, c.fields)}, nil
+		return Record{}, &Malformed{line, fmt.Sprintf("%d fields where the header (line %d) has %d", len(row), c.headerLine, c.fields)}, nil
 	}
 	rec, bad := checkRecord(line, row[c.opCol], row[c.idCol])
 	return rec, bad, nil

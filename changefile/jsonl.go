@@ -1,4 +1,4 @@
-package main
+package changefile
 
 import (
 	"bufio"
@@ -21,17 +21,17 @@ type jsonlReader struct {
 // memory; a change is a few dozen bytes.
 const maxJSONLine = 64 << 10
 
-func (j *jsonlReader) line() int { return j.lastLine }
+func (j *jsonlReader) Line() int { return j.lastLine }
 
-func (j *jsonlReader) next() (record, *malformed, error) {
+func (j *jsonlReader) Next() (Record, *Malformed, error) {
 	for {
 		b, tooLong, err := j.readLine()
 		if err != nil {
-			return record{}, nil, err
+			return Record{}, nil, err
 		}
 		j.lastLine++
 		if tooLong {
-			return record{}, &malformed{j.lastLine, fmt.Sprintf("longer than %d bytes", maxJSONLine)}, nil
+			return Record{}, &Malformed{j.lastLine, fmt.Sprintf("longer than %d bytes", maxJSONLine)}, nil
 		}
 		b = bytes.TrimSpace(b)
 		if len(b) == 0 {
@@ -64,7 +64,7 @@ func (j *jsonlReader) readLine() ([]byte, bool, error) {
 	}
 }
 
-func parseJSONLine(line int, b []byte) (record, *malformed) {
+func parseJSONLine(line int, b []byte) (Record, *Malformed) {
 	var v struct {
 		Op       json.RawMessage `json:"op"`
 		Action   json.RawMessage `json:"action"`
@@ -73,15 +73,15 @@ func parseJSONLine(line int, b []byte) (record, *malformed) {
 		ID       json.RawMessage `json:"id"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
-		return record{}, &malformed{line, "not a JSON object: " + err.Error()}
+		return Record{}, &Malformed{line, "not a JSON object: " + err.Error()}
 	}
 	op, ok := scalar(firstSet(v.Op, v.Action))
 	if !ok {
-		return record{}, &malformed{line, `no "op" (or "action") string`}
+		return Record{}, &Malformed{line, `no "op" (or "action") string`}
 	}
 	id, ok := scalar(firstSet(v.RecordID, v.Snake, v.ID))
 	if !ok {
-		return record{}, &malformed{line, `no "recordId" (or "record_id", "id") string or number`}
+		return Record{}, &Malformed{line, `no "recordId" (or "record_id", "id") string or number`}
 	}
 	return checkRecord(line, op, id)
 }
