@@ -1,13 +1,9 @@
 package config
 
 import (
-	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"time"
-
-	"golang.org/x/oauth2"
 
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/workflows"
@@ -58,55 +54,22 @@ func (a Account) secret(field, name, what string) (string, error) {
 	return v, nil
 }
 
-// OAuthConfig is the OAuth app configuration of an oauth account, with the
-// client secret read from the environment. `hubsync connect` uses it to
-// authorize; the worker uses it to refresh tokens.
-func (a Account) OAuthConfig() (*oauth2.Config, error) {
+// PrivateAppToken is a private-app account's token, read from the
+// environment variable its auth.tokenEnv names.
+func (a Account) PrivateAppToken() (string, error) {
+	if a.Auth.Type != AuthPrivateApp {
+		return "", fmt.Errorf("config: account %q uses auth type %q, not %q: it has no private-app token", a.ID, a.Auth.Type, AuthPrivateApp)
+	}
+	return a.secret("tokenEnv", a.Auth.TokenEnv, "HubSpot private-app access token (pat-...)")
+}
+
+// ClientSecret is an oauth account's OAuth app client secret, read from the
+// environment variable its auth.clientSecretEnv names.
+func (a Account) ClientSecret() (string, error) {
 	if a.Auth.Type != AuthOAuth {
-		return nil, fmt.Errorf("config: account %q uses auth type %q, not %q: it has no OAuth app", a.ID, a.Auth.Type, AuthOAuth)
+		return "", fmt.Errorf("config: account %q uses auth type %q, not %q: it has no OAuth app", a.ID, a.Auth.Type, AuthOAuth)
 	}
-	secret, err := a.secret("clientSecretEnv", a.Auth.ClientSecretEnv, "OAuth app's client secret")
-	if err != nil {
-		return nil, err
-	}
-	return &oauth2.Config{
-		ClientID:     a.Auth.ClientID,
-		ClientSecret: secret,
-		Endpoint:     hubspot.OAuthEndpoint(a.Auth.AuthBaseURL, a.BaseURL),
-		RedirectURL:  a.Auth.RedirectURL,
-		Scopes:       hubspot.Scopes,
-	}, nil
-}
-
-// TokenStore is the oauth account's token store.
-func (a Account) TokenStore() hubspot.FileTokenStore {
-	return hubspot.FileTokenStore{Path: a.Auth.TokenStore}
-}
-
-// HTTPClient returns an HTTP client that authorizes requests to the
-// account. For oauth accounts, ctx is used by token refreshes and must
-// outlive the client (pass the worker's lifetime context, not a request's).
-func (a Account) HTTPClient(ctx context.Context) (*http.Client, error) {
-	switch a.Auth.Type {
-	case AuthPrivateApp:
-		tok, err := a.secret("tokenEnv", a.Auth.TokenEnv, "HubSpot private-app access token (pat-...)")
-		if err != nil {
-			return nil, err
-		}
-		return hubspot.NewPrivateAppHTTPClient(tok, nil), nil
-	case AuthOAuth:
-		conf, err := a.OAuthConfig()
-		if err != nil {
-			return nil, err
-		}
-		ts, err := hubspot.NewOAuthTokenSource(ctx, conf, a.TokenStore())
-		if err != nil {
-			return nil, fmt.Errorf("config: account %q: loading OAuth token from %s: %w", a.ID, a.Auth.TokenStore, err)
-		}
-		return hubspot.NewOAuthHTTPClient(ts, nil), nil
-	default:
-		return nil, fmt.Errorf("config: account %q: auth type %q is unknown: use %q or %q", a.ID, a.Auth.Type, AuthPrivateApp, AuthOAuth)
-	}
+	return a.secret("clientSecretEnv", a.Auth.ClientSecretEnv, "OAuth app's client secret")
 }
 
 // ConnectorInput is the connector's sync input for audienceID, so a loaded

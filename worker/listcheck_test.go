@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/audiencesync/hubspot-list-sync/accounts"
 	"github.com/audiencesync/hubspot-list-sync/config"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
@@ -94,7 +95,7 @@ func (fx *fixture) load(t *testing.T, conns ...conn) *config.File {
 
 func check(t *testing.T, f *config.File) (string, error) {
 	t.Helper()
-	clients, err := config.Build(context.Background(), f, nil)
+	clients, err := accounts.Build(context.Background(), f, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
+	"github.com/audiencesync/hubspot-list-sync/accounts"
 	"github.com/audiencesync/hubspot-list-sync/activities"
 	"github.com/audiencesync/hubspot-list-sync/config"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
@@ -76,7 +77,7 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 	// the likelier mistakes, and reporting them needs no server.
 	// OAuth refreshes use this context; it must outlive ctx so that batches
 	// still in flight while stopping can refresh a token.
-	clients, err := config.Build(context.WithoutCancel(ctx), f, limiters)
+	clients, err := accounts.Build(context.WithoutCancel(ctx), f, limiters)
 	if err != nil {
 		return fmt.Errorf("building HubSpot clients: %w", err)
 	}

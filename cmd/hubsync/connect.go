@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/audiencesync/hubspot-list-sync/accounts"
 	"github.com/audiencesync/hubspot-list-sync/config"
 )
 
@@ -47,7 +48,7 @@ func runConnect(a *app, ctx context.Context, fs *flag.FlagSet, args []string) er
 	if acct.Auth.Type != config.AuthOAuth {
 		return usagef("account %q uses %s auth, which needs no connect: its token comes from $%s", acct.ID, acct.Auth.Type, acct.Auth.TokenEnv)
 	}
-	conf, err := acct.OAuthConfig()
+	conf, err := accounts.OAuthConfig(acct)
 	if err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func runConnect(a *app, ctx context.Context, fs *flag.FlagSet, args []string) er
 		ln.Close()
 		return err
 	}
-	cb := &callback{a: a, ctx: ctx, conf: conf, store: acct.TokenStore(), state: state, path: redirect.Path,
+	cb := &callback{a: a, ctx: ctx, conf: conf, store: accounts.TokenStore(acct), state: state, path: redirect.Path,
 		result: make(chan error, 1)}
 	if cb.path == "" {
 		cb.path = "/"

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/audiencesync/hubspot-list-sync/accounts"
 	"github.com/audiencesync/hubspot-list-sync/config"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 )
@@ -56,7 +57,7 @@ func (a *app) account(fs *flag.FlagSet) (config.Account, error) {
 // refreshes use it), so pass the command's context, not a call's.
 func (a *app) hubspotClient(ctx context.Context, acct config.Account) (*hubspot.Client, error) {
 	// A one-off command has the account's budget to itself.
-	return config.NewClient(ctx, acct, &hubspot.Limiters{})
+	return accounts.NewClient(ctx, acct, &hubspot.Limiters{})
 }
 
 func runLists(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {

@@ -1,14 +1,7 @@
-package config
+package accounts
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,8 +10,18 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/audiencesync/hubspot-list-sync/config"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 )
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 const twoAccounts = `
 accounts:
@@ -40,9 +43,9 @@ connectors:
   - {id: g1, account: globex, listId: "3"}
 `
 
-func loadTwo(t *testing.T, env map[string]string) *File {
+func loadTwo(t *testing.T, env map[string]string) *config.File {
 	t.Helper()
-	f, err := LoadWithEnv(writeFile(t, "c.yaml", strings.ReplaceAll(twoAccounts, "BASE", "http://127.0.0.1:1")), envMap(env))
+	f, err := config.LoadWithEnv(writeFile(t, "c.yaml", strings.ReplaceAll(twoAccounts, "BASE", "http://127.0.0.1:1")), func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,14 +56,14 @@ func TestHTTPClientMissingSecrets(t *testing.T) {
 	t.Parallel()
 	f := loadTwo(t, nil)
 	_, acme, _ := f.Connector("a1")
-	if _, err := acme.HTTPClient(context.Background()); err == nil || !strings.Contains(err.Error(), "HUBSPOT_ACME_TOKEN") {
+	if _, err := HTTPClient(context.Background(), acme); err == nil || !strings.Contains(err.Error(), "HUBSPOT_ACME_TOKEN") {
 		t.Errorf("private-app without env: %v, want an error naming HUBSPOT_ACME_TOKEN", err)
 	}
 	_, globex, _ := f.Connector("g1")
-	if _, err := globex.OAuthConfig(); err == nil || !strings.Contains(err.Error(), "GLOBEX_SECRET") {
+	if _, err := OAuthConfig(globex); err == nil || !strings.Contains(err.Error(), "GLOBEX_SECRET") {
 		t.Errorf("oauth without secret: %v, want an error naming GLOBEX_SECRET", err)
 	}
-	if _, err := acme.OAuthConfig(); err == nil {
+	if _, err := OAuthConfig(acme); err == nil {
 		t.Error("OAuthConfig of a private-app account succeeded")
 	}
 }
@@ -69,11 +72,11 @@ func TestOAuthConfig(t *testing.T) {
 	t.Parallel()
 	f := loadTwo(t, map[string]string{"GLOBEX_SECRET": "s3cret"})
 	_, a, _ := f.Connector("g1")
-	conf, err := a.OAuthConfig()
+	conf, err := OAuthConfig(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if conf.ClientID != "app-1" || conf.ClientSecret != "s3cret" || conf.RedirectURL != DefaultRedirectURL {
+	if conf.ClientID != "app-1" || conf.ClientSecret != "s3cret" || conf.RedirectURL != config.DefaultRedirectURL {
 		t.Errorf("conf = %+v", conf)
 	}
 	if conf.Endpoint.TokenURL != "http://127.0.0.1:1/oauth/v1/token" || conf.Endpoint.AuthURL != "http://127.0.0.1:1/oauth/authorize" {
@@ -83,7 +86,7 @@ func TestOAuthConfig(t *testing.T) {
 		t.Errorf("scopes = %v", conf.Scopes)
 	}
 	// No token stored yet: the error says to run hubsync connect.
-	if _, err := a.HTTPClient(context.Background()); err == nil || !strings.Contains(err.Error(), "hubsync connect") {
+	if _, err := HTTPClient(context.Background(), a); err == nil || !strings.Contains(err.Error(), "hubsync connect") {
 		t.Errorf("HTTPClient without a stored token: %v", err)
 	}
 }
@@ -127,78 +130,6 @@ func TestBuildFailsWithoutSecret(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `connector "a1"`) || !strings.Contains(err.Error(), "HUBSPOT_ACME_TOKEN") {
 		t.Fatalf("Build = %v, want an error naming the connector and the variable", err)
 	}
-}
-
-func TestClientOptions(t *testing.T) {
-	t.Parallel()
-	f, err := LoadWithEnv(writeFile(t, "c.yaml", minimal), envMap(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err := f.Temporal.ClientOptions(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if opts.HostPort != DefaultTemporalAddress || opts.Namespace != DefaultNamespace || opts.Logger == nil {
-		t.Errorf("opts = %+v", opts)
-	}
-	if opts.ConnectionOptions.TLS != nil || opts.Credentials != nil {
-		t.Error("plain config produced TLS or credentials")
-	}
-
-	dir := t.TempDir()
-	cert, key := writeCert(t, dir)
-	content := "temporal: {tls: {cert: " + cert + ", key: " + key + ", ca: " + cert + ", serverName: temporal.example}}\n" + minimal
-	f, err = LoadWithEnv(writeFile(t, "c.yaml", content), envMap(map[string]string{EnvTemporalAPIKey: "key"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err = f.Temporal.ClientOptions(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tc := opts.ConnectionOptions.TLS
-	if tc == nil || len(tc.Certificates) != 1 || tc.RootCAs == nil || tc.ServerName != "temporal.example" {
-		t.Errorf("mTLS config = %+v", tc)
-	}
-	if opts.Credentials == nil {
-		t.Error("API key from TEMPORAL_API_KEY not applied")
-	}
-
-	f, err = LoadWithEnv(writeFile(t, "c.yaml", "temporal: {tls: {cert: nope.pem, key: nope.key}}\n"+minimal), envMap(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Temporal.ClientOptions(nil); err == nil || !strings.Contains(err.Error(), "nope.pem") {
-		t.Errorf("missing cert files: %v", err)
-	}
-}
-
-// writeCert writes a self-signed certificate and its key (PEM).
-func writeCert(t *testing.T, dir string) (certPath, keyPath string) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPath, keyPath = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certPath, keyPath
 }
 
 func oauthToken() *oauth2.Token {
