@@ -46,7 +46,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 // and the function that runs it with the arguments after its name.
 type command struct {
 	name, args, summary, help string
-	run                       func(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error
+	run                       func(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error
 	flags                     func(fs *flag.FlagSet) // the command's own flags; nil if none
 }
 
@@ -130,7 +130,7 @@ func (a *app) run(args []string) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	err = cmd.run(a, ctx, fs, positional)
+	err = cmd.run(ctx, a, fs, positional)
 	if err == nil {
 		return exitOK
 	}

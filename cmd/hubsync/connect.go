@@ -37,7 +37,7 @@ func registerConnect(r *registry) {
 		run: runConnect})
 }
 
-func runConnect(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
+func runConnect(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if err := wantArgs(args, 0, 0); err != nil {
 		return err
 	}

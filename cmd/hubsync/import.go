@@ -53,7 +53,7 @@ type importSummary struct {
 	Seconds    float64 `json:"seconds"`
 }
 
-func runImport(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
+func runImport(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if err := wantArgs(args, 1, 2); err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func (a *app) withInspector(ctx context.Context, fn func(ins inspector) error) e
 	})
 }
 
-func runList(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
+func runList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if err := wantArgs(args, 0, 0); err != nil {
 		return err
 	}

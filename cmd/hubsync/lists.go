@@ -60,7 +60,7 @@ func (a *app) hubspotClient(ctx context.Context, acct config.Account) (*hubspot.
 	return accounts.NewClient(ctx, acct, &hubspot.Limiters{})
 }
 
-func runLists(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
+func runLists(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if err := wantArgs(args, 0, 0); err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func runLists(a *app, ctx context.Context, fs *flag.FlagSet, args []string) erro
 	return nil
 }
 
-func runCreateList(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
+func runCreateList(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if err := wantArgs(args, 1, 1); err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func registerLog(r *registry) {
 		run: runLog})
 }
 
-func runLog(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
+func runLog(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if err := wantArgs(args, 2, 2); err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 func registerOperate(r *registry) {
 	r.add(&command{name: "pause", args: "AUDIENCE [CONNECTOR]",
 		summary: "stop sending batches; changes keep accumulating in order",
-		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
+		run: func(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 			aud, conn, err := audienceAndConnector(args)
 			if err != nil {
 				return err
@@ -20,7 +20,7 @@ func registerOperate(r *registry) {
 		}})
 	r.add(&command{name: "resume", args: "AUDIENCE [CONNECTOR]",
 		summary: "resume sending; also retries a batch owed after a failure",
-		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
+		run: func(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 			aud, conn, err := audienceAndConnector(args)
 			if err != nil {
 				return err
@@ -42,7 +42,7 @@ func registerOperate(r *registry) {
 		flags: func(fs *flag.FlagSet) {
 			fs.String("reason", defaultDiscardReason(), "why the batch is dropped (kept in history)")
 		},
-		run: func(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
+		run: func(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 			if err := wantArgs(args, 2, 2); err != nil {
 				return err
 			}
@@ -54,7 +54,7 @@ func registerOperate(r *registry) {
 		summary: "deactivate: flush what is pending, then stop the sync",
 		help: "The stop is queued behind every change sent before it, so nothing sent earlier is\n" +
 			"lost. The connector can be activated again later.",
-		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
+		run: func(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 			aud, conn, err := audienceAndConnector(args)
 			if err != nil {
 				return err
@@ -97,7 +97,7 @@ func (a *app) checkStopTarget(ctx context.Context, o orchestrator, audience, con
 		connectorID, f.Path, audience, audience)}
 }
 
-func runRetarget(a *app, ctx context.Context, fs *flag.FlagSet, args []string) error {
+func runRetarget(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if err := wantArgs(args, 3, 3); err != nil {
 		return err
 	}

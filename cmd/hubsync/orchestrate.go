@@ -24,18 +24,18 @@ func registerOrchestrate(r *registry) {
 	r.add(&command{name: "enter", args: "AUDIENCE ID...",
 		summary: "profiles entered the audience: add them to every list",
 		help:    "Fails with exit code 3 if the audience was never activated (run activate first).",
-		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
+		run: func(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 			return a.membership(ctx, workflows.OpEnter, args)
 		}})
 	r.add(&command{name: "leave", args: "AUDIENCE ID...",
 		summary: "profiles left the audience: remove them from every list",
 		help:    "Fails with exit code 3 if the audience was never activated (run activate first).",
-		run: func(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
+		run: func(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 			return a.membership(ctx, workflows.OpLeave, args)
 		}})
 }
 
-func runActivate(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
+func runActivate(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 	if err := wantArgs(args, 2, -1); err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func registerStatus(r *registry) {
 		run: runStatus})
 }
 
-func runStatus(a *app, ctx context.Context, _ *flag.FlagSet, args []string) error {
+func runStatus(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
 	aud, conn, err := audienceAndConnector(args)
 	if err != nil {
 		return err
