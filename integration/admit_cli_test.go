@@ -66,3 +66,41 @@ func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 	// for the replay test with RECORD_HISTORY=1).
 	replayAndRecord(t, fetchHistory(t, temporal.Client, audID, ""), "audience-resolve-connector")
 }
+
+// Activation and deactivation as updates answer at once: the resolved
+// connector, or why the command was refused.
+func TestActivateAndDeactivateUpdatesAnswerFromTheTemporalCLI(t *testing.T) {
+	s := newStack(t)
+	const aud = "raw-2"
+	audID := workflows.AudienceWorkflowID(aud)
+	cli := func(args ...string) (string, error) {
+		args = append(args, "--address", temporal.Server.FrontendHostPort(), "--namespace", "default")
+		out, err := exec.Command(testenv.TemporalCLI(t), args...).CombinedOutput()
+		return string(out), err
+	}
+	update := func(name, input string) (string, error) {
+		return cli("workflow", "update", "execute", "--workflow-id", audID, "--name", name, "--input", input)
+	}
+	out, err := cli("workflow", "start", "--workflow-id", audID, "--type", workflows.AudienceWorkflowName,
+		"--task-queue", s.cfg.Temporal.TaskQueue, "--input", `{"audienceId":"raw-2"}`)
+	require.NoError(t, err, out)
+
+	out, err = update(workflows.UpdateActivate, `{"connectorId":"nope"}`)
+	require.Error(t, err, out)
+	assert.Contains(t, out, "not in the worker's connectors file")
+	out, err = update(workflows.UpdateActivate, `{"connectorId":"a/b"}`)
+	require.Error(t, err, out)
+	assert.Contains(t, out, "invalid activation")
+
+	out, err = update(workflows.UpdateActivate, `{"connectorId":"conn-b"}`)
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "state:active")
+	assert.Contains(t, out, "listId:"+s.lists["conn-b"])
+
+	out, err = update(workflows.UpdateDeactivate, `{"connectorId":"conn-b"}`)
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "state:inactive")
+	out, err = update(workflows.UpdateDeactivate, `{"connectorId":"conn-b"}`)
+	require.Error(t, err, out)
+	assert.Contains(t, out, "it is not active on this audience")
+}

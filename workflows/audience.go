@@ -80,6 +80,9 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	if err := a.registerAdmit(ctx); err != nil {
 		return err
 	}
+	if err := a.registerCommandUpdates(ctx); err != nil {
+		return err
+	}
 	return a.loop(ctx, in, a.commands, a.progress)
 }
 
@@ -210,8 +213,10 @@ type audience struct {
 	// carryDeferred: continue-as-new waited because the state did not fit.
 	carryDeferred bool
 	ui            audienceUI
-	resolveOn     bool // activations are completed from the worker's file
-	reactivateOn  bool // re-activating a stopping sync calls its stop off
+	resolveOn     bool           // activations are completed from the worker's file
+	reactivateOn  bool           // re-activating a stopping sync calls its stop off
+	awaiting      map[int64]bool // update tickets waiting for their command's outcome
+	outcomes      map[int64]commandOutcome
 }
 
 // problem logs what could not be done and keeps it for the status query,

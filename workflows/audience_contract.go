@@ -162,3 +162,28 @@ const ResolveConnectorActivity = "ResolveConnector"
 
 // ErrTypeUnknownConnector: the worker's connectors file has no such connector.
 const ErrTypeUnknownConnector = "UnknownConnector"
+
+// UpdateActivate and UpdateDeactivate are the answered forms of the
+// activate and deactivate commands (argument: a SyncInput naming at least
+// the connector, or a Deactivate). They return a CommandResult once the
+// command took effect in its place in the audience's queue, an error of
+// type ErrTypeCommandRefused saying why it was refused, or state "queued"
+// when the audience had to continue as new first (the command stands and
+// takes effect in order).
+const (
+	UpdateActivate   = "activate"
+	UpdateDeactivate = "deactivate"
+)
+
+// ErrTypeCommandRefused: an activation or deactivation was refused; the
+// message says why.
+const ErrTypeCommandRefused = "CommandRefused"
+
+// CommandResult answers UpdateActivate and UpdateDeactivate.
+type CommandResult struct {
+	// State is "active" (activation in effect), "inactive" (deactivation
+	// in effect) or "queued" (taken, takes effect in order).
+	State string `json:"state"`
+	// Connector is the activated connector's settings as resolved.
+	Connector *SyncInput `json:"connector,omitempty"`
+}

@@ -41,6 +41,9 @@ type queueItem struct {
 	raw    json.RawMessage
 	units  int // record IDs it adds to a sync's backlog at most
 	bytes  int
+	// ticket names an activate or deactivate update waiting for this
+	// command's outcome (0: none).
+	ticket int64
 }
 
 type queue struct {
@@ -169,28 +172,14 @@ func (a *audience) pump(ctx workflow.Context) bool {
 		switch {
 		case head.activate != nil:
 			a.queue.pop()
-			var in SyncInput
-			if err := decodeJSON(head.activate, &in); err != nil {
-				a.problem(ctx, "activation ignored: malformed SyncInput", err)
-				continue
-			}
-			if a.resolveOn && a.index(in.ConnectorID) < 0 {
-				resolved, err := a.resolve(ctx, in)
-				if err != nil {
-					a.problem(ctx, "activation of connector "+in.ConnectorID+" refused", err)
-					continue
-				}
-				in = resolved
-			}
-			a.activate(ctx, in)
+			problems := len(a.problems)
+			id := a.runActivation(ctx, head.activate)
+			a.settle(head.ticket, problems, id, true)
 		case head.deactivate != nil:
 			a.queue.pop()
-			var d Deactivate
-			if err := decodeJSON(head.deactivate, &d); err != nil {
-				a.problem(ctx, "deactivation ignored: malformed payload", err)
-				continue
-			}
-			a.deactivate(ctx, d.ConnectorID)
+			problems := len(a.problems)
+			id := a.runDeactivation(ctx, head.deactivate)
+			a.settle(head.ticket, problems, id, false)
 		case len(a.connectors) == 0:
 			n := 0
 			for len(a.queue.items) > 0 && a.queue.items[0].activate == nil && a.queue.items[0].deactivate == nil {
