@@ -32,3 +32,18 @@ func TestAudienceResolvesAnActivationFromTheWorkersFile(t *testing.T) {
 	assert.Contains(t, st.Problems[1], "activation of connector unknown-1 refused")
 	assert.Contains(t, st.Problems[1], "not in the worker's connectors file")
 }
+
+// Changes reaching an audience with no active connector have no list to go
+// to: they are counted as unrouted and reported as a problem, not dropped
+// silently.
+func TestAudienceCountsChangesWithNoActiveConnector(t *testing.T) {
+	env, _ := newAudienceEnv(t)
+	sig(env, time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1", "2", "3"}}})
+	var st AudienceStatus
+	env.RegisterDelayedCallback(func() { st = queryAudience(t, env) }, 2*time.Second)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 3*time.Second)
+	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	assert.EqualValues(t, 3, st.Unrouted)
+	require.NotEmpty(t, st.Problems)
+	assert.Contains(t, st.Problems[len(st.Problems)-1], "3 record IDs accepted while no connector is active")
+}
