@@ -10,17 +10,46 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
-// DefaultActivationWait is how long Activate waits for its activations to
-// take effect (see Starter.ActivationWait).
+// DefaultActivationWait is how long Activate and Stop wait for their
+// commands to take effect (see Starter.ActivationWait).
 const DefaultActivationWait = 30 * time.Second
 
 // awaitActive waits until the audience lists every connector as active, so
 // that a command right after Activate (pause, status, enter) finds the
 // connector's sync running. An activation the audience refused is an error
-// naming its reason. With no worker running the activation stays queued in
-// Temporal and takes effect when one starts: past the wait Activate logs
-// that and returns without error, since nothing was lost.
+// naming its reason.
 func (s *Starter) awaitActive(ctx context.Context, audienceID string, connectorIDs []string, before []string) error {
+	return s.awaitAudience(ctx, audienceID, "activation", connectorIDs, func(st workflows.AudienceStatus) (bool, error) {
+		for _, id := range connectorIDs {
+			if slices.IndexFunc(st.Connectors, func(c workflows.SyncInput) bool { return c.ConnectorID == id }) >= 0 {
+				continue
+			}
+			if p := refusal(st.Problems, before, id); p != "" {
+				return false, fmt.Errorf("starter: activating connector %q on audience %q was refused: %s", id, audienceID, p)
+			}
+			return false, nil
+		}
+		return true, nil
+	})
+}
+
+// awaitInactive waits until the audience no longer lists the connectors:
+// every change accepted before the stop has been forwarded and their
+// syncs were told to flush and stop.
+func (s *Starter) awaitInactive(ctx context.Context, audienceID string, connectorIDs []string) error {
+	return s.awaitAudience(ctx, audienceID, "stop", connectorIDs, func(st workflows.AudienceStatus) (bool, error) {
+		return !slices.ContainsFunc(st.Connectors, func(c workflows.SyncInput) bool {
+			return slices.Contains(connectorIDs, c.ConnectorID)
+		}), nil
+	})
+}
+
+// awaitAudience polls the audience's connectors query until done says so
+// or fails. With no worker running the command stays queued in Temporal
+// and takes effect when one starts: past ActivationWait this logs that and
+// returns without error, since nothing was lost.
+func (s *Starter) awaitAudience(ctx context.Context, audienceID, what string, connectorIDs []string,
+	done func(workflows.AudienceStatus) (bool, error)) error {
 	wait := s.ActivationWait
 	if wait < 0 {
 		return nil
@@ -35,55 +64,14 @@ func (s *Starter) awaitActive(ctx context.Context, audienceID string, connectorI
 		st, err := s.Connectors(qctx, audienceID)
 		qcancel()
 		if err == nil {
-			pending := 0
-			for _, id := range connectorIDs {
-				if slices.IndexFunc(st.Connectors, func(c workflows.SyncInput) bool { return c.ConnectorID == id }) >= 0 {
-					continue
-				}
-				if p := refusal(st.Problems, before, id); p != "" {
-					return fmt.Errorf("starter: activating connector %q on audience %q was refused: %s", id, audienceID, p)
-				}
-				pending++
-			}
-			if pending == 0 {
-				return nil
+			ok, derr := done(st)
+			if derr != nil || ok {
+				return derr
 			}
 		}
 		select {
 		case <-ctx.Done():
-			s.log().Warn("activation sent but not yet in effect: is a worker running on the task queue? It takes effect when one runs",
-				"audience", audienceID, "connectors", connectorIDs, "taskQueue", s.taskQueue, "lastError", err)
-			return nil
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-// awaitInactive waits, like awaitActive, until the audience no longer
-// lists the connectors: every change accepted before the stop has been
-// forwarded and their syncs were told to flush and stop.
-func (s *Starter) awaitInactive(ctx context.Context, audienceID string, connectorIDs []string) error {
-	if s.ActivationWait < 0 {
-		return nil
-	}
-	wait := s.ActivationWait
-	if wait == 0 {
-		wait = DefaultActivationWait
-	}
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	for {
-		qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
-		st, err := s.Connectors(qctx, audienceID)
-		qcancel()
-		if err == nil && !slices.ContainsFunc(st.Connectors, func(c workflows.SyncInput) bool {
-			return slices.Contains(connectorIDs, c.ConnectorID)
-		}) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			s.log().Warn("stop sent but not yet in effect: is a worker running on the task queue? It takes effect when one runs",
+			s.log().Warn(what+" sent but not yet in effect: is a worker running on the task queue? It takes effect when one runs",
 				"audience", audienceID, "connectors", connectorIDs, "taskQueue", s.taskQueue, "lastError", err)
 			return nil
 		case <-time.After(100 * time.Millisecond):
