@@ -62,9 +62,10 @@ func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 	assert.Contains(t, out, "stopped")
 	assert.Equal(t, []int64{1, 3, 4}, s.emu.Members(portalA, s.lists["conn-a"]))
 
-	// An activation resolved from the worker's file replays (and is kept
+	// An activation resolved from the worker's file and forwarding in runs
+	// replay (and are kept
 	// for the replay test with RECORD_HISTORY=1).
-	replayAndRecord(t, fetchHistory(t, temporal.Client, audID, ""), "audience-resolve-connector")
+	replayAndRecord(t, fetchHistory(t, temporal.Client, audID, ""), "audience-forward-runs")
 }
 
 // Activation and deactivation as updates answer at once: the resolved

@@ -205,7 +205,7 @@ func TestContinueAsNewUnderALongStream(t *testing.T) {
 		want.apply(c)
 	}
 	st := s.converged("aud-long", "conn-a", want.ids())
-	assert.Greater(t, st.Generation, 3, "the sync continued as new")
+	assert.GreaterOrEqual(t, st.Generation, 2, "the sync continued as new (how often depends on how many signals forwarding takes)")
 	aud, err := s.st.Connectors(s.ctx(), "aud-long")
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, aud.Generation, 1, "the audience continued as new (how often depends on how many commands each pass takes)")

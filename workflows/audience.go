@@ -70,6 +70,7 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	a.ui.on = uiOn(ctx)
 	a.resolveOn = workflow.GetVersion(ctx, resolveVersion, workflow.DefaultVersion, 1) >= 1
 	a.reactivateOn = workflow.GetVersion(ctx, "reactivate-stopping", workflow.DefaultVersion, 1) >= 1
+	a.runsOn = workflow.GetVersion(ctx, "forward-runs", workflow.DefaultVersion, 1) >= 1
 	a.flows = a.reconcileFlows(a.flows)
 	if in.Carried != nil {
 		// Handed-over commands go first, before any admit of this run.
@@ -215,6 +216,7 @@ type audience struct {
 	ui            audienceUI
 	resolveOn     bool           // activations are completed from the worker's file
 	reactivateOn  bool           // re-activating a stopping sync calls its stop off
+	runsOn        bool           // forwarded signals carry ordered runs of both ops
 	awaiting      map[int64]bool // update tickets waiting for their command's outcome
 	outcomes      map[int64]commandOutcome
 }

@@ -34,6 +34,8 @@ func (a *audience) validateAdmit(_ workflow.Context, m MembershipChange) error {
 		return bad("%d recordIds: send at most %d per call", len(m.RecordIDs), MaxAdmitIDs)
 	case m.Seq != 0:
 		return bad("seq is set by the audience workflow when it forwards; leave it empty")
+	case len(m.Runs) > 0:
+		return bad("runs is set by the audience workflow when it forwards; send op and recordIds")
 	}
 	size := 0
 	for _, id := range m.RecordIDs {

@@ -107,7 +107,7 @@ type rawChange struct {
 func membershipItem(raw json.RawMessage) queueItem {
 	var m MembershipChange
 	if decodeJSON(raw, &m) == nil && (m.Op == OpEnter || m.Op == OpLeave) {
-		m.Seq = 0 // the audience numbers what it forwards
+		m.Seq, m.Runs = 0, nil // the audience numbers and packs what it forwards
 		return queueItem{change: &m, units: len(m.RecordIDs), bytes: changeBytes(&m)}
 	}
 	it := queueItem{raw: raw, bytes: encodedSize(raw)} // re-encoding may escape more
@@ -188,7 +188,11 @@ func (a *audience) pump(ctx workflow.Context) bool {
 			a.counters.Unrouted += int64(n)
 			a.problem(ctx, fmt.Sprintf("%d record IDs accepted while no connector is active: there is no list to send them to; activate a connector, then send them again", n), nil)
 		default:
-			msgs := a.queue.takeChanges(a.room())
+			take := a.queue.takeChanges
+			if a.runsOn {
+				take = a.queue.takeRuns
+			}
+			msgs := take(a.room())
 			if len(msgs) == 0 {
 				return false // no room: wait for a sync's progress
 			}
@@ -202,9 +206,12 @@ func (a *audience) pump(ctx workflow.Context) bool {
 // outMsg is one forwarded signal before its per-connector Seq is set.
 type outMsg struct {
 	change *MembershipChange
-	raw    json.RawMessage
-	units  int
-	bytes  int // ID text of change
+	// runs carry changes of both ops in order, in one signal (takeRuns).
+	runs     []ChangeRun
+	changeID string
+	raw      json.RawMessage
+	units    int
+	bytes    int // ID text of change
 }
 
 // payload is what connector gets, numbered with its running total seq.
@@ -213,6 +220,9 @@ func (m outMsg) payload(seq int64) any {
 		c := *m.change
 		c.Seq = seq
 		return c
+	}
+	if m.runs != nil {
+		return MembershipChange{Runs: m.runs, ChangeID: m.changeID, Seq: seq}
 	}
 	var w rawChange
 	if isJSONObject(m.raw) && decodeJSON(m.raw, &w) == nil {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -46,4 +47,45 @@ func TestAudienceCountsChangesWithNoActiveConnector(t *testing.T) {
 	assert.EqualValues(t, 3, st.Unrouted)
 	require.NotEmpty(t, st.Problems)
 	assert.Contains(t, st.Problems[len(st.Problems)-1], "3 record IDs accepted while no connector is active")
+}
+
+// Forwarding costs one signal per pass whatever the mix: 1,000 single-ID
+// changes alternating enter and leave pack into one signal of ordered
+// runs, each contact's changes still in order; chunks and room still bound
+// it.
+func TestTakeRunsPacksAlternatingChangesIntoOneSignal(t *testing.T) {
+	var q queue
+	var want []string
+	for i := range 1000 {
+		op := OpEnter
+		if i%2 == 1 {
+			op = OpLeave
+		}
+		id := fmt.Sprint(i/2 + 1)
+		want = append(want, string(op)+":"+id)
+		m := MembershipChange{Op: op, RecordIDs: []string{id}}
+		q.push(queueItem{change: &m, units: 1, bytes: changeBytes(&m)})
+	}
+	msgs := q.takeRuns(1 << 20)
+	require.Len(t, msgs, 1)
+	var got []string
+	for _, r := range msgs[0].runs {
+		for _, id := range r.RecordIDs {
+			got = append(got, string(r.Op)+":"+id)
+		}
+	}
+	assert.Equal(t, want, got)
+	assert.Equal(t, 1000, msgs[0].units)
+	assert.Empty(t, q.items)
+	assert.Zero(t, q.ids)
+
+	// Room bounds what is taken; the rest waits in order.
+	for i := range 10 {
+		m := MembershipChange{Op: OpEnter, RecordIDs: []string{fmt.Sprint(i + 1)}}
+		q.push(queueItem{change: &m, units: 1, bytes: changeBytes(&m)})
+	}
+	msgs = q.takeRuns(4)
+	require.Len(t, msgs, 1)
+	assert.Equal(t, []ChangeRun{{Op: OpEnter, RecordIDs: []string{"1", "2", "3", "4"}}}, msgs[0].runs)
+	assert.Equal(t, 6, q.ids)
 }

@@ -22,8 +22,15 @@ import (
 
 // forwardLog records what the audience workflow sent to each sync workflow.
 type forwardLog struct {
-	mu   sync.Mutex
-	sent map[string][]string // connector ID -> "signal:op:ids"
+	mu          sync.Mutex
+	sent        map[string][]string // connector ID -> "signal:op:ids"
+	signalCount map[string]int      // connector ID -> membership signals received
+}
+
+func (f *forwardLog) countSignal(connectorID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.signalCount[connectorID]++
 }
 
 func (f *forwardLog) add(connectorID, entry string) {
@@ -49,7 +56,7 @@ func newAudienceEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *forwardL
 		}
 		return SyncInput{ConnectorID: id, ListID: listOf(id), Account: "acct"}, nil
 	}, activity.RegisterOptions{Name: ResolveConnectorActivity})
-	log := &forwardLog{sent: map[string][]string{}}
+	log := &forwardLog{sent: map[string][]string{}, signalCount: map[string]int{}}
 	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in SyncInput) (Status, error) {
 		if strings.HasPrefix(in.ConnectorID, "done") {
 			return Status{}, nil
@@ -66,6 +73,14 @@ func newAudienceEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *forwardL
 					log.add(in.ConnectorID, SignalMembership+":undecodable")
 					return
 				}
+				if len(m.Runs) > 0 { // one forwarded signal, logged run by run
+					log.countSignal(in.ConnectorID)
+					for _, r := range m.Runs {
+						log.add(in.ConnectorID, SignalMembership+":"+string(r.Op)+":"+strings.Join(r.RecordIDs, ","))
+					}
+					return
+				}
+				log.countSignal(in.ConnectorID)
 				log.add(in.ConnectorID, SignalMembership+":"+string(m.Op)+":"+strings.Join(m.RecordIDs, ","))
 			})
 			sel.AddReceive(stop, func(c workflow.ReceiveChannel, _ bool) {

@@ -69,12 +69,23 @@ type MembershipChange struct {
 	// ChangeID is optional and only used in logs (e.g. the starter's
 	// dedupe key); the workflow does not dedupe by it.
 	ChangeID string `json:"changeId,omitempty"`
+	// Runs is set only by the audience workflow when it forwards: ordered
+	// runs of enters and leaves in one signal (Op and RecordIDs empty), so
+	// forwarding costs one signal per pass whatever the mix. Senders leave
+	// it empty.
+	Runs []ChangeRun `json:"runs,omitempty"`
 	// Seq is set by the audience workflow when it forwards a change: the
 	// running total of record IDs it has forwarded to this connector, up
 	// to and including this change. The sync echoes it in SyncProgress so
 	// the audience knows how much of what it sent is still owed. Senders
 	// leave it zero.
 	Seq int64 `json:"seq,omitempty"`
+}
+
+// ChangeRun is one run of a forwarded change: IDs that share an op.
+type ChangeRun struct {
+	Op        Op       `json:"op"`
+	RecordIDs []string `json:"recordIds"`
 }
 
 // Retarget is the payload of SignalRetarget: switch the list for every

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 )
@@ -97,6 +98,14 @@ type membershipWire struct {
 	RecordIDs []json.RawMessage `json:"recordIds"`
 	ChangeID  string            `json:"changeId"`
 	Seq       int64             `json:"seq"`
+	Runs      []runWire         `json:"runs"`
+}
+
+// runWire is one run of a forwarded change (see ChangeRun), decoded
+// leniently like a change.
+type runWire struct {
+	Op        Op                `json:"op"`
+	RecordIDs []json.RawMessage `json:"recordIds"`
 }
 
 // isJSONObject: a type error inside an object still decodes the other
@@ -114,6 +123,38 @@ func recordIDString(raw json.RawMessage) (string, bool) {
 		return string(raw), false
 	}
 	return v, true
+}
+
+// tally counts what one signal's IDs became.
+type tally struct {
+	accepted, rejected int
+	overflowed         []int64
+}
+
+// takeIDs validates and buffers one op's IDs. Invalid IDs (or any ID of an
+// invalid op) are counted and sampled; past the hard cap new contacts are
+// refused.
+func (s *syncState) takeIDs(op Op, elems []json.RawMessage, now time.Time, t *tally) {
+	validOp := op == OpEnter || op == OpLeave
+	for _, el := range elems {
+		str, isString := recordIDString(el)
+		id, ok := ParseRecordID(str)
+		if !isString || !ok || !validOp {
+			t.rejected++
+			if !isString {
+				// Sampled with its type: a bare 42 would look valid.
+				str = fmt.Sprintf("%s (a JSON %s, not a string)", str, jsonKind(el))
+			}
+			s.noteRejected(str)
+			continue
+		}
+		if !s.buf.has(id) && s.buf.Len() >= MaxMaxBacklog {
+			t.overflowed = append(t.overflowed, id)
+			continue
+		}
+		s.buf.put(id, op, now)
+		t.accepted++
+	}
 }
 
 // jsonKind names the JSON type of a raw value, for samples.
@@ -163,27 +204,14 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 	}
 	now := workflow.Now(ctx)
 	validOp := m.Op == OpEnter || m.Op == OpLeave
-	accepted, rejected := 0, 0
-	var overflowed []int64
-	for _, el := range m.RecordIDs {
-		str, isString := recordIDString(el)
-		id, ok := ParseRecordID(str)
-		if !isString || !ok || !validOp {
-			rejected++
-			if !isString {
-				// Sampled with its type: a bare 42 would look valid.
-				str = fmt.Sprintf("%s (a JSON %s, not a string)", str, jsonKind(el))
-			}
-			s.noteRejected(str)
-			continue
-		}
-		if !s.buf.has(id) && s.buf.Len() >= MaxMaxBacklog {
-			overflowed = append(overflowed, id)
-			continue
-		}
-		s.buf.put(id, m.Op, now)
-		accepted++
+	var t tally
+	s.takeIDs(m.Op, m.RecordIDs, now, &t)
+	// A forwarded change may carry ordered runs of enters and leaves: the
+	// same as that many changes, in order, in one signal.
+	for _, r := range m.Runs {
+		s.takeIDs(r.Op, r.RecordIDs, now, &t)
 	}
+	accepted, rejected, overflowed := t.accepted, t.rejected, t.overflowed
 	if m.Seq > s.flow.LastSeq {
 		s.flow.LastSeq = m.Seq
 	}
