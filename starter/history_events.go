@@ -99,10 +99,15 @@ func (b *logBuilder) signal(t time.Time, a *historypb.WorkflowExecutionSignaledE
 			b.note(t, fmt.Sprintf("a membership signal could not be decoded: %v", err))
 			return
 		}
-		for _, id := range m.RecordIDs {
-			if n, ok := workflows.ParseRecordID(id); ok && n == b.opts.Contact {
-				b.out.Changes = append(b.out.Changes, LogChange{Time: t, RunID: b.runID, Op: m.Op, ChangeID: m.ChangeID, IDs: len(m.RecordIDs)})
-				return
+		// A forwarded signal carries one op's IDs, or ordered runs of both
+		// ops: each run that names the contact is one change to it.
+		runs := append([]workflows.ChangeRun{{Op: m.Op, RecordIDs: m.RecordIDs}}, m.Runs...)
+		for _, r := range runs {
+			for _, id := range r.RecordIDs {
+				if n, ok := workflows.ParseRecordID(id); ok && n == b.opts.Contact {
+					b.out.Changes = append(b.out.Changes, LogChange{Time: t, RunID: b.runID, Op: r.Op, ChangeID: m.ChangeID, IDs: len(r.RecordIDs)})
+					break
+				}
 			}
 		}
 	case workflows.SignalPause, workflows.SignalResume, workflows.SignalStop:
