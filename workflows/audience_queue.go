@@ -188,11 +188,7 @@ func (a *audience) pump(ctx workflow.Context) bool {
 			a.counters.Unrouted += int64(n)
 			a.problem(ctx, fmt.Sprintf("%d record IDs accepted while no connector is active: there is no list to send them to; activate a connector, then send them again", n), nil)
 		default:
-			take := a.queue.takeChanges
-			if a.runsOn {
-				take = a.queue.takeRuns
-			}
-			msgs := take(a.room())
+			msgs := a.queue.takeChanges(a.room(), a.runsOn)
 			if len(msgs) == 0 {
 				return false // no room: wait for a sync's progress
 			}
@@ -205,24 +201,22 @@ func (a *audience) pump(ctx workflow.Context) bool {
 
 // outMsg is one forwarded signal before its per-connector Seq is set.
 type outMsg struct {
-	change *MembershipChange
-	// runs carry changes of both ops in order, in one signal (takeRuns).
+	// runs are the changes, in order: one run of one op unless packed.
 	runs     []ChangeRun
+	packed   bool
 	changeID string
-	raw      json.RawMessage
+	raw      json.RawMessage // a malformed payload, forwarded whole
 	units    int
-	bytes    int // ID text of change
+	bytes    int // ID text of runs
 }
 
 // payload is what connector gets, numbered with its running total seq.
 func (m outMsg) payload(seq int64) any {
-	if m.change != nil {
-		c := *m.change
-		c.Seq = seq
-		return c
-	}
-	if m.runs != nil {
+	switch {
+	case m.runs != nil && m.packed:
 		return MembershipChange{Runs: m.runs, ChangeID: m.changeID, Seq: seq}
+	case m.runs != nil:
+		return MembershipChange{Op: m.runs[0].Op, RecordIDs: m.runs[0].RecordIDs, ChangeID: m.changeID, Seq: seq}
 	}
 	var w rawChange
 	if isJSONObject(m.raw) && decodeJSON(m.raw, &w) == nil {
@@ -232,12 +226,15 @@ func (m outMsg) payload(seq int64) any {
 	return m.raw // not an object: adds nothing to a backlog
 }
 
-// takeChanges takes leading changes worth at most room record IDs,
-// merging consecutive changes of one op into signals of at most
-// forwardChunkIDs IDs, at most maxForwardsPerPump signals. A change larger
-// than the room is split; a malformed payload cannot be, so it goes whole
-// when it is first and there is any room.
-func (q *queue) takeChanges(room int64) []outMsg {
+// takeChanges takes leading changes worth at most room record IDs for
+// forwarding, at most maxForwardsPerPump signals of at most forwardChunkIDs
+// IDs and forwardChunkBytes of ID text each. Packed (runs recorded since
+// forwarding carries ordered runs), a signal holds consecutive changes of
+// both ops in order, so a pass costs one signal per chunk whatever the mix;
+// otherwise each signal holds one op, as runs recorded before did. A change
+// larger than the room is split; a malformed payload cannot be, so it goes
+// whole, alone, when it is first and there is any room.
+func (q *queue) takeChanges(room int64, packed bool) []outMsg {
 	var out []outMsg
 	for len(q.items) > 0 && room > 0 {
 		it := &q.items[0]
@@ -253,34 +250,39 @@ func (q *queue) takeChanges(room int64) []outMsg {
 			room -= int64(taken.units)
 			continue
 		}
+		op, ids := it.change.Op, it.change.RecordIDs
 		last := len(out) - 1
-		ids := it.change.RecordIDs
-		if last < 0 || out[last].change == nil || out[last].change.Op != it.change.Op ||
-			out[last].units >= forwardChunkIDs || out[last].bytes+jsonLen(ids[0]) > forwardChunkBytes {
+		if last < 0 || out[last].runs == nil || out[last].units >= forwardChunkIDs ||
+			out[last].bytes+jsonLen(ids[0]) > forwardChunkBytes || !packed && out[last].runs[0].Op != op {
 			if len(out) >= maxForwardsPerPump {
 				break
 			}
-			out = append(out, outMsg{change: &MembershipChange{Op: it.change.Op, ChangeID: it.change.ChangeID}})
+			out = append(out, outMsg{runs: []ChangeRun{}, packed: packed, changeID: it.change.ChangeID})
 			last++
 		}
-		n := int(min(room, int64(forwardChunkIDs-out[last].units), int64(len(ids))))
+		m := &out[last]
+		n := int(min(room, int64(forwardChunkIDs-m.units), int64(len(ids))))
 		for k, id := range ids[:n] {
 			// A single ID is never split; one longer than the chunk (only
 			// possible in a raw signal) goes alone.
-			if out[last].bytes+jsonLen(id) > forwardChunkBytes && (k > 0 || out[last].units > 0) {
+			if m.bytes+jsonLen(id) > forwardChunkBytes && (k > 0 || m.units > 0) {
 				n = k
 				break
 			}
-			out[last].bytes += jsonLen(id)
+			m.bytes += jsonLen(id)
 		}
-		out[last].change.RecordIDs = append(out[last].change.RecordIDs, ids[:n]...)
-		out[last].units += n
+		if r := len(m.runs) - 1; r >= 0 && m.runs[r].Op == op {
+			m.runs[r].RecordIDs = append(m.runs[r].RecordIDs, ids[:n]...)
+		} else {
+			m.runs = append(m.runs, ChangeRun{Op: op, RecordIDs: append([]string(nil), ids[:n]...)})
+		}
+		m.units += n
 		room -= int64(n)
-		if n == len(it.change.RecordIDs) {
+		if n == len(ids) {
 			q.pop()
 			continue
 		}
-		it.change.RecordIDs = it.change.RecordIDs[n:]
+		it.change.RecordIDs = ids[n:]
 		q.ids -= n
 		q.bytes -= it.bytes
 		it.units -= n

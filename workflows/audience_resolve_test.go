@@ -53,7 +53,7 @@ func TestAudienceCountsChangesWithNoActiveConnector(t *testing.T) {
 // changes alternating enter and leave pack into one signal of ordered
 // runs, each contact's changes still in order; chunks and room still bound
 // it.
-func TestTakeRunsPacksAlternatingChangesIntoOneSignal(t *testing.T) {
+func TestTakeChangesPacksAlternatingChangesIntoOneSignal(t *testing.T) {
 	var q queue
 	var want []string
 	for i := range 1000 {
@@ -66,7 +66,7 @@ func TestTakeRunsPacksAlternatingChangesIntoOneSignal(t *testing.T) {
 		m := MembershipChange{Op: op, RecordIDs: []string{id}}
 		q.push(queueItem{change: &m, units: 1, bytes: changeBytes(&m)})
 	}
-	msgs := q.takeRuns(1 << 20)
+	msgs := q.takeChanges(1<<20, true)
 	require.Len(t, msgs, 1)
 	var got []string
 	for _, r := range msgs[0].runs {
@@ -84,7 +84,7 @@ func TestTakeRunsPacksAlternatingChangesIntoOneSignal(t *testing.T) {
 		m := MembershipChange{Op: OpEnter, RecordIDs: []string{fmt.Sprint(i + 1)}}
 		q.push(queueItem{change: &m, units: 1, bytes: changeBytes(&m)})
 	}
-	msgs = q.takeRuns(4)
+	msgs = q.takeChanges(4, true)
 	require.Len(t, msgs, 1)
 	assert.Equal(t, []ChangeRun{{Op: OpEnter, RecordIDs: []string{"1", "2", "3", "4"}}}, msgs[0].runs)
 	assert.Equal(t, 6, q.ids)
