@@ -20,6 +20,7 @@ func (c Connector) SyncInput(audienceID string) workflows.SyncInput {
 		FlushInterval: c.FlushInterval,
 		MaxBatchSize:  c.MaxBatchSize,
 		MaxBacklog:    c.MaxBacklog,
+		MaxInFlight:   c.MaxInFlight,
 	}
 }
 

@@ -111,6 +111,9 @@ type Connector struct {
 	// MaxBacklog bounds the record IDs the connector's sync may owe before
 	// senders are held (back-pressure).
 	MaxBacklog int `yaml:"maxBacklog"`
+	// MaxInFlight bounds the connector's batches in flight at once (0:
+	// the workflow's default, see workflows.DefaultMaxInFlight).
+	MaxInFlight int `yaml:"maxInFlight"`
 }
 
 // Load reads the connectors file at path, with overrides from the process

@@ -181,6 +181,11 @@ func (c Connector) validate(i int, accounts map[string]bool) []error {
 	if c.MaxBacklog < c.MaxBatchSize || c.MaxBacklog > workflows.MaxMaxBacklog {
 		bad("maxBacklog %d must be between maxBatchSize (%d) and %d (default %d)", c.MaxBacklog, c.MaxBatchSize, workflows.MaxMaxBacklog, workflows.DefaultMaxBacklog)
 	}
+	if c.MaxInFlight < 0 || c.MaxInFlight > workflows.MaxMaxInFlight {
+		bad("maxInFlight %d must be between 1 and %d (omit it for %d)", c.MaxInFlight, workflows.MaxMaxInFlight, workflows.DefaultMaxInFlight)
+	} else if c.MaxBatchSize > 0 && c.MaxInFlight*c.MaxBatchSize > workflows.MaxMaxBatchSize {
+		bad("maxInFlight %d × maxBatchSize %d is over %d record IDs in flight: lower one of them", c.MaxInFlight, c.MaxBatchSize, workflows.MaxMaxBatchSize)
+	}
 	return errs
 }
 

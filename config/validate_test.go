@@ -33,6 +33,8 @@ func TestValidationErrors(t *testing.T) {
 		{"batch too big", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 10001}\n", []string{`connector "c": maxBatchSize 10001 must be between 1 and 10000`}},
 		{"batch negative", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: -1}\n", []string{`connector "c": maxBatchSize -1`}},
 		{"backlog too big", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBacklog: 80001}\n", []string{`connector "c": maxBacklog 80001 must be between maxBatchSize (500) and 80000`}},
+		{"too many in flight", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxInFlight: 11}\n", []string{`connector "c": maxInFlight 11 must be between 1 and 10`}},
+		{"in flight past the ID bound", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 5000, maxInFlight: 3}\n", []string{`connector "c": maxInFlight 3 × maxBatchSize 5000 is over 10000`}},
 		{"backlog under a batch", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 1000, maxBacklog: 999}\n", []string{`connector "c": maxBacklog 999 must be between maxBatchSize (1000)`}},
 		{"flush negative", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", flushInterval: -1s}\n", []string{`connector "c": flushInterval -1s must be positive`}},
 		{"flush not a duration", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", flushInterval: soon}\n", []string{"soon"}},

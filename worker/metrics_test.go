@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
+	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // Run with MetricsAddr serves the SDK's and the activity's metrics on one
@@ -32,8 +33,9 @@ func TestRunServesMetrics(t *testing.T) {
 	// Values reach the registry on the exporter's report tick.
 	testenv.Eventually(t, 15*time.Second, func() (bool, string) {
 		body, fams = scrape(t, url)
+		// The batch ran on the account's own task queue.
 		applied := value(fams["hubsync_batches_total"], map[string]string{"connector": "c1", "result": "applied", "namespace": "default",
-			"task_queue": "worker-metrics-test"})
+			"task_queue": workflows.AccountTaskQueue("worker-metrics-test", "a")})
 		missing := value(fams["hubsync_record_ids_total"], map[string]string{"connector": "c1", "outcome": "missing"})
 		_, sdk := fams["temporal_activity_execution_latency_seconds"]
 		_, start := fams["temporal_worker_start_total"]

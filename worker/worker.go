@@ -115,13 +115,24 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 		default:
 		}
 	}
+	conns := make(activities.ConnectorMap, len(clients))
+	for id, c := range clients {
+		conns[id] = c
+	}
 	w := sdkworker.New(c, f.Temporal.TaskQueue, wo)
-	register(w, clients, f)
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("starting the Temporal worker on task queue %q in namespace %q: %w", f.Temporal.TaskQueue, f.Temporal.Namespace, err)
+	register(w, conns, f)
+	aws, aqs := accountWorkers(c, f, conns, wo)
+	ws, queues := append([]sdkworker.Worker{w}, aws...), append([]string{f.Temporal.TaskQueue}, aqs...)
+	if err := startAll(ws, queues); err != nil {
+		return fmt.Errorf("in namespace %q: %w", f.Temporal.Namespace, err)
+	}
+	stopAll := func() {
+		for _, w := range ws {
+			w.Stop()
+		}
 	}
 	log.Info("worker serving", "taskQueue", f.Temporal.TaskQueue, "namespace", f.Temporal.Namespace,
-		"connectors", sortedIDs(clients))
+		"accountTaskQueues", queues[1:], "connectors", sortedIDs(clients))
 	if opts.Ready != nil {
 		close(opts.Ready)
 	}
@@ -129,11 +140,11 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 	select {
 	case <-ctx.Done():
 		log.Info("stopping worker: waiting for in-flight batches", "timeout", wo.WorkerStopTimeout)
-		w.Stop()
+		stopAll()
 		log.Info("worker stopped")
 		return nil
 	case err := <-fatal:
-		w.Stop()
+		stopAll()
 		return fmt.Errorf("the Temporal worker stopped on a fatal error (check the namespace %q and the server): %w", f.Temporal.Namespace, err)
 	}
 }
@@ -141,13 +152,11 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 // register puts the workflows and the activities on w. The membership
 // activity resolves connector IDs from workflow history to the clients
 // holding credentials; the resolver answers a connector's settings.
-func register(w sdkworker.Worker, clients map[string]*hubspot.Client, f *config.File) {
+// The membership activity is served here too, for runs recorded before
+// account task queues and syncs started without an account.
+func register(w sdkworker.Worker, conns activities.ConnectorMap, f *config.File) {
 	workflows.RegisterSync(w)
 	workflows.RegisterAudience(w)
-	conns := make(activities.ConnectorMap, len(clients))
-	for id, c := range clients {
-		conns[id] = c
-	}
 	activities.Register(w, &activities.Membership{Connectors: conns})
 	// Activations that name only a connector get its settings from the
 	// same file the credentials come from.

@@ -51,6 +51,9 @@ func (a *audience) resolve(ctx workflow.Context, in SyncInput) (SyncInput, error
 	if in.MaxBacklog != 0 {
 		out.MaxBacklog = in.MaxBacklog
 	}
+	if in.MaxInFlight != 0 {
+		out.MaxInFlight = in.MaxInFlight
+	}
 	if in.MaxSignalsPerRun != 0 {
 		out.MaxSignalsPerRun = in.MaxSignalsPerRun
 	}

@@ -16,9 +16,11 @@ func (s *syncState) nextBatchID() string {
 	return id
 }
 
-// startBatch runs one add-and-remove request. The caller guarantees that
-// nothing is in flight; the result is handled through the selector, so
-// signals keep arriving (into the buffer, for the next batch) meanwhile.
+// startBatch runs one add-and-remove request. The caller guarantees room
+// in flight and that no contact of the batch is in flight already; the
+// batch's contacts are held until it settles. The result is handled
+// through the selector, so signals keep arriving (into the buffer, for
+// later batches) meanwhile.
 func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add, remove []int64) {
 	req := BatchRequest{
 		ConnectorID: s.in.ConnectorID,
@@ -27,10 +29,13 @@ func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add,
 		Add:         add,
 		Remove:      remove,
 	}
-	s.inFlight = &BatchInfo{BatchID: req.BatchID, ListID: req.ListID,
-		Adds: len(add), Removes: len(remove), StartedAt: workflow.Now(ctx)}
+	s.inFlight = append(s.inFlight, BatchInfo{BatchID: req.BatchID, ListID: req.ListID,
+		Adds: len(add), Removes: len(remove), StartedAt: workflow.Now(ctx)})
+	s.buf.hold(add)
+	s.buf.hold(remove)
 	s.batchesThisRun++
 	ao := ActivityOptions()
+	ao.TaskQueue = s.activityQueue
 	if s.ui.on {
 		ao.Summary = batchSummary(req)
 	}
@@ -39,13 +44,26 @@ func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add,
 	sel.AddFuture(fut, func(f workflow.Future) {
 		var res BatchResult
 		err := f.Get(ctx, &res)
-		s.inFlight = nil
+		s.settled(req)
 		if err != nil {
 			s.onBatchFailed(ctx, req, err)
 			return
 		}
 		s.onBatchDone(ctx, req, res)
 	})
+}
+
+// settled forgets a batch that is no longer in flight and releases its
+// contacts' newer changes.
+func (s *syncState) settled(req BatchRequest) {
+	for i, f := range s.inFlight {
+		if f.BatchID == req.BatchID {
+			s.inFlight = append(s.inFlight[:i:i], s.inFlight[i+1:]...)
+			break
+		}
+	}
+	s.buf.release(req.Add)
+	s.buf.release(req.Remove)
 }
 
 func (s *syncState) onBatchDone(ctx workflow.Context, req BatchRequest, res BatchResult) {
@@ -65,15 +83,23 @@ func (s *syncState) onBatchDone(ctx workflow.Context, req BatchRequest, res Batc
 // onBatchFailed handles any error that survived the retry policy: a
 // terminal HubSpot answer, an invalid batch, or any other non-retryable
 // failure. The batch becomes owed (never lost) and the sync blocks until
-// an operator resumes, retargets or discards.
+// an operator resumes, retargets or discards. Batches that fail while
+// others are owed join them: their contacts are disjoint, and together
+// they are at most MaxInFlight × MaxBatchSize ≤ MaxMaxBatchSize IDs.
 func (s *syncState) onBatchFailed(ctx workflow.Context, req BatchRequest, err error) {
 	f := failureOf(err)
 	s.counters.BatchesFailed++
 	s.lastError = &f
 	s.lastErrorAt = workflow.Now(ctx)
 	s.lastErrorBatchID = req.BatchID
-	s.owed = &req
-	s.owedSince = s.lastErrorAt
+	if s.owed == nil {
+		s.owed = &req
+		s.owedSince = s.lastErrorAt
+	} else {
+		s.owed.Add = append(s.owed.Add, req.Add...)
+		s.owed.Remove = append(s.owed.Remove, req.Remove...)
+		s.owed.BatchID, s.owed.ListID = req.BatchID, req.ListID
+	}
 	s.retryOwed = false
 	s.supersedeOwed()
 	workflow.GetLogger(ctx).Error("Batch failed; sync blocked until an operator acts",
@@ -101,6 +127,22 @@ func failureOf(err error) HubSpotFailure {
 		return HubSpotFailure{Category: "Timeout", Message: truncate(err.Error(), maxMessageChars)}
 	}
 	return HubSpotFailure{Category: "ActivityFailure", Message: truncate(err.Error(), maxMessageChars)}
+}
+
+// takeOwed takes the next retry of the owed batches: at most MaxBatchSize
+// IDs, so each request keeps the connector's size. The rest stays owed and
+// is retried next (still counted as owed, not blocked).
+func (s *syncState) takeOwed() (add, remove []int64, left int) {
+	o := s.owed
+	n := min(len(o.Add), s.in.MaxBatchSize)
+	add, o.Add = o.Add[:n:n], o.Add[n:]
+	m := min(len(o.Remove), s.in.MaxBatchSize-n)
+	remove, o.Remove = o.Remove[:m:m], o.Remove[m:]
+	left = len(o.Add) + len(o.Remove)
+	if left == 0 {
+		s.owed, s.retryOwed = nil, false
+	}
+	return add, remove, left
 }
 
 // supersedeOwed removes from the owed batch every contact that has a newer

@@ -16,17 +16,55 @@ type pendingEntry struct {
 //
 // Taking a batch removes a prefix of the slice; the slice is compacted
 // lazily through head so that taking is O(batch).
+//
+// Contacts whose change is in flight are held: their newer pending
+// change waits, so one contact is never in two requests at once and its
+// changes reach HubSpot in order. Held entries keep their place; take and
+// oldest skip them.
 type buffer struct {
-	entries []pendingEntry
-	head    int           // entries[:head] were taken
-	index   map[int64]int // id -> position in entries
-	adds    int           // pending enters
-	removes int           // pending leaves
+	entries     []pendingEntry
+	head        int                // entries[:head] were taken
+	index       map[int64]int      // id -> position in entries
+	adds        int                // pending enters
+	removes     int                // pending leaves
+	held        map[int64]struct{} // contacts in flight
+	heldPending int                // pending entries of held contacts
 }
 
 func newBuffer() *buffer {
-	return &buffer{index: map[int64]int{}}
+	return &buffer{index: map[int64]int{}, held: map[int64]struct{}{}}
 }
+
+// hold marks contacts as in flight.
+func (b *buffer) hold(ids []int64) {
+	for _, id := range ids {
+		b.held[id] = struct{}{}
+		if b.has(id) {
+			b.heldPending++
+		}
+	}
+}
+
+// release ends the hold of a settled batch's contacts.
+func (b *buffer) release(ids []int64) {
+	for _, id := range ids {
+		if _, ok := b.held[id]; !ok {
+			continue
+		}
+		delete(b.held, id)
+		if b.has(id) {
+			b.heldPending--
+		}
+	}
+}
+
+func (b *buffer) isHeld(id int64) bool {
+	_, ok := b.held[id]
+	return ok
+}
+
+// Free is the number of pending contacts that could be sent now.
+func (b *buffer) Free() int { return b.Len() - b.heldPending }
 
 // Len is the number of contacts with a pending change.
 func (b *buffer) Len() int { return len(b.entries) - b.head }
@@ -47,6 +85,9 @@ func (b *buffer) put(id int64, op Op, now time.Time) {
 	b.index[id] = len(b.entries)
 	b.entries = append(b.entries, pendingEntry{id: id, op: op, since: now})
 	b.count(op, +1)
+	if b.isHeld(id) {
+		b.heldPending++
+	}
 }
 
 // has reports whether id has a pending change.
@@ -63,23 +104,29 @@ func (b *buffer) count(op Op, d int) {
 	}
 }
 
-// oldest is the arrival time of the oldest pending entry.
+// oldest is the arrival time of the oldest entry that could be sent now
+// (held entries are skipped: at most heldPending of them).
 func (b *buffer) oldest() (time.Time, bool) {
-	if b.Len() == 0 {
-		return time.Time{}, false
+	for _, e := range b.entries[b.head:] {
+		if !b.isHeld(e.id) {
+			return e.since, true
+		}
 	}
-	return b.entries[b.head].since, true
+	return time.Time{}, false
 }
 
-// take removes up to max oldest entries and splits them into adds and
-// removes. Because the buffer holds one entry per contact, no ID can land
-// in both slices.
+// take removes up to max oldest entries that are not held and splits them
+// into adds and removes. Because the buffer holds one entry per contact,
+// no ID can land in both slices.
 func (b *buffer) take(max int) (add, remove []int64) {
-	n := b.Len()
-	if n > max {
-		n = max
-	}
-	for _, e := range b.entries[b.head : b.head+n] {
+	var kept []pendingEntry // held entries passed over, in order
+	i, n := b.head, 0
+	for ; i < len(b.entries) && n < max; i++ {
+		e := b.entries[i]
+		if b.isHeld(e.id) {
+			kept = append(kept, e)
+			continue
+		}
 		delete(b.index, e.id)
 		b.count(e.op, -1)
 		if e.op == OpEnter {
@@ -87,8 +134,15 @@ func (b *buffer) take(max int) (add, remove []int64) {
 		} else {
 			remove = append(remove, e.id)
 		}
+		n++
 	}
-	b.head += n
+	// entries[head:i] were taken or passed over: keep the passed-over
+	// ones, in order, at the end of that span.
+	b.head = i - len(kept)
+	for k, e := range kept {
+		b.entries[b.head+k] = e
+		b.index[e.id] = b.head + k
+	}
 	b.compact()
 	return add, remove
 }

@@ -73,6 +73,7 @@ func TestContinueAsNewAfterBatchBound(t *testing.T) {
 	in := baseInput()
 	in.MaxBatchSize = 1
 	in.MaxBatchesPerRun = 2
+	in.MaxInFlight = 1
 	h.at(time.Second, func() { h.enter("1", "2", "3") })
 	h.run(in)
 

@@ -126,6 +126,11 @@ type SyncInput struct {
 	// senders, while the sync is at it. Zero means DefaultMaxBacklog; at
 	// most MaxMaxBacklog.
 	MaxBacklog int `json:"maxBacklog,omitempty"`
+	// MaxInFlight bounds the batches this sync keeps in flight at once,
+	// each with its own contacts. Zero means DefaultMaxInFlight (lowered
+	// so MaxInFlight × MaxBatchSize stays within MaxMaxBatchSize); at most
+	// MaxMaxInFlight. Runs recorded before this setting existed keep one.
+	MaxInFlight int `json:"maxInFlight,omitempty"`
 
 	// Carried is nil on the first start and set by continue-as-new.
 	Carried *CarriedState `json:"carried,omitempty"`
@@ -143,6 +148,14 @@ const (
 	// DefaultMaxBatchesPerRun: a batch costs about a dozen events (timer,
 	// activity, workflow tasks), so 1,000 stays well inside 51,200 events.
 	DefaultMaxBatchesPerRun = 1000
+	// DefaultMaxInFlight: one request takes a few hundred ms at HubSpot
+	// and each batch ~100 ms of orchestration, so about five overlapping
+	// requests reach an account's 11 requests/s from one list (measured:
+	// README, "Limits"). MaxMaxInFlight bounds it; so does
+	// MaxInFlight × MaxBatchSize ≤ MaxMaxBatchSize, which keeps the owed
+	// batches of a blocked sync within one owed payload's bound.
+	DefaultMaxInFlight = 5
+	MaxMaxInFlight     = 10
 )
 
 // BatchRequest is the activity input: one HubSpot add-and-remove request.
@@ -247,8 +260,12 @@ type Status struct {
 	// Backlog is what the sync owes: pending, in flight and owed IDs.
 	Backlog    int        `json:"backlog"`
 	MaxBacklog int        `json:"maxBacklog"`
-	InFlight   *BatchInfo `json:"inFlight,omitempty"`
-	Owed       *BatchInfo `json:"owed,omitempty"` // the failed batch while blocked
+	// InFlight is the oldest batch in flight; InFlightBatches counts them
+	// (at most MaxInFlight, with disjoint contacts).
+	InFlight        *BatchInfo `json:"inFlight,omitempty"`
+	InFlightBatches int        `json:"inFlightBatches,omitempty"`
+	MaxInFlight     int        `json:"maxInFlight,omitempty"`
+	Owed            *BatchInfo `json:"owed,omitempty"` // the failed batches while blocked
 
 	Counters
 

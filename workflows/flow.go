@@ -15,8 +15,8 @@ import "go.temporal.io/sdk/workflow"
 // backlog is what the sync owes: pending, in flight and owed IDs.
 func (s *syncState) backlog() int {
 	n := s.buf.Len()
-	if s.inFlight != nil {
-		n += s.inFlight.Adds + s.inFlight.Removes
+	for _, f := range s.inFlight {
+		n += f.Adds + f.Removes
 	}
 	if s.owed != nil {
 		n += len(s.owed.Add) + len(s.owed.Remove)

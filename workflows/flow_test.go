@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"encoding/json"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,8 @@ func TestSyncReportsItsBacklogToItsAudience(t *testing.T) {
 	h.run(in)
 
 	require.NotEmpty(t, reports)
+	// The test environment may run the mocked signals out of order.
+	sort.Slice(reports, func(i, j int) bool { return reports[i].Report < reports[j].Report })
 	for i, r := range reports {
 		assert.Equal(t, testConnector, r.ConnectorID)
 		assert.EqualValues(t, i+1, r.Report)

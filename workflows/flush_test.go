@@ -38,6 +38,7 @@ func TestSizeFlush(t *testing.T) {
 	start := h.env.Now()
 	in := baseInput()
 	in.MaxBatchSize = 3
+	in.MaxInFlight = 1 // the timing below is one batch at a time
 	h.at(time.Second, func() { h.enter(strs(1, 7)...) })
 	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
 	h.run(in)
@@ -87,6 +88,7 @@ func TestOrdering(t *testing.T) {
 	h := newHarness(t)
 	in := baseInput()
 	in.MaxBatchSize = 2
+	in.MaxInFlight = 1 // the call order below is one batch at a time
 	h.at(time.Second, func() {
 		h.enter("1", "2", "3")
 		h.leave("1")
@@ -126,12 +128,14 @@ func TestIdleStartsNoTimer(t *testing.T) {
 	require.Len(t, h.hs.snapshotCalls(), 1)
 }
 
-// At most one membership activity runs; changes that arrive while a batch
-// is in flight wait for the next batch.
-func TestOneInFlight(t *testing.T) {
+// With MaxInFlight 1 (and in runs recorded before the setting), at most
+// one membership activity runs; changes that arrive while a batch is in
+// flight wait for the next batch.
+func TestMaxInFlightOne(t *testing.T) {
 	h := newHarness(t)
 	in := baseInput()
 	in.MaxBatchSize = 2
+	in.MaxInFlight = 1
 	h.hs.during = func(n int, req BatchRequest) {
 		if n == 0 {
 			// Sent while batch 1 is in flight; enough to fill a batch.

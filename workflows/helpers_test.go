@@ -44,6 +44,8 @@ type fakeHubSpot struct {
 	calls       []call
 	inFlight    int
 	maxInFlight int
+	busy        map[int64]bool // contacts in a request now
+	overlaps    int            // a contact in two requests at once
 	lists       map[string]map[int64]bool
 	missing     map[int64]bool // contacts that do not exist in the portal
 	// fail, when set, may return an error for an attempt (n counts attempts from 0).
@@ -61,9 +63,26 @@ func (f *fakeHubSpot) apply(ctx context.Context, req BatchRequest) (BatchResult,
 	if f.inFlight > f.maxInFlight {
 		f.maxInFlight = f.inFlight
 	}
+	if f.busy == nil {
+		f.busy = map[int64]bool{}
+	}
+	contacts := append(append([]int64(nil), req.Add...), req.Remove...)
+	for _, id := range contacts {
+		if f.busy[id] {
+			f.overlaps++
+		}
+		f.busy[id] = true
+	}
 	fail, during := f.fail, f.during
 	f.mu.Unlock()
-	defer func() { f.mu.Lock(); f.inFlight--; f.mu.Unlock() }()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		for _, id := range contacts {
+			delete(f.busy, id)
+		}
+		f.mu.Unlock()
+	}()
 
 	if during != nil {
 		during(n, req)

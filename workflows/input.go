@@ -52,6 +52,16 @@ func normalize(in SyncInput) (SyncInput, error) {
 	if in.MaxBacklog < in.MaxBatchSize {
 		return bad("MaxBacklog", fmt.Sprintf("%d is below MaxBatchSize %d: a full batch must fit", in.MaxBacklog, in.MaxBatchSize))
 	}
+	maxByBatch := MaxMaxBatchSize / in.MaxBatchSize
+	switch {
+	case in.MaxInFlight < 0 || in.MaxInFlight > MaxMaxInFlight:
+		return bad("MaxInFlight", fmt.Sprintf("must be between 1 and %d", MaxMaxInFlight))
+	case in.MaxInFlight == 0:
+		in.MaxInFlight = min(DefaultMaxInFlight, maxByBatch)
+	case in.MaxInFlight > maxByBatch:
+		return bad("MaxInFlight", fmt.Sprintf("%d batches of MaxBatchSize %d is over %d IDs in flight: use at most %d, or a smaller MaxBatchSize",
+			in.MaxInFlight, in.MaxBatchSize, MaxMaxBatchSize, maxByBatch))
+	}
 	switch {
 	case in.MaxSignalsPerRun < 0 || in.MaxSignalsPerRun > maxSignalsPerRunLimit:
 		return bad("MaxSignalsPerRun", fmt.Sprintf("must be between 1 and %d", maxSignalsPerRunLimit))

@@ -139,7 +139,9 @@ func testTerminal(t *testing.T, code int, category, action string) {
 		}
 	})
 	h.at(3*time.Hour, func() { later = h.status(); h.signal(SignalStop, nil) })
-	h.run(baseInput())
+	in := baseInput()
+	in.MaxInFlight = 1 // the owed retry, then the buffer: calls in that order
+	h.run(in)
 
 	// Blocked: error visible, changes kept, nothing else sent for an hour.
 	require.Equal(t, StateBlocked, blocked.State)

@@ -19,8 +19,15 @@ type syncState struct {
 	stopped       bool          // completed: queries after the end say so
 	owed          *BatchRequest // failed batch while blocked
 	owedSince     time.Time
-	retryOwed     bool       // an operator asked to retry owed
-	inFlight      *BatchInfo // at most one membership activity
+	retryOwed     bool // an operator asked to retry owed
+	// inFlight are the membership activities running, oldest first: at
+	// most maxInFlight, with disjoint contacts (the buffer holds theirs).
+	inFlight    []BatchInfo
+	maxInFlight int
+	// activityQueue is the account's task queue for membership activities
+	// (empty: the workflow's own), where the server enforces the
+	// account's rate budget for every worker together.
+	activityQueue string
 
 	counters         Counters
 	lastBatch        *BatchOutcome
@@ -134,10 +141,12 @@ func (s *syncState) status() Status {
 		SignalsThisRun:   s.signalsThisRun,
 		BatchesThisRun:   s.batchesThisRun,
 	}
-	if s.inFlight != nil {
-		b := *s.inFlight
+	if len(s.inFlight) > 0 {
+		b := s.inFlight[0]
 		st.InFlight = &b
+		st.InFlightBatches = len(s.inFlight)
 	}
+	st.MaxInFlight = s.maxInFlight
 	if s.owed != nil {
 		st.Owed = &BatchInfo{BatchID: s.owed.BatchID, ListID: s.owed.ListID,
 			Adds: len(s.owed.Add), Removes: len(s.owed.Remove), StartedAt: s.owedSince}

@@ -113,7 +113,8 @@ func (s *syncState) currentDetails() string {
 	line("**Pending:** +%s / −%s · **backlog** %s of %s IDs", thousands(int64(st.PendingAdds)), thousands(int64(st.PendingRemoves)),
 		thousands(int64(st.Backlog)), thousands(int64(st.MaxBacklog)))
 	if f := st.InFlight; f != nil {
-		line("**In flight:** batch %s: +%d / −%d → list %s since %s", shortBatch(f.BatchID), f.Adds, f.Removes, f.ListID, stamp(f.StartedAt))
+		line("**In flight:** %d of at most %d batches; oldest %s: +%d / −%d → list %s since %s", st.InFlightBatches, st.MaxInFlight,
+			shortBatch(f.BatchID), f.Adds, f.Removes, f.ListID, stamp(f.StartedAt))
 	}
 	line("**Totals:** added %s · removed %s · missing %s · rejected %s", thousands(st.TotalAdded), thousands(st.TotalRemoved),
 		thousands(st.TotalMissing), thousands(st.TotalRejected))

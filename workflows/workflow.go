@@ -13,6 +13,20 @@ type WorkflowRegistrar interface {
 	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
 }
 
+// parallelVersion gates several batches in flight and the account's
+// activity task queue.
+const parallelVersion = "parallel-batches"
+
+// AccountTaskQueue is the task queue of an account's membership
+// activities: the server dispatches them at the account's rate to every
+// worker together. Without an account, the workflow's own queue.
+func AccountTaskQueue(workflowQueue, account string) string {
+	if account == "" {
+		return ""
+	}
+	return workflowQueue + "." + account
+}
+
 // RegisterSync registers the sync workflow (AudienceSync) under SyncWorkflowName.
 func RegisterSync(r WorkflowRegistrar) {
 	r.RegisterWorkflowWithOptions(AudienceSync, workflow.RegisterOptions{Name: SyncWorkflowName})
@@ -36,14 +50,22 @@ func AudienceSync(ctx workflow.Context, in SyncInput) (Status, error) {
 		return Status{}, err
 	}
 	s.ui.on = uiOn(ctx)
+	s.maxInFlight, s.activityQueue = 1, ""
+	if workflow.GetVersion(ctx, parallelVersion, workflow.DefaultVersion, 1) >= 1 {
+		// Runs recorded before kept one batch in flight on the workflow's
+		// own task queue, and replay the same way.
+		s.maxInFlight = in.MaxInFlight
+		s.activityQueue = AccountTaskQueue(workflow.GetInfo(ctx).TaskQueueName, in.Account)
+	}
 	workflow.GetLogger(ctx).Info("Sync started", "AudienceID", in.AudienceID,
 		"ConnectorID", in.ConnectorID, "ListID", in.ListID, "Generation", s.generation,
-		"Pending", s.buf.Len(), "Blocked", s.owed != nil)
+		"Pending", s.buf.Len(), "Blocked", s.owed != nil, "MaxInFlight", s.maxInFlight,
+		"ActivityTaskQueue", s.activityQueue)
 	return s.run(ctx)
 }
 
 // run is the event loop: decide what to do with the current state, then
-// wait for exactly one event (a signal, the batch result or the timer).
+// wait for exactly one event (a signal, a batch result or the timer).
 func (s *syncState) run(ctx workflow.Context) (Status, error) {
 	ch := getSignalChannels(ctx)
 	hs := s.handlers(ctx, ch)
@@ -53,7 +75,8 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 	}
 	t := &flushTimer{}
 	for {
-		if s.inFlight == nil {
+		canDue := s.continueAsNewDue(ctx)
+		if len(s.inFlight) == 0 {
 			if s.stopRequested && s.idle() {
 				// Changes delivered while stopping are flushed too: drain,
 				// and complete only if the drain brought nothing new.
@@ -67,7 +90,7 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 					return st, nil
 				}
 			}
-			if s.continueAsNewDue(ctx) {
+			if canDue {
 				s.drain(hs)
 				in := s.in
 				in.Carried = s.carried()
@@ -85,7 +108,11 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 						"CarriedBytes", size, "Limit", maxCarriedBytes)
 				}
 			}
-			s.maybeStartBatch(ctx, sel, t)
+		}
+		// A run that is due to continue as new starts nothing more, so its
+		// batches settle and it can (it only continues with none in flight).
+		for len(s.inFlight) < s.maxInFlight && (s.carryDeferred || !s.continueAsNewDue(ctx)) &&
+			s.maybeStartBatch(ctx, sel, t) {
 		}
 		s.syncTimer(ctx, sel, t)
 		s.reportProgress(ctx)
@@ -96,11 +123,10 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 
 // idle: nothing pending, owed or in flight.
 func (s *syncState) idle() bool {
-	return s.buf.Len() == 0 && s.owed == nil && s.inFlight == nil
+	return s.buf.Len() == 0 && s.owed == nil && len(s.inFlight) == 0
 }
 
-// continueAsNewDue is only asked with no activity in flight, so a run never
-// ends with a batch whose result it would not see.
+// continueAsNewDue: the run has grown enough to start a new one.
 func (s *syncState) continueAsNewDue(ctx workflow.Context) bool {
 	return workflow.GetInfo(ctx).GetContinueAsNewSuggested() ||
 		s.signalsThisRun >= s.in.MaxSignalsPerRun ||
@@ -125,42 +151,47 @@ func (s *syncState) drain(hs []signalHandler) {
 }
 
 // maybeStartBatch starts the owed retry or a flush when one is allowed and
-// due. Called only with nothing in flight.
-func (s *syncState) maybeStartBatch(ctx workflow.Context, sel workflow.Selector, t *flushTimer) {
+// due, and reports whether it started one. Called only with room for one
+// more batch in flight.
+func (s *syncState) maybeStartBatch(ctx workflow.Context, sel workflow.Selector, t *flushTimer) bool {
 	if s.owed != nil {
 		if !s.retryOwed {
-			return // blocked: no flushes until an operator acts
+			return false // blocked: no flushes until an operator acts
 		}
-		owed := s.owed
-		s.owed, s.retryOwed = nil, false
-		if len(owed.Add)+len(owed.Remove) == 0 {
-			return // every owed change was superseded by a newer one
+		add, remove, left := s.takeOwed()
+		if len(add)+len(remove) == 0 {
+			return false // every owed change was superseded by a newer one
 		}
 		t.cancel()
-		workflow.GetLogger(ctx).Info("Retrying owed batch", "FailedBatchID", owed.BatchID,
-			"ListID", s.in.ListID)
-		s.startBatch(ctx, sel, owed.Add, owed.Remove)
-		return
+		workflow.GetLogger(ctx).Info("Retrying owed batch", "FailedBatchID", s.lastErrorBatchID,
+			"ListID", s.in.ListID, "OwedLeft", left)
+		s.startBatch(ctx, sel, add, remove)
+		return true
 	}
 	if s.paused && !s.stopRequested {
-		return
+		return false
 	}
 	if !s.flushDue(ctx) {
-		return
+		return false
 	}
 	t.cancel()
 	add, remove := s.buf.take(s.in.MaxBatchSize)
+	if len(add)+len(remove) == 0 {
+		return false
+	}
 	s.startBatch(ctx, sel, add, remove)
+	return true
 }
 
 // flushDue: a full batch is waiting, the oldest change has waited
-// FlushInterval, or stop asked to flush everything now.
+// FlushInterval, or stop asked to flush everything now. Changes held
+// behind a batch in flight do not count: they cannot go yet.
 func (s *syncState) flushDue(ctx workflow.Context) bool {
 	oldest, ok := s.buf.oldest()
 	if !ok {
 		return false
 	}
-	return s.stopRequested || s.buf.Len() >= s.in.MaxBatchSize ||
+	return s.stopRequested || s.buf.Free() >= s.in.MaxBatchSize ||
 		!workflow.Now(ctx).Before(oldest.Add(s.in.FlushInterval))
 }
 
@@ -184,7 +215,7 @@ func (t *flushTimer) cancel() {
 // syncTimer starts, keeps or cancels the flush timer to match the state.
 func (s *syncState) syncTimer(ctx workflow.Context, sel workflow.Selector, t *flushTimer) {
 	oldest, pending := s.buf.oldest()
-	want := pending && s.inFlight == nil && s.owed == nil && !s.paused && !s.stopRequested
+	want := pending && len(s.inFlight) < s.maxInFlight && s.owed == nil && !s.paused && !s.stopRequested
 	if !want {
 		t.cancel()
 		return

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/audiencesync/hubspot-list-sync/internal/devserver"
 	"github.com/audiencesync/hubspot-list-sync/starter"
 )
@@ -95,11 +97,15 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	targets := make([]target, o.audiences)
 	for a := range audiences {
 		audiences[a] = fmt.Sprintf("bench-%s-%d", run, a+1)
-		if err := st.Activate(ctx, audiences[a], connectorID(a)); err != nil {
-			return rep, fmt.Errorf("activating audience %s: %w", audiences[a], err)
-		}
 		targets[a] = target{audience: audiences[a], connector: connectorID(a), listID: emu.lists[a], want: plans[a].want}
 	}
+	log.Info("activating", "audiences", o.audiences, "concurrently", o.senders)
+	activated := time.Now()
+	if err := activateAll(ctx, st, audiences, o.senders); err != nil {
+		return rep, err
+	}
+	rep.ActivationSeconds = time.Since(activated).Seconds()
+	rep.ActivationsPerSec = float64(o.audiences) / rep.ActivationSeconds
 	// Activate returned once each audience listed its connector as active,
 	// so the timed phase below measures changes only.
 
@@ -111,6 +117,29 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 
 	log.Info("sending", "scenario", o.scenario, "changes", total, "senders", o.senders, "perCall", o.perCall)
 	stats := &sendStats{started: time.Now()}
+	if o.rate > 0 {
+		stats.pace = rate.NewLimiter(rate.Limit(o.rate), max(o.perCall, 1))
+	}
+	var lat *latencies
+	if o.scenario == "latency" {
+		lat = &latencies{}
+		stats.returned = lat.note
+	}
+	var nv *naive
+	naiveDone := make(chan struct{})
+	var naiveStreamEnd, naiveEnd time.Time
+	var naiveErr error
+	if o.scenario == "per-event" {
+		if nv, err = newNaive(emu, o); err != nil {
+			return rep, err
+		}
+		go func() {
+			naiveStreamEnd, naiveEnd, naiveErr = nv.run(ctx, plans[0].stream, o)
+			close(naiveDone)
+		}()
+	} else {
+		close(naiveDone)
+	}
 	sendDone := make(chan struct{})
 	var sendErr error
 	sendCtx, stopSending := context.WithCancel(ctx)
@@ -123,10 +152,34 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 
 	rep.fillSending(stats)
 	rep.ConvergeSeconds, rep.PeakPending = converge.Seconds(), w.peakPending
+	if rep.SendSeconds > 0 && waitErr == nil {
+		rep.LagSeconds = rep.ConvergeSeconds - rep.SendSeconds
+	}
 	rep.HubSpot = emu.figures(stats.started)
 	rep.fillLists(emu, w)
 	if waitErr != nil {
 		return rep, waitErr
+	}
+	ours := portalWrites(emu.Requests(), benchPortal)
+	rep.Writes = computeWrites(ours, o.limit, o.batch)
+	if lat != nil {
+		f := lat.figures(ours)
+		rep.Latency = &f
+	}
+	if nv != nil {
+		log.Info("waiting for the naive client to finish its stream")
+		select {
+		case <-naiveDone:
+		case <-ctx.Done():
+			return rep, fmt.Errorf("the naive client did not finish: %w (raise -timeout)", ctx.Err())
+		}
+		rep.Naive = naiveReport(nv, emu, naiveStreamEnd, naiveEnd, naiveErr, plans[0], rep, o)
+	}
+	if o.idle > 0 {
+		log.Info("measuring idle CPU", "for", o.idle)
+		if rep.IdleCPU, err = idleCPU(ctx, map[string]int{"worker": wp.pid(), "devServer": dev.PID()}, o.idle); err != nil {
+			return rep, err
+		}
 	}
 	// The histories are read on a context of their own: the run's may be
 	// near its end, and a report without them is much less useful.

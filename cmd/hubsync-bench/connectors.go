@@ -24,13 +24,7 @@ func connectorID(audience int) string { return fmt.Sprintf("bench-%d", audience+
 func writeConnectors(dir string, o options, temporalAddr string, emu *emulator) (string, error) {
 	// -limit 0 means no limit at all, but the account's budget cannot be
 	// switched off: make it far larger than the worker can use.
-	requests, burst := 1_000_000, 1000
-	if o.limit > 0 {
-		// Token bucket: at most burst + requests in any 10 s, which stays
-		// within the emulator's rolling limit of -limit.
-		burst = min(5, max(1, o.limit/2))
-		requests = max(1, o.limit-burst)
-	}
+	requests, burst := budgetFor(o.limit)
 	var b strings.Builder
 	fmt.Fprintf(&b, "temporal: {address: %q, namespace: default, taskQueue: %s}\n", temporalAddr, benchTaskQueue)
 	fmt.Fprintf(&b, "accounts:\n  - id: %s\n    baseUrl: %s\n    budget: {requests: %d, per: 10s, burst: %d}\n    auth: {type: private-app, tokenEnv: %s}\n",
@@ -49,6 +43,19 @@ func writeConnectors(dir string, o options, temporalAddr string, emu *emulator) 
 		return "", fmt.Errorf("writing the connectors file: %w (is the temp dir writable? set TMPDIR)", err)
 	}
 	return path, nil
+}
+
+// budgetFor is the account budget for HubSpot limit -limit per 10 s: a
+// token bucket lets at most burst + requests through in any 10 s, kept 2
+// under the limit so the skew between our clock and HubSpot's arrival
+// times never makes a 429. -limit 0 means no limit, but a budget cannot
+// be switched off: make it far larger than the worker can use.
+func budgetFor(limit int) (requests, burst int) {
+	if limit <= 0 {
+		return 1_000_000, 1000
+	}
+	burst = 1
+	return max(1, limit-2-burst), burst
 }
 
 // loadConnectors loads the file as the worker does, except that only the

@@ -11,6 +11,10 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
+// statusPollLimit: with more audiences than this, statuses are read only
+// once every list is exact.
+const statusPollLimit = 50
+
 // target is one audience's list and the membership it must end with.
 type target struct {
 	audience, connector, listID string
@@ -55,6 +59,16 @@ func (w *watcher) await(ctx context.Context, sendDone <-chan struct{}, sendErr *
 			return 0, fmt.Errorf("sending failed: %w", *sendErr)
 		}
 		now := time.Now()
+		if len(w.targets) > statusPollLimit && !(sent && w.exact()) {
+			// Thousands of status queries a second would be the load
+			// measured: wait for the lists first, then check the syncs.
+			if !now.Before(nextPrint) {
+				nextPrint = now.Add(5 * time.Second)
+				w.progress(now)
+			}
+			exactAt = time.Time{}
+			continue
+		}
 		idle, key, err := w.poll(ctx)
 		if err != nil {
 			return 0, err

@@ -18,8 +18,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -55,6 +57,9 @@ type options struct {
 	workerBin string
 	cli       string
 	metrics   string
+	rate      float64
+	idle      time.Duration
+	naive     int
 }
 
 func main() {
@@ -86,11 +91,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.workerBin, "worker-bin", "", "use this hubsync-worker binary instead of building ./cmd/hubsync-worker")
 	fs.StringVar(&o.cli, "temporal", "", "Temporal CLI (default $TEMPORAL_CLI, else .bin/temporal at the repository root)")
 	fs.StringVar(&o.metrics, "metrics-addr", "", "let the worker serve Prometheus metrics on this host:port")
+	fs.Float64Var(&o.rate, "rate", 0, "send at most this many changes per second over all senders; 0 = as fast as accepted")
+	fs.DurationVar(&o.idle, "idle", 0, "after converging, measure the worker's and dev server's CPU for this long")
+	fs.IntVar(&o.naive, "naive-workers", 4, "per-event: concurrent requests of the naive one-request-per-change client")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q: hubsync-bench takes flags only", fs.Args())
+	}
+	if err := applyScenarioDefaults(fs, o.scenario); err != nil {
+		return o, err
 	}
 	return o, o.validate()
 }
@@ -112,8 +123,30 @@ func (o options) validate() error {
 		return errors.New("-senders and -per-call must be at least 1")
 	case o.limit < 0 || o.latency < 0:
 		return errors.New("-limit and -latency must not be negative")
+	case o.rate < 0 || o.idle < 0 || o.naive < 1:
+		return errors.New("-rate and -idle must not be negative, -naive-workers at least 1")
 	case o.timeout <= 0:
 		return errors.New("-timeout must be positive, e.g. 30m")
+	}
+	return nil
+}
+
+// applyScenarioDefaults sets the scenario's designed values on the flags
+// the command line did not set.
+func applyScenarioDefaults(fs *flag.FlagSet, name string) error {
+	sc, ok := scenarios[name]
+	if !ok {
+		return nil // validate names the valid scenarios
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, k := range slices.Sorted(maps.Keys(sc.defaults)) {
+		if given[k] {
+			continue
+		}
+		if err := fs.Set(k, sc.defaults[k]); err != nil {
+			return fmt.Errorf("scenario %s: default -%s=%s: %w", name, k, sc.defaults[k], err)
+		}
 	}
 	return nil
 }

@@ -38,6 +38,16 @@ type report struct {
 	MaxRunEvents     int              `json:"maxRunEvents"`
 	HubSpot          hubspotFigures   `json:"hubspot"`
 	PeakRSSBytes     map[string]int64 `json:"peakRssBytes"` // "worker", "devServer"
+	// LagSeconds runs from the last call's return to converged.
+	LagSeconds        float64         `json:"lagSeconds"`
+	ActivationSeconds float64         `json:"activationSeconds"`
+	ActivationsPerSec float64         `json:"activationsPerSec"`
+	Writes            writeFigures    `json:"writes"` // our account's membership writes
+	Latency           *latencyFigures `json:"latency,omitempty"`
+	Naive             *naiveFigures   `json:"naive,omitempty"`
+	// IdleCPU is the CPU (cores) each process used during -idle after
+	// converging.
+	IdleCPU map[string]float64 `json:"idleCpu,omitempty"`
 	DataDir          string           `json:"dataDir,omitempty"`
 	Error            string           `json:"error,omitempty"`
 }
@@ -101,6 +111,28 @@ func (r *report) print(w io.Writer) {
 	for _, l := range r.Lists {
 		fmt.Fprintf(t, "list %s (%s)\t%d of %d expected, %d missing, %d extra; %d batches, +%d -%d\n",
 			l.ListID, l.Connector, l.Size, l.Expected, l.Missing, l.Extra, l.BatchesSent, l.TotalAdded, l.TotalRemoved)
+	}
+	fmt.Fprintf(t, "lag\t%.1f s from the last call's return to converged\n", r.LagSeconds)
+	fmt.Fprintf(t, "activation\t%d audiences in %.1f s (%.1f/s)\n", s.Audiences, r.ActivationSeconds, r.ActivationsPerSec)
+	wf := r.Writes
+	fmt.Fprintf(t, "writes\t%d requests, %d IDs in %.1f s: %.2f req/s, %.0f IDs/s; most in a rolling 10 s %d; 429s %d; most open at once %d\n",
+		wf.Writes, wf.IDs, wf.Seconds, wf.ReqPerSec, wf.IDsPerSec, wf.MaxIn10s, wf.Answered, wf.MaxOverlap)
+	if wf.Ceiling > 0 {
+		fmt.Fprintf(t, "against the ceiling\t%.1f %% of %.0f IDs/s (%d requests / 10 s × %d IDs)\n", 100*wf.OfCeiling, wf.Ceiling, s.Limit, s.Batch)
+	}
+	if l := r.Latency; l != nil {
+		fmt.Fprintf(t, "Enter returned → member\tp50 %.2f s, p95 %.2f s, p99 %.2f s, max %.2f s (%d contacts)\n", l.P50, l.P95, l.P99, l.Max, l.Samples)
+	}
+	if n := r.Naive; n != nil {
+		fmt.Fprintf(t, "naive per-event client\t%d calls, lag %.1f s, list exact %v %s\n", n.Calls, n.LagSeconds, n.Exact, n.Error)
+		fmt.Fprintf(t, "this project\t%d calls, lag %.1f s; minimum ⌈%d net / %d⌉ = %d calls (%.2f× the minimum)\n",
+			n.OurCalls, n.OurLagSeconds, n.NetChanges, s.Batch, n.MinCalls, n.CallsOfMinimum)
+		fmt.Fprintf(t, "ratios\t%.0f× fewer calls, %.0f× shorter lag\n", n.CallRatio, n.LagRatio)
+	}
+	for _, p := range []string{"worker", "devServer"} {
+		if c, ok := r.IdleCPU[p]; ok {
+			fmt.Fprintf(t, "idle CPU %s\t%.3f cores\n", p, c)
+		}
 	}
 	fmt.Fprintf(t, "largest payload emitted\t%s\n", kb(r.MaxPayloadBytes))
 	fmt.Fprintf(t, "largest signal/update received\t%s\n", kb(r.MaxIncomingBytes))

@@ -11,6 +11,9 @@ import (
 type scenario struct {
 	about string
 	plan  func(o options, audience int) (plan, error)
+	// defaults are flag values the scenario was designed with, applied
+	// to flags not given on the command line.
+	defaults map[string]string
 }
 
 // scenarios by -scenario name.
@@ -29,6 +32,9 @@ type plan struct {
 	lanes   [][]call
 	changes int     // record IDs over all calls
 	want    []int64 // the list's expected membership, ascending
+	// stream is every call in the order it was made up (per-event only:
+	// the naive client replays it).
+	stream []call
 }
 
 // chunk appends ids as calls of at most perCall IDs each.

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/audiencesync/hubspot-list-sync/starter"
 )
 
@@ -18,6 +20,12 @@ const maxAttempts = 8
 
 // sendStats are updated by the senders as they go.
 type sendStats struct {
+	// pace, when set, holds the senders to a steady rate of changes (a
+	// token per record ID) over every lane together.
+	pace *rate.Limiter
+	// returned, when set, is told when a call delivering ids returned.
+	returned func(ids []string, at time.Time)
+
 	accepted atomic.Int64 // record IDs delivered
 	calls    atomic.Int64
 	signals  atomic.Int64
@@ -73,6 +81,11 @@ func sendLane(ctx context.Context, st *starter.Starter, audiences []string, plan
 // of this contact's is sent in between.
 func deliver(ctx context.Context, st *starter.Starter, audience string, c call, stats *sendStats, log *slog.Logger) error {
 	ids := c.ids
+	if stats.pace != nil {
+		if err := stats.pace.WaitN(ctx, len(ids)); err != nil {
+			return err
+		}
+	}
 	backoff := 100 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		var acc starter.Accepted
@@ -87,6 +100,9 @@ func deliver(ctx context.Context, st *starter.Starter, audience string, c call, 
 		stats.signals.Add(int64(acc.Signals))
 		if err == nil {
 			stats.calls.Add(1)
+			if stats.returned != nil {
+				stats.returned(c.ids, time.Now())
+			}
 			return nil
 		}
 		switch {

@@ -128,7 +128,8 @@ func printConnector(w io.Writer, s workflows.Status) {
 	row("pending", "%d add(s), %d remove(s)", s.PendingAdds, s.PendingRemoves)
 	row("backlog", "%d of at most %d ID(s) owed (pending, in flight and owed)", s.Backlog, s.MaxBacklog)
 	if b := s.InFlight; b != nil {
-		row("in flight", "batch %s: %d add(s), %d remove(s) to list %s since %s", b.BatchID, b.Adds, b.Removes, b.ListID, stamp(b.StartedAt))
+		row("in flight", "%d of at most %d batch(es); oldest %s: %d add(s), %d remove(s) to list %s since %s",
+			max(1, s.InFlightBatches), s.MaxInFlight, b.BatchID, b.Adds, b.Removes, b.ListID, stamp(b.StartedAt))
 	}
 	if b := s.Owed; b != nil {
 		row("owed", "batch %s: %d add(s), %d remove(s) to list %s: resume, retarget or discard", b.BatchID, b.Adds, b.Removes, b.ListID)

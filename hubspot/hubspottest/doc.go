@@ -141,7 +141,7 @@
 // # Request log
 //
 //	type RequestRecord struct {
-//		Time time.Time; Method, Path string; PortalID int64; ListID string
+//		Time, End time.Time; Method, Path string; PortalID int64; ListID string
 //		AddIDs, RemoveIDs []int64; Status int // 0 when the connection was dropped or hung
 //		Fault FaultKind; Applied bool; CorrelationID string
 //	}

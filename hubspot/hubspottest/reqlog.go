@@ -9,6 +9,7 @@ import (
 // RequestRecord is one API request as the emulator saw it.
 type RequestRecord struct {
 	Time          time.Time `json:"time"`
+	End           time.Time `json:"end"` // when the answer was decided (or the connection dropped)
 	Method        string    `json:"method"`
 	Path          string    `json:"path"`
 	PortalID      int64     `json:"portalId"`         // 0 when the token was not resolved
@@ -32,6 +33,7 @@ type Counters struct {
 
 func (e *Emulator) logRequest(rec *RequestRecord, status int) {
 	rec.Status = status
+	rec.End = e.cfg.now()
 	e.mu.Lock()
 	e.reqs = append(e.reqs, *rec)
 	e.counters.Total++

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/time/rate"
+
+	"github.com/audiencesync/hubspot-list-sync/hubspot"
+)
+
+// naivePortal is the account of the naive client, so that its requests
+// and ours draw on separate, equal HubSpot limits.
+const naivePortal = int64(2)
+
+// naiveFigures compare the naive client with this project on one stream.
+type naiveFigures struct {
+	Calls int `json:"calls"` // every request it made, 429s included
+	// LagSeconds runs from the last change of the stream to its last
+	// request's answer.
+	LagSeconds float64 `json:"lagSeconds"`
+	Exact      bool    `json:"exact"` // its list ended equal to the stream's
+	Error      string  `json:"error,omitempty"`
+	// Ours, for the ratios: calls, lag, and ⌈net changes / batch⌉.
+	OurCalls       int     `json:"ourCalls"`
+	OurLagSeconds  float64 `json:"ourLagSeconds"`
+	NetChanges     int     `json:"netChanges"`
+	MinCalls       int     `json:"minCalls"`
+	CallRatio      float64 `json:"callRatio"` // naive / ours
+	LagRatio       float64 `json:"lagRatio"`  // naive / ours
+	CallsOfMinimum float64 `json:"callsOfMinimum"`
+}
+
+// naive is a per-event connector: one add-and-remove request per change,
+// in stream order per contact, several at once, honouring 429 intervals
+// and resending after a transport error, with the same budget as ours.
+type naive struct {
+	client *hubspot.Client
+	list   string
+	calls  int64
+	mu     sync.Mutex
+}
+
+func newNaive(e *emulator, o options) (*naive, error) {
+	e.AddContactRange(naivePortal, 1, int64(o.contacts))
+	list := e.CreateList(naivePortal, "Naive per-event", "MANUAL")
+	tok := e.NewPrivateAppToken(naivePortal, "crm.lists.read", "crm.lists.write")
+	requests, burst := budgetFor(o.limit)
+	c, err := hubspot.New(hubspot.Config{BaseURL: e.url, Timeout: 30 * time.Second,
+		HTTPClient: &http.Client{Transport: &oauth2.Transport{Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok})}},
+		Limiter:    rate.NewLimiter(rate.Every(10*time.Second/time.Duration(requests)), burst)})
+	if err != nil {
+		return nil, fmt.Errorf("naive client: %w", err)
+	}
+	return &naive{client: c, list: list}, nil
+}
+
+// run sends the stream at -rate changes/s (as our senders are paced),
+// contact c on worker c % workers, and returns when the stream started
+// and ended and when the last request was answered.
+func (n *naive) run(ctx context.Context, stream []call, o options) (streamEnd, done time.Time, err error) {
+	work := make([]chan call, o.naive)
+	var wg sync.WaitGroup
+	errs := make(chan error, o.naive)
+	for w := range work {
+		work[w] = make(chan call, len(stream))
+		wg.Go(func() {
+			for c := range work[w] {
+				if err := n.send(ctx, c); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	var pace *rate.Limiter
+	if o.rate > 0 {
+		pace = rate.NewLimiter(rate.Limit(o.rate), 1)
+	}
+	for _, c := range stream {
+		if pace != nil {
+			if err := pace.Wait(ctx); err != nil {
+				break
+			}
+		}
+		id, _ := strconv.Atoi(c.ids[0])
+		work[id%o.naive] <- c
+	}
+	streamEnd = time.Now()
+	for _, ch := range work {
+		close(ch)
+	}
+	wg.Wait()
+	select {
+	case err = <-errs:
+	default:
+	}
+	return streamEnd, time.Now(), err
+}
+
+func (n *naive) send(ctx context.Context, c call) error {
+	id, _ := strconv.ParseInt(c.ids[0], 10, 64)
+	var add, remove []int64
+	if c.enter {
+		add = []int64{id}
+	} else {
+		remove = []int64{id}
+	}
+	for attempt := 1; ; attempt++ {
+		n.mu.Lock()
+		n.calls++
+		n.mu.Unlock()
+		_, err := n.client.UpdateMemberships(ctx, n.list, add, remove)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || !hubspot.Retryable(err) || attempt == 20 {
+			return fmt.Errorf("naive client, contact %d: %w", id, err)
+		}
+		wait, ok := hubspot.RetryDelay(err)
+		if !ok {
+			wait = time.Second
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+
+func naiveReport(n *naive, e *emulator, streamEnd, end time.Time, err error, p plan, rep *report, o options) *naiveFigures {
+	n.mu.Lock()
+	f := &naiveFigures{Calls: int(n.calls), LagSeconds: end.Sub(streamEnd).Seconds()}
+	n.mu.Unlock()
+	if err != nil {
+		f.Error = err.Error()
+	}
+	got := e.Members(naivePortal, n.list)
+	missing, extra := diff(got, p.want)
+	f.Exact = len(missing)+len(extra) == 0
+	f.OurCalls, f.OurLagSeconds = len(portalWrites(e.Requests(), benchPortal)), rep.LagSeconds
+	// The list starts empty, so the net changes are the final members.
+	f.NetChanges = len(p.want)
+	f.MinCalls = (f.NetChanges + o.batch - 1) / o.batch
+	if f.OurCalls > 0 {
+		f.CallRatio = float64(f.Calls) / float64(f.OurCalls)
+	}
+	if f.OurLagSeconds > 0 {
+		f.LagRatio = f.LagSeconds / f.OurLagSeconds
+	}
+	if f.MinCalls > 0 {
+		f.CallsOfMinimum = float64(f.OurCalls) / float64(f.MinCalls)
+	}
+	return f
+}

@@ -1,0 +1,59 @@
+package worker
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/audiencesync/hubspot-list-sync/activities"
+	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// accountWorkers serve each account's membership activities on the
+// account's own task queue (workflows.AccountTaskQueue). The Temporal
+// server dispatches that queue's tasks at the account's budget rate to all
+// workers together, so two workers on one account share one budget rather
+// than each spending a whole one. The in-process limiter still shapes this
+// worker's own requests so no rolling window exceeds the budget.
+func accountWorkers(c client.Client, f *config.File, conns activities.ConnectorMap, base sdkworker.Options) (ws []sdkworker.Worker, queues []string) {
+	for _, a := range f.Accounts {
+		if !usedByConnector(f, a.ID) {
+			continue
+		}
+		b := a.HubSpotBudget()
+		wo := sdkworker.Options{
+			TaskQueueActivitiesPerSecond: float64(b.Requests) / b.Per.Seconds(),
+			WorkerStopTimeout:            base.WorkerStopTimeout,
+			OnFatalError:                 base.OnFatalError,
+		}
+		q := workflows.AccountTaskQueue(f.Temporal.TaskQueue, a.ID)
+		w := sdkworker.New(c, q, wo)
+		activities.Register(w, &activities.Membership{Connectors: conns})
+		ws, queues = append(ws, w), append(queues, q)
+	}
+	return ws, queues
+}
+
+func usedByConnector(f *config.File, account string) bool {
+	for _, c := range f.Connectors {
+		if c.Account == account {
+			return true
+		}
+	}
+	return false
+}
+
+// startAll starts ws in order; on a failure it stops those it started.
+func startAll(ws []sdkworker.Worker, queues []string) error {
+	for i, w := range ws {
+		if err := w.Start(); err != nil {
+			for _, started := range ws[:i] {
+				started.Stop()
+			}
+			return fmt.Errorf("starting the Temporal worker on task queue %q: %w", queues[i], err)
+		}
+	}
+	return nil
+}
