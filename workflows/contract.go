@@ -258,8 +258,8 @@ type Status struct {
 	PendingAdds    int `json:"pendingAdds"`
 	PendingRemoves int `json:"pendingRemoves"`
 	// Backlog is what the sync owes: pending, in flight and owed IDs.
-	Backlog    int        `json:"backlog"`
-	MaxBacklog int        `json:"maxBacklog"`
+	Backlog    int `json:"backlog"`
+	MaxBacklog int `json:"maxBacklog"`
 	// InFlight is the oldest batch in flight; InFlightBatches counts them
 	// (at most MaxInFlight, with disjoint contacts).
 	InFlight        *BatchInfo `json:"inFlight,omitempty"`

@@ -134,7 +134,6 @@ func (n *naive) send(ctx context.Context, c call) error {
 	}
 }
 
-
 func naiveReport(n *naive, e *emulator, streamEnd, end time.Time, err error, p plan, rep *report, o options) *naiveFigures {
 	n.mu.Lock()
 	f := &naiveFigures{Calls: int(n.calls), LagSeconds: end.Sub(streamEnd).Seconds()}

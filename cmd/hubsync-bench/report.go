@@ -48,8 +48,8 @@ type report struct {
 	// IdleCPU is the CPU (cores) each process used during -idle after
 	// converging.
 	IdleCPU map[string]float64 `json:"idleCpu,omitempty"`
-	DataDir          string           `json:"dataDir,omitempty"`
-	Error            string           `json:"error,omitempty"`
+	DataDir string             `json:"dataDir,omitempty"`
+	Error   string             `json:"error,omitempty"`
 }
 
 type settings struct {
