@@ -98,8 +98,8 @@ func TestJSONIsAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := f.Accounts[0].HubSpotBudget()
-	if b.Requests != 50 || b.Per != 10*time.Second || b.Burst != 5 {
-		t.Errorf("partial budget = %+v, want 50 per 10s burst 5", b)
+	if b.Requests != 50 || b.Per != 10*time.Second || b.Burst != hubspot.DefaultBudget.Burst {
+		t.Errorf("partial budget = %+v, want 50 per 10s, the default burst", b)
 	}
 	in := f.Connectors[0].SyncInput("aud-1")
 	want := workflows.SyncInput{AudienceID: "aud-1", ConnectorID: "c1", ListID: "7", Account: "acme", FlushInterval: 2 * time.Second, MaxBatchSize: 100,

@@ -239,3 +239,36 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// The Temporal service loads the dynamic config that gives task queues one
+// partition, so an account queue's TaskQueueActivitiesPerSecond is
+// dispatched in full.
+func TestComposeTemporalHasOnePartitionPerQueue(t *testing.T) {
+	p := demoProject(t)
+	svc, err := p.GetService("temporal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := svc.Environment["DYNAMIC_CONFIG_FILE_PATH"]
+	if path == nil || *path != "config/dynamicconfig/hubsync.yaml" {
+		t.Fatalf("DYNAMIC_CONFIG_FILE_PATH = %v, want config/dynamicconfig/hubsync.yaml", path)
+	}
+	mounted := false
+	for _, v := range svc.Volumes {
+		if v.Target == "/etc/temporal/config/dynamicconfig/hubsync.yaml" && strings.HasSuffix(v.Source, "deploy/temporal-dynamicconfig.yaml") && v.ReadOnly {
+			mounted = true
+		}
+	}
+	if !mounted {
+		t.Fatalf("deploy/temporal-dynamicconfig.yaml is not mounted read-only at /etc/temporal/config/dynamicconfig/hubsync.yaml: %+v", svc.Volumes)
+	}
+	b, err := os.ReadFile("temporal-dynamicconfig.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"matching.numTaskqueueReadPartitions:\n  - value: 1", "matching.numTaskqueueWritePartitions:\n  - value: 1"} {
+		if !strings.Contains(string(b), key) {
+			t.Errorf("temporal-dynamicconfig.yaml does not set %q", key)
+		}
+	}
+}

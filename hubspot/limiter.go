@@ -15,9 +15,12 @@ type Budget struct {
 	Burst    int           // requests that may go at once
 }
 
-// DefaultBudget stays a little under HubSpot's 110 requests per rolling 10 s
-// for OAuth apps: any 10 s window sees at most Burst + Requests = 105.
-var DefaultBudget = Budget{Requests: 100, Per: 10 * time.Second, Burst: 5}
+// DefaultBudget stays under every HubSpot limit, the lowest being 100
+// requests per rolling 10 s (private apps on Free and Starter): any 10 s
+// window sees at most Requests + Burst = 98. The 2 spare requests absorb
+// the skew between our clock and HubSpot's arrival times. For other app
+// types and tiers see the README ("Rate budget").
+var DefaultBudget = Budget{Requests: 97, Per: 10 * time.Second, Burst: 1}
 
 func (b Budget) validate() error {
 	if b.Requests <= 0 || b.Per <= 0 || b.Burst <= 0 {

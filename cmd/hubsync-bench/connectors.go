@@ -35,6 +35,9 @@ func writeConnectors(dir string, o options, temporalAddr string, emu *emulator) 
 		if o.backlog > 0 {
 			backlog = fmt.Sprintf(", maxBacklog: %d", o.backlog)
 		}
+		if o.inFlight > 0 {
+			backlog += fmt.Sprintf(", maxInFlight: %d", o.inFlight)
+		}
 		fmt.Fprintf(&b, "  - {id: %s, account: %s, listId: %q, flushInterval: %s, maxBatchSize: %d%s}\n",
 			connectorID(i), benchAccount, list, o.flush, o.batch, backlog)
 	}

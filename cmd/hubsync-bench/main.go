@@ -60,6 +60,7 @@ type options struct {
 	rate      float64
 	idle      time.Duration
 	naive     int
+	inFlight  int
 }
 
 func main() {
@@ -93,6 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.metrics, "metrics-addr", "", "let the worker serve Prometheus metrics on this host:port")
 	fs.Float64Var(&o.rate, "rate", 0, "send at most this many changes per second over all senders; 0 = as fast as accepted")
 	fs.DurationVar(&o.idle, "idle", 0, "after converging, measure the worker's and dev server's CPU for this long")
+	fs.IntVar(&o.inFlight, "in-flight", 0, "connector maxInFlight (batches in flight per list); 0 = the default")
 	fs.IntVar(&o.naive, "naive-workers", 4, "per-event: concurrent requests of the naive one-request-per-change client")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -123,6 +125,8 @@ func (o options) validate() error {
 		return errors.New("-senders and -per-call must be at least 1")
 	case o.limit < 0 || o.latency < 0:
 		return errors.New("-limit and -latency must not be negative")
+	case o.inFlight < 0 || o.inFlight > workflows.MaxMaxInFlight:
+		return fmt.Errorf("-in-flight %d: use 1..%d, or 0 for the default", o.inFlight, workflows.MaxMaxInFlight)
 	case o.rate < 0 || o.idle < 0 || o.naive < 1:
 		return errors.New("-rate and -idle must not be negative, -naive-workers at least 1")
 	case o.timeout <= 0:

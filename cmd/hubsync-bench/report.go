@@ -53,17 +53,19 @@ type report struct {
 }
 
 type settings struct {
-	Audiences          int    `json:"audiences"`
-	Contacts           int    `json:"contacts"`
-	ChangesPerAudience int    `json:"changesPerAudience"`
-	Batch              int    `json:"batch"`
-	Flush              string `json:"flush"`
-	Senders            int    `json:"senders"`
-	PerCall            int    `json:"perCall"`
-	Latency            string `json:"latency"`
-	Limit              int    `json:"limit"`
-	Seed               uint64 `json:"seed"`
-	MaxBacklog         int    `json:"maxBacklog,omitempty"` // 0: the default
+	Audiences          int     `json:"audiences"`
+	Contacts           int     `json:"contacts"`
+	ChangesPerAudience int     `json:"changesPerAudience"`
+	Batch              int     `json:"batch"`
+	Flush              string  `json:"flush"`
+	Senders            int     `json:"senders"`
+	PerCall            int     `json:"perCall"`
+	Latency            string  `json:"latency"`
+	Limit              int     `json:"limit"`
+	Seed               uint64  `json:"seed"`
+	MaxBacklog         int     `json:"maxBacklog,omitempty"`  // 0: the default
+	MaxInFlight        int     `json:"maxInFlight,omitempty"` // 0: the default
+	Rate               float64 `json:"rate,omitempty"`        // changes/s; 0: unpaced
 	// Paused is how long every sync was paused from the first send (0:
 	// not paused): senders are held meanwhile and go on after resume.
 	Paused string `json:"paused,omitempty"`
@@ -87,13 +89,14 @@ type listFigures struct {
 func newReport(o options) *report {
 	return &report{Scenario: o.scenario, Settings: settings{Audiences: o.audiences, Contacts: o.contacts, ChangesPerAudience: o.changes,
 		Batch: o.batch, Flush: o.flush.String(), Senders: o.senders, PerCall: o.perCall, Latency: o.latency.String(), Limit: o.limit, Seed: o.seed,
-		MaxBacklog: o.backlog, Paused: pausedSetting(o.paused)}}
+		MaxBacklog: o.backlog, MaxInFlight: o.inFlight, Rate: o.rate, Paused: pausedSetting(o.paused)}}
 }
 
 func (r *report) print(w io.Writer) {
 	s := r.Settings
-	fmt.Fprintf(w, "\nscenario %s: %d audience(s) × %d changes over %d contacts; batch %d, flush %s, %d senders × %d IDs a call, latency %s, limit %d/10s\n\n",
-		r.Scenario, s.Audiences, s.ChangesPerAudience, s.Contacts, s.Batch, s.Flush, s.Senders, s.PerCall, s.Latency, s.Limit)
+	fmt.Fprintf(w, "\nscenario %s: %d audience(s) × %d changes over %d contacts; batch %d, flush %s, %d senders × %d IDs a call, latency %s, limit %d/10s, in flight %s, rate %s\n\n",
+		r.Scenario, s.Audiences, s.ChangesPerAudience, s.Contacts, s.Batch, s.Flush, s.Senders, s.PerCall, s.Latency, s.Limit,
+		orDefault(s.MaxInFlight), orUnpaced(s.Rate))
 	if s.Paused != "" {
 		fmt.Fprintf(w, "every sync paused for the first %s of sending, then resumed\n\n", s.Paused)
 	}
@@ -154,6 +157,20 @@ func (r *report) print(w io.Writer) {
 	if r.DataDir != "" {
 		fmt.Fprintf(w, "\ndata dir kept: %s\n", r.DataDir)
 	}
+}
+
+func orDefault(n int) string {
+	if n == 0 {
+		return "default"
+	}
+	return fmt.Sprint(n)
+}
+
+func orUnpaced(r float64) string {
+	if r == 0 {
+		return "unpaced"
+	}
+	return fmt.Sprintf("%g changes/s", r)
 }
 
 func kb(n int) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) }

@@ -67,6 +67,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	args := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(o.Port),
 		"--log-level", o.LogLevel, "--namespace", o.Namespace}
 	args = append(args, SearchAttributeArgs()...)
+	args = append(args, OnePartitionArgs()...)
 	if o.UIPort == 0 {
 		args = append(args, "--headless")
 	} else {

@@ -83,7 +83,7 @@ func StartBareTemporal(t testing.TB) *Temporal {
 // StartTemporalServer is StartTemporal for TestMain, where there is no
 // testing.TB: the caller stops the server.
 func StartTemporalServer(cli string, verbose bool) (*Temporal, error) {
-	return startTemporal(cli, verbose, devserver.SearchAttributeArgs())
+	return startTemporal(cli, verbose, append(devserver.SearchAttributeArgs(), devserver.OnePartitionArgs()...))
 }
 
 func startTemporal(cli string, verbose bool, extraArgs []string) (*Temporal, error) {
