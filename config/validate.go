@@ -93,9 +93,6 @@ func (a *Account) validate(i int) []error {
 	}
 	if a.Budget.Requests < 0 || a.Budget.Per < 0 || a.Budget.Burst < 0 {
 		bad("budget {requests: %d, per: %s, burst: %d}: every field must be positive (omit one for its default)", a.Budget.Requests, a.Budget.Per, a.Budget.Burst)
-	} else if b := a.Budget; b.Requests > 0 && b.Per > 0 && float64(b.Requests)*float64(10*time.Second)/float64(b.Per)+float64(b.Burst) > maxHubSpotPer10s {
-		bad("budget {requests: %d, per: %s, burst: %d} allows more than %d requests in 10 s, more than any HubSpot plan: keep requests + burst under your app's limit per 10 s (README, \"Rate budget\")",
-			b.Requests, b.Per, b.Burst, maxHubSpotPer10s)
 	}
 	errs = append(errs, a.Auth.validate(a.name(i))...)
 	return errs
@@ -191,10 +188,6 @@ func (c Connector) validate(i int, accounts map[string]bool) []error {
 	}
 	return errs
 }
-
-// maxHubSpotPer10s is HubSpot's highest limit: private apps with the API
-// limit increase.
-const maxHubSpotPer10s = 250
 
 func checkHTTPURL(s string) error {
 	u, err := url.Parse(s)

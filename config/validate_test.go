@@ -33,7 +33,6 @@ func TestValidationErrors(t *testing.T) {
 		{"batch too big", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 10001}\n", []string{`connector "c": maxBatchSize 10001 must be between 1 and 10000`}},
 		{"batch negative", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: -1}\n", []string{`connector "c": maxBatchSize -1`}},
 		{"backlog too big", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBacklog: 80001}\n", []string{`connector "c": maxBacklog 80001 must be between maxBatchSize (500) and 80000`}},
-		{"budget over every plan", "accounts:\n  - {id: acme, auth: {type: private-app, tokenEnv: T}, budget: {requests: 250, burst: 5}}\nconnectors:\n  - {id: c, account: acme, listId: \"1\"}\n", []string{`account "acme": budget {requests: 250, per: 10s, burst: 5} allows more than 250 requests in 10 s`}},
 		{"too many in flight", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxInFlight: 11}\n", []string{`connector "c": maxInFlight 11 must be between 1 and 10`}},
 		{"in flight past the ID bound", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 5000, maxInFlight: 3}\n", []string{`connector "c": maxInFlight 3 × maxBatchSize 5000 is over 10000`}},
 		{"backlog under a batch", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 1000, maxBacklog: 999}\n", []string{`connector "c": maxBacklog 999 must be between maxBatchSize (1000)`}},

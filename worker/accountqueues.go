@@ -2,6 +2,8 @@ package worker
 
 import (
 	"fmt"
+	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -17,12 +19,17 @@ import (
 // workers together, so two workers on one account share one budget rather
 // than each spending a whole one. The in-process limiter still shapes this
 // worker's own requests so no rolling window exceeds the budget.
-func accountWorkers(c client.Client, f *config.File, conns activities.ConnectorMap, base sdkworker.Options) (ws []sdkworker.Worker, queues []string) {
+func accountWorkers(c client.Client, f *config.File, conns activities.ConnectorMap, base sdkworker.Options, log *slog.Logger) (ws []sdkworker.Worker, queues []string) {
 	for _, a := range f.Accounts {
 		if !usedByConnector(f, a.ID) {
 			continue
 		}
 		b := a.HubSpotBudget()
+		if per10s := float64(b.Requests)*float64(10*time.Second)/float64(b.Per) + float64(b.Burst); per10s > maxHubSpotPer10s {
+			// Allowed (an emulator has no limit), but at HubSpot it draws 429s.
+			log.Warn("account budget allows more requests per 10 s than any HubSpot plan; HubSpot will answer 429 (see README, Rate budget)",
+				"account", a.ID, "requestsPer10s", per10s, "hubspotMax", maxHubSpotPer10s)
+		}
 		wo := sdkworker.Options{
 			TaskQueueActivitiesPerSecond: float64(b.Requests) / b.Per.Seconds(),
 			WorkerStopTimeout:            base.WorkerStopTimeout,
@@ -35,6 +42,10 @@ func accountWorkers(c client.Client, f *config.File, conns activities.ConnectorM
 	}
 	return ws, queues
 }
+
+// maxHubSpotPer10s is HubSpot's highest limit: private apps with the API
+// limit increase.
+const maxHubSpotPer10s = 250
 
 func usedByConnector(f *config.File, account string) bool {
 	for _, c := range f.Connectors {

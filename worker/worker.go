@@ -53,7 +53,18 @@ type Options struct {
 	// therefore refused: give that client a handler from metrics.New and
 	// serve its HTTPHandler yourself. Empty: no metrics, no listener.
 	MetricsAddr string
+	// WorkflowCache is how many workflows the process keeps in memory
+	// between their tasks (the SDK's sticky cache, one per process);
+	// the others are rebuilt from history when they next run. Zero keeps
+	// the SDK's setting. See DefaultWorkflowCache.
+	WorkflowCache int
 }
+
+// DefaultWorkflowCache is the worker binary's sticky cache size. Each
+// audience is two workflows; an idle one holds no timer and is only
+// rebuilt when a change arrives, so a few thousand cached workflows keep a
+// worker with 10,000 audiences within a few hundred MB (README, "Limits").
+const DefaultWorkflowCache = 2000
 
 // Run checks the connectors and the namespace's search attributes (see
 // CheckSearchAttributes), then serves until ctx is cancelled, and then
@@ -103,6 +114,9 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 		return err
 	}
 
+	if opts.WorkflowCache > 0 {
+		sdkworker.SetStickyWorkflowCacheSize(opts.WorkflowCache)
+	}
 	fatal := make(chan error, 1)
 	wo := opts.Worker
 	wo.WorkerStopTimeout = opts.StopTimeout
@@ -121,7 +135,7 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 	}
 	w := sdkworker.New(c, f.Temporal.TaskQueue, wo)
 	register(w, conns, f)
-	aws, aqs := accountWorkers(c, f, conns, wo)
+	aws, aqs := accountWorkers(c, f, conns, wo, log)
 	ws, queues := append([]sdkworker.Worker{w}, aws...), append([]string{f.Temporal.TaskQueue}, aqs...)
 	if err := startAll(ws, queues); err != nil {
 		return fmt.Errorf("in namespace %q: %w", f.Temporal.Namespace, err)

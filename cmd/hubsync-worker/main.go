@@ -24,6 +24,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	// The distroless image has no zoneinfo; accounts may name a time zone.
@@ -48,6 +49,7 @@ func main() {
 
 type flags struct {
 	config, logFormat, logLevel, metricsAddr string
+	workflowCache                            int
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (flags, error) {
@@ -64,12 +66,19 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (fl
 	fs.StringVar(&fl.logFormat, "log-format", def("HUBSYNC_LOG_FORMAT", "text"), "log format: text or json (env HUBSYNC_LOG_FORMAT)")
 	fs.StringVar(&fl.logLevel, "log-level", def("HUBSYNC_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env HUBSYNC_LOG_LEVEL)")
 	fs.StringVar(&fl.metricsAddr, "metrics-addr", def("HUBSYNC_METRICS_ADDR", ""), "serve Prometheus metrics on http://ADDR/metrics, e.g. 127.0.0.1:9090; empty: off (env HUBSYNC_METRICS_ADDR)")
+	cache := def("HUBSYNC_WORKFLOW_CACHE", strconv.Itoa(worker.DefaultWorkflowCache))
+	fs.StringVar(&cache, "workflow-cache", cache, "workflows kept in memory between their tasks (the SDK's sticky cache); others are rebuilt from history when they next run (env HUBSYNC_WORKFLOW_CACHE)")
 	if err := fs.Parse(args); err != nil {
 		return fl, err
 	}
 	if fs.NArg() > 0 {
 		return fl, fmt.Errorf("unexpected arguments %q: hubsync-worker takes flags only", fs.Args())
 	}
+	n, err := strconv.Atoi(cache)
+	if err != nil || n < 1 {
+		return fl, fmt.Errorf("-workflow-cache %q: use a positive number of workflows, e.g. %d", cache, worker.DefaultWorkflowCache)
+	}
+	fl.workflowCache = n
 	if fl.metricsAddr != "" {
 		// Caught here, as a usage error, rather than after the connector
 		// checks have already called HubSpot.
@@ -122,7 +131,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	log.Info("configuration loaded", "file", f.Path, "temporal", f.Temporal.Address, "namespace", f.Temporal.Namespace,
 		"taskQueue", f.Temporal.TaskQueue, "accounts", len(f.Accounts), "connectors", f.ConnectorIDs())
 
-	if err := worker.Run(ctx, f, worker.Options{Logger: log, MetricsAddr: fl.metricsAddr}); err != nil {
+	if err := worker.Run(ctx, f, worker.Options{Logger: log, MetricsAddr: fl.metricsAddr, WorkflowCache: fl.workflowCache}); err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			log.Info("stopped before serving")
 			return exitOK

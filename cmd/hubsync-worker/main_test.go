@@ -40,6 +40,8 @@ func TestExitCodes(t *testing.T) {
 		{"missing file", []string{"-config", filepath.Join(dir, "absent.yaml")}, nil, exitFailed, "HUBSYNC_CONFIG"},
 		{"config from env", nil, map[string]string{"HUBSYNC_CONFIG": bad}, exitFailed, "looks like a secret"},
 		{"metrics addr without port", []string{"-metrics-addr", "9090"}, nil, exitUsage, "use host:port"},
+		{"workflow cache not a number", []string{"-workflow-cache", "many"}, nil, exitUsage, "-workflow-cache \"many\": use a positive number"},
+		{"workflow cache from env", nil, map[string]string{"HUBSYNC_WORKFLOW_CACHE": "0"}, exitUsage, "-workflow-cache \"0\""},
 		{"metrics addr from env", nil, map[string]string{"HUBSYNC_METRICS_ADDR": "localhost"}, exitUsage, "-metrics-addr"},
 		{"flag beats env", []string{"-config", bad}, map[string]string{"HUBSYNC_CONFIG": "/nowhere.yaml"}, exitFailed, "tokenEnv"},
 	}
