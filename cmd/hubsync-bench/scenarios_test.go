@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/audiencesync/hubspot-list-sync/internal/devserver"
+)
+
+var (
+	workerOnce sync.Once
+	workerBin  string
+	workerErr  error
+)
+
+// sharedWorker builds ./cmd/hubsync-worker once for the scenario tests.
+func sharedWorker(t *testing.T) string {
+	t.Helper()
+	workerOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hubsync-bench-test-*")
+		if err != nil {
+			workerErr = err
+			return
+		}
+		workerBin, workerErr = buildWorker(context.Background(), dir, slog.New(slog.DiscardHandler))
+	})
+	require.NoError(t, workerErr)
+	return workerBin
+}
+
+// runScenario runs the command at a tiny size and returns its report; the
+// run must end with every list exact.
+func runScenario(t *testing.T, args ...string) report {
+	t.Helper()
+	_, err := devserver.FindCLI()
+	require.NoError(t, err, "the benchmark needs the pinned Temporal CLI")
+	jsonFile := filepath.Join(t.TempDir(), "bench.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	args = append(args, "-worker-bin", sharedWorker(t), "-timeout", "150s", "-json", jsonFile)
+	code := run(ctx, args, &out, &errOut)
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
+	var rep report
+	b, err := os.ReadFile(jsonFile)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rep))
+	require.True(t, rep.Converged)
+	for _, l := range rep.Lists {
+		require.Zero(t, l.Missing+l.Extra, "list %s", l.ListID)
+	}
+	return rep
+}
+
+// Small variants of each scenario of the ceiling issue: correctness and
+// the presence of each figure, never their values.
+func TestScenarioCeilingSmall(t *testing.T) {
+	rep := runScenario(t, "-scenario", "ceiling", "-changes", "3000", "-contacts", "3000", "-latency", "50ms", "-flush", "1s")
+	assert.Equal(t, 110, rep.Settings.Limit, "the scenario's designed limit applies")
+	assert.Equal(t, 6, rep.Writes.Writes, "3,000 enters in batches of 500")
+	assert.Equal(t, 3000, rep.Writes.IDs)
+	assert.Zero(t, rep.Writes.Answered, "no 429 under the account's budget")
+	assert.LessOrEqual(t, rep.Writes.MaxIn10s, 110)
+	assert.Positive(t, rep.Writes.OfCeiling)
+}
+
+func TestScenarioAlternatingSmall(t *testing.T) {
+	rep := runScenario(t, "-scenario", "alternating", "-changes", "60", "-flush", "1s")
+	assert.EqualValues(t, 60, rep.Calls, "one call per change")
+	require.Len(t, rep.Lists, 1)
+	// Calls 2k-1 enter k; contacts with an even number leave at once, odd
+	// ones leave k+1 just before it enters: the odd contacts stay.
+	assert.Equal(t, 15, rep.Lists[0].Expected)
+	assert.Positive(t, rep.LagSeconds)
+}
+
+func TestScenarioLatencySmall(t *testing.T) {
+	rep := runScenario(t, "-scenario", "latency", "-changes", "600", "-contacts", "600", "-rate", "200", "-flush", "1s")
+	require.NotNil(t, rep.Latency)
+	assert.Equal(t, 600, rep.Latency.Samples, "every contact's Enter → member time")
+	assert.LessOrEqual(t, rep.Latency.P50, rep.Latency.P99)
+	assert.GreaterOrEqual(t, rep.SendSeconds, 2.0, "600 changes at 200/s take about 3 s")
+}
+
+func TestScenarioPerEventSmall(t *testing.T) {
+	rep := runScenario(t, "-scenario", "per-event", "-changes", "300", "-contacts", "100", "-limit", "0", "-latency", "10ms", "-flush", "1s")
+	n := rep.Naive
+	require.NotNil(t, n)
+	assert.True(t, n.Exact, "the naive client's list equals the stream's too")
+	assert.Empty(t, n.Error)
+	assert.Equal(t, 300, n.Calls, "one request per change")
+	assert.Positive(t, n.OurCalls)
+	assert.Less(t, n.OurCalls, n.Calls)
+	assert.Equal(t, rep.Lists[0].Expected, n.NetChanges)
+	assert.GreaterOrEqual(t, n.OurCalls, n.MinCalls)
+}
+
+func TestScenarioManySmall(t *testing.T) {
+	rep := runScenario(t, "-scenario", "many", "-audiences", "60", "-flush", "1s", "-idle", "2s")
+	assert.Len(t, rep.Lists, 60)
+	assert.Positive(t, rep.ActivationsPerSec)
+	assert.Contains(t, rep.IdleCPU, "worker")
+	assert.Contains(t, rep.IdleCPU, "devServer")
+	for _, l := range rep.Lists {
+		assert.Equal(t, 5, l.Expected)
+	}
+}
