@@ -59,6 +59,10 @@ func (s *Starter) awaitAudience(ctx context.Context, audienceID, what string, co
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
+	// Each poll is a query, which costs the server and the worker a
+	// workflow task: back off, so that many activations waiting at once
+	// do not spend the capacity they wait for.
+	every := 50 * time.Millisecond
 	for {
 		qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
 		st, err := s.Connectors(qctx, audienceID)
@@ -74,8 +78,9 @@ func (s *Starter) awaitAudience(ctx context.Context, audienceID, what string, co
 			s.log().Warn(what+" sent but not yet in effect: is a worker running on the task queue? It takes effect when one runs",
 				"audience", audienceID, "connectors", connectorIDs, "taskQueue", s.taskQueue, "lastError", err)
 			return nil
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(every):
 		}
+		every = min(2*every, time.Second)
 	}
 }
 
