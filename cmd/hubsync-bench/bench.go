@@ -126,19 +126,13 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 		stats.returned = lat.note
 	}
 	var nv *naive
-	naiveDone := make(chan struct{})
-	var naiveStreamEnd, naiveEnd time.Time
-	var naiveErr error
 	if o.scenario == "per-event" {
 		if nv, err = newNaive(emu, o); err != nil {
 			return rep, err
 		}
-		go func() {
-			naiveStreamEnd, naiveEnd, naiveErr = nv.run(ctx, plans[0].stream, o)
-			close(naiveDone)
-		}()
-	} else {
-		close(naiveDone)
+		nv.start(ctx, o.naive)
+		defer nv.close()
+		stats.returned = nv.feed
 	}
 	sendDone := make(chan struct{})
 	var sendErr error
@@ -168,12 +162,13 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	}
 	if nv != nil {
 		log.Info("waiting for the naive client to finish its stream")
+		nv.close()
 		select {
-		case <-naiveDone:
+		case <-nv.done:
 		case <-ctx.Done():
 			return rep, fmt.Errorf("the naive client did not finish: %w (raise -timeout)", ctx.Err())
 		}
-		rep.Naive = naiveReport(nv, emu, naiveStreamEnd, naiveEnd, naiveErr, plans[0], rep, o)
+		rep.Naive = naiveReport(nv, emu, plans[0], rep, o)
 	}
 	if o.idle > 0 {
 		log.Info("measuring idle CPU", "for", o.idle)

@@ -39,11 +39,19 @@ type naiveFigures struct {
 // naive is a per-event connector: one add-and-remove request per change,
 // in stream order per contact, several at once, honouring 429 intervals
 // and resending after a transport error, with the same budget as ours.
+// It is fed the changes our starter accepted, as it accepted them.
 type naive struct {
 	client *hubspot.Client
 	list   string
-	calls  int64
-	mu     sync.Mutex
+	work   []chan call
+	done   chan struct{} // closed when every fed change was answered
+
+	mu        sync.Mutex
+	calls     int64
+	err       error
+	streamEnd time.Time // when the last change was fed
+	end       time.Time // when the last change was answered
+	closeOnce sync.Once
 }
 
 func newNaive(e *emulator, o options) (*naive, error) {
@@ -60,47 +68,53 @@ func newNaive(e *emulator, o options) (*naive, error) {
 	return &naive{client: c, list: list}, nil
 }
 
-// run sends the stream at -rate changes/s (as our senders are paced),
-// contact c on worker c % workers, and returns when the stream started
-// and ended and when the last request was answered.
-func (n *naive) run(ctx context.Context, stream []call, o options) (streamEnd, done time.Time, err error) {
-	work := make([]chan call, o.naive)
+// start runs the naive client's workers. Feed it each change once our
+// starter accepted it (the same stream at the same pace), then close.
+// Contact c goes to worker c % workers, so its changes stay in order.
+func (n *naive) start(ctx context.Context, workers int) {
+	n.work = make([]chan call, workers)
+	n.done = make(chan struct{})
 	var wg sync.WaitGroup
-	errs := make(chan error, o.naive)
-	for w := range work {
-		work[w] = make(chan call, len(stream))
+	for w := range n.work {
+		n.work[w] = make(chan call, 1<<16)
 		wg.Go(func() {
-			for c := range work[w] {
+			for c := range n.work[w] {
+				if n.failed() {
+					continue // drain: a change after a failed one would be out of order
+				}
 				if err := n.send(ctx, c); err != nil {
-					errs <- err
-					return
+					n.mu.Lock()
+					n.err = err
+					n.mu.Unlock()
 				}
 			}
 		})
 	}
-	var pace *rate.Limiter
-	if o.rate > 0 {
-		pace = rate.NewLimiter(rate.Limit(o.rate), 1)
-	}
-	for _, c := range stream {
-		if pace != nil {
-			if err := pace.Wait(ctx); err != nil {
-				break
-			}
+	go func() { wg.Wait(); n.end = time.Now(); close(n.done) }()
+}
+
+// feed hands one accepted single-contact call to its worker.
+func (n *naive) feed(c call, at time.Time) {
+	id, _ := strconv.Atoi(c.ids[0])
+	n.mu.Lock()
+	n.streamEnd = at
+	n.mu.Unlock()
+	n.work[id%len(n.work)] <- c
+}
+
+// close ends the stream; done closes once every change was answered.
+func (n *naive) close() {
+	n.closeOnce.Do(func() {
+		for _, ch := range n.work {
+			close(ch)
 		}
-		id, _ := strconv.Atoi(c.ids[0])
-		work[id%o.naive] <- c
-	}
-	streamEnd = time.Now()
-	for _, ch := range work {
-		close(ch)
-	}
-	wg.Wait()
-	select {
-	case err = <-errs:
-	default:
-	}
-	return streamEnd, time.Now(), err
+	})
+}
+
+func (n *naive) failed() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.err != nil
 }
 
 func (n *naive) send(ctx context.Context, c call) error {
@@ -134,13 +148,13 @@ func (n *naive) send(ctx context.Context, c call) error {
 	}
 }
 
-func naiveReport(n *naive, e *emulator, streamEnd, end time.Time, err error, p plan, rep *report, o options) *naiveFigures {
+func naiveReport(n *naive, e *emulator, p plan, rep *report, o options) *naiveFigures {
 	n.mu.Lock()
-	f := &naiveFigures{Calls: int(n.calls), LagSeconds: end.Sub(streamEnd).Seconds()}
-	n.mu.Unlock()
-	if err != nil {
-		f.Error = err.Error()
+	f := &naiveFigures{Calls: int(n.calls), LagSeconds: n.end.Sub(n.streamEnd).Seconds()}
+	if n.err != nil {
+		f.Error = n.err.Error()
 	}
+	n.mu.Unlock()
 	got := e.Members(naivePortal, n.list)
 	missing, extra := diff(got, p.want)
 	f.Exact = len(missing)+len(extra) == 0

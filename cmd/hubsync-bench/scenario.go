@@ -32,9 +32,6 @@ type plan struct {
 	lanes   [][]call
 	changes int     // record IDs over all calls
 	want    []int64 // the list's expected membership, ascending
-	// stream is every call in the order it was made up (per-event only:
-	// the naive client replays it).
-	stream []call
 }
 
 // chunk appends ids as calls of at most perCall IDs each.

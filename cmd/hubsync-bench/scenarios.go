@@ -78,8 +78,8 @@ func alternatingPlan(o options, _ int) (plan, error) {
 }
 
 // perEventPlan: each change picks a random contact and flips it (enter a
-// non-member, leave a member), one ID a call, lane id % senders. The same
-// stream, in order, feeds the naive client (plan.stream).
+// non-member, leave a member), one ID a call, lane id % senders. Each call
+// our starter accepts is also fed to the naive client.
 func perEventPlan(o options, audience int) (plan, error) {
 	rng := rand.New(rand.NewPCG(o.seed, uint64(audience)))
 	member := map[int]bool{}
@@ -89,7 +89,6 @@ func perEventPlan(o options, audience int) (plan, error) {
 		member[id] = !member[id]
 		c := call{enter: member[id], ids: []string{strconv.Itoa(id)}}
 		p.lanes[id%o.senders] = append(p.lanes[id%o.senders], c)
-		p.stream = append(p.stream, c)
 	}
 	return p, p.model()
 }

@@ -23,8 +23,8 @@ type sendStats struct {
 	// pace, when set, holds the senders to a steady rate of changes (a
 	// token per record ID) over every lane together.
 	pace *rate.Limiter
-	// returned, when set, is told when a call delivering ids returned.
-	returned func(ids []string, at time.Time)
+	// returned, when set, is told about each call once it returned.
+	returned func(c call, at time.Time)
 
 	accepted atomic.Int64 // record IDs delivered
 	calls    atomic.Int64
@@ -101,7 +101,7 @@ func deliver(ctx context.Context, st *starter.Starter, audience string, c call, 
 		if err == nil {
 			stats.calls.Add(1)
 			if stats.returned != nil {
-				stats.returned(c.ids, time.Now())
+				stats.returned(c, time.Now())
 			}
 			return nil
 		}

@@ -114,13 +114,13 @@ type latencies struct {
 	returned map[string]time.Time
 }
 
-func (l *latencies) note(ids []string, at time.Time) {
+func (l *latencies) note(c call, at time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.returned == nil {
 		l.returned = map[string]time.Time{}
 	}
-	for _, id := range ids {
+	for _, id := range c.ids {
 		l.returned[id] = at
 	}
 }
