@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -75,7 +76,9 @@ func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.Bat
 	log.Info("applying membership batch", "batchId", req.BatchID, "listId", req.ListID,
 		"adds", len(req.Add), "removes", len(req.Remove), "attempt", info.Attempt)
 
+	stopHeartbeats := keepHeartbeating(ctx, time.Second)
 	out, err := writer.UpdateMemberships(ctx, req.ListID, req.Add, req.Remove)
+	stopHeartbeats()
 	metrics.response(out, err)
 	if err != nil {
 		mapped := classify(err)
@@ -92,6 +95,32 @@ func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.Bat
 		log.Warn("HubSpot reported record IDs this batch did not send (or twice); ignored", "batchId", req.BatchID, "ignored", ignored)
 	}
 	return res, nil
+}
+
+// keepHeartbeating tells Temporal every interval that this attempt is
+// alive, while it waits for the account's budget and while its request
+// runs, so a batch whose worker died is retried after the heartbeat
+// timeout rather than the start-to-close timeout. stop waits for the
+// heartbeating goroutine to end.
+func keepHeartbeating(ctx context.Context, every time.Duration) (stop func()) {
+	activity.RecordHeartbeat(ctx)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
 }
 
 // classify maps a client error to what Temporal's retry policy acts on. It is

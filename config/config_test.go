@@ -46,7 +46,7 @@ func TestLoadFillsDefaults(t *testing.T) {
 		t.Errorf("temporal defaults: %+v", f.Temporal)
 	}
 	a := f.Accounts[0]
-	if a.BaseURL != hubspot.DefaultBaseURL || a.APIVersion != hubspot.DefaultAPIVersion || a.Timeout != hubspot.DefaultTimeout {
+	if a.BaseURL != hubspot.DefaultBaseURL || a.APIVersion != hubspot.DefaultAPIVersion || a.Timeout != DefaultTimeout {
 		t.Errorf("account defaults: %+v", a)
 	}
 	if a.HubSpotBudget() != hubspot.DefaultBudget {

@@ -17,13 +17,15 @@ const (
 	DefaultRedirectURL = "http://127.0.0.1:8765/callback"
 )
 
-// timeoutMargin mirrors the activity's own deadline margin: an HTTP attempt
-// must be abandoned before Temporal abandons the activity attempt, so it
-// cannot land after its retry or after the next batch.
-const timeoutMargin = 5 * time.Second
+// MaxTimeout is the longest per-request timeout an account may set: an
+// HTTP request must have ended before Temporal can retry its batch
+// elsewhere (after the heartbeat timeout), so it cannot land after its
+// retry or after the next batch (see workflows.MaxRequestTimeout).
+const MaxTimeout = workflows.MaxRequestTimeout
 
-// MaxTimeout is the longest per-request timeout an account may set.
-const MaxTimeout = workflows.ActivityStartToClose - timeoutMargin
+// DefaultTimeout is an account's per-request timeout: HubSpot answers a
+// membership write in well under a second.
+const DefaultTimeout = 10 * time.Second
 
 // Environment variables that override the temporal section.
 const (
@@ -76,7 +78,7 @@ func (f *File) fillDefaults() {
 			a.APIVersion = hubspot.DefaultAPIVersion
 		}
 		if a.Timeout == 0 {
-			a.Timeout = hubspot.DefaultTimeout
+			a.Timeout = DefaultTimeout
 		}
 		// Each budget field defaults on its own, so "budget: {requests: 50}"
 		// keeps HubSpot's 10 s window.

@@ -82,7 +82,7 @@ func (a *Account) validate(i int) []error {
 		bad("apiVersion %q must be a date version such as %q or \"v3\"", a.APIVersion, hubspot.DefaultAPIVersion)
 	}
 	if a.Timeout <= 0 || a.Timeout > MaxTimeout {
-		bad("timeout %s must be between 1ms and %s, so each HTTP attempt ends before the activity's %s start-to-close timeout", a.Timeout, MaxTimeout, workflows.ActivityStartToClose)
+		bad("timeout %s must be between 1ms and %s, so each HTTP request ends before Temporal may retry its batch on another worker (heartbeat timeout %s)", a.Timeout, MaxTimeout, workflows.ActivityHeartbeatTimeout)
 	}
 	if a.TimeZone != "" {
 		loc, err := time.LoadLocation(a.TimeZone)

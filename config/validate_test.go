@@ -41,7 +41,7 @@ func TestValidationErrors(t *testing.T) {
 		{"account without id", "accounts:\n  - auth: {type: private-app, tokenEnv: T}\n" + conn, []string{`accounts[0]: id ""`}},
 		{"bad base url", "accounts:\n  - {id: acme, baseUrl: api.hubapi.com, auth: {type: private-app, tokenEnv: T}}\n" + conn, []string{`account "acme": baseUrl "api.hubapi.com" must be an absolute http(s) URL`}},
 		{"bad api version", "accounts:\n  - {id: acme, apiVersion: latest, auth: {type: private-app, tokenEnv: T}}\n" + conn, []string{`account "acme": apiVersion "latest"`}},
-		{"timeout too long", "accounts:\n  - {id: acme, timeout: 60s, auth: {type: private-app, tokenEnv: T}}\n" + conn, []string{`account "acme": timeout 1m0s must be between 1ms and 55s`}},
+		{"timeout too long", "accounts:\n  - {id: acme, timeout: 60s, auth: {type: private-app, tokenEnv: T}}\n" + conn, []string{`account "acme": timeout 1m0s must be between 1ms and 12s`}},
 		{"timeout negative", "accounts:\n  - {id: acme, timeout: -1s, auth: {type: private-app, tokenEnv: T}}\n" + conn, []string{`account "acme": timeout -1s`}},
 		{"bad time zone", "accounts:\n  - {id: acme, timeZone: Mars/Olympus, auth: {type: private-app, tokenEnv: T}}\n" + conn, []string{`account "acme": timeZone "Mars/Olympus"`}},
 		{"negative budget", "accounts:\n  - {id: acme, budget: {requests: -5}, auth: {type: private-app, tokenEnv: T}}\n" + conn, []string{`account "acme": budget`, "positive"}},

@@ -31,9 +31,11 @@ func accountWorkers(c client.Client, f *config.File, conns activities.ConnectorM
 				"account", a.ID, "requestsPer10s", per10s, "hubspotMax", maxHubSpotPer10s)
 		}
 		wo := sdkworker.Options{
-			TaskQueueActivitiesPerSecond: float64(b.Requests) / b.Per.Seconds(),
-			WorkerStopTimeout:            base.WorkerStopTimeout,
-			OnFatalError:                 base.OnFatalError,
+			TaskQueueActivitiesPerSecond:     float64(b.Requests) / b.Per.Seconds(),
+			WorkerStopTimeout:                base.WorkerStopTimeout,
+			OnFatalError:                     base.OnFatalError,
+			MaxHeartbeatThrottleInterval:     base.MaxHeartbeatThrottleInterval,
+			DefaultHeartbeatThrottleInterval: base.DefaultHeartbeatThrottleInterval,
 		}
 		q := workflows.AccountTaskQueue(f.Temporal.TaskQueue, a.ID)
 		w := sdkworker.New(c, q, wo)

@@ -123,6 +123,10 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 	if wo.WorkerStopTimeout <= 0 {
 		wo.WorkerStopTimeout = workflows.ActivityStartToClose
 	}
+	// Heartbeats reach the server at least this often, which the request
+	// timeout bound relies on (see workflows.ActivityHeartbeatTimeout).
+	wo.MaxHeartbeatThrottleInterval = workflows.HeartbeatThrottle
+	wo.DefaultHeartbeatThrottleInterval = workflows.HeartbeatThrottle
 	wo.OnFatalError = func(err error) {
 		select {
 		case fatal <- err:
