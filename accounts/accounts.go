@@ -51,7 +51,7 @@ func NewClient(ctx context.Context, a config.Account, limiters *hubspot.Limiters
 	if limiters == nil {
 		limiters = &hubspot.Limiters{}
 	}
-	hc, err := HTTPClient(ctx, a)
+	hc, invalidate, err := httpClient(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +66,7 @@ func NewClient(ctx context.Context, a config.Account, limiters *hubspot.Limiters
 		Timeout:        a.Timeout,
 		Limiter:        lim,
 		DailyResetZone: a.Location(),
+		OnUnauthorized: invalidate,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("accounts: account %q: %w", a.ID, err)
@@ -99,24 +100,31 @@ func TokenStore(a config.Account) hubspot.FileTokenStore {
 // account. For oauth accounts, ctx is used by token refreshes and must
 // outlive the client (pass the worker's lifetime context, not a request's).
 func HTTPClient(ctx context.Context, a config.Account) (*http.Client, error) {
+	hc, _, err := httpClient(ctx, a)
+	return hc, err
+}
+
+// httpClient also returns what to call on a 401: an OAuth account drops
+// its access token (nil for private apps, whose token cannot refresh).
+func httpClient(ctx context.Context, a config.Account) (*http.Client, func(), error) {
 	switch a.Auth.Type {
 	case config.AuthPrivateApp:
 		tok, err := a.PrivateAppToken()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return hubspot.NewPrivateAppHTTPClient(tok, nil), nil
+		return hubspot.NewPrivateAppHTTPClient(tok, nil), nil, nil
 	case config.AuthOAuth:
 		conf, err := OAuthConfig(a)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ts, err := hubspot.NewOAuthTokenSource(ctx, conf, TokenStore(a))
 		if err != nil {
-			return nil, fmt.Errorf("accounts: account %q: loading OAuth token from %s: %w", a.ID, a.Auth.TokenStore, err)
+			return nil, nil, fmt.Errorf("accounts: account %q: loading OAuth token from %s: %w", a.ID, a.Auth.TokenStore, err)
 		}
-		return hubspot.NewOAuthHTTPClient(ts, nil), nil
+		return hubspot.NewOAuthHTTPClient(ts, nil), ts.Invalidate, nil
 	default:
-		return nil, fmt.Errorf("accounts: account %q: auth type %q is unknown: use %q or %q", a.ID, a.Auth.Type, config.AuthPrivateApp, config.AuthOAuth)
+		return nil, nil, fmt.Errorf("accounts: account %q: auth type %q is unknown: use %q or %q", a.ID, a.Auth.Type, config.AuthPrivateApp, config.AuthOAuth)
 	}
 }

@@ -52,6 +52,9 @@ type Config struct {
 	DailyResetZone *time.Location
 	// Now is the clock used to compute daily reset delays; default time.Now.
 	Now func() time.Time
+	// OnUnauthorized, when set, is called when HubSpot answers 401 (an
+	// OAuth source's Invalidate, so the next attempt refreshes).
+	OnUnauthorized func()
 }
 
 // Client calls HubSpot's Lists API. It is safe for concurrent use.
@@ -169,6 +172,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return limits, c.transportError(ctx, method, path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if resp.StatusCode == http.StatusUnauthorized && c.cfg.OnUnauthorized != nil {
+			c.cfg.OnUnauthorized()
+		}
 		return limits, c.apiError(method, path, resp, payload, limits)
 	}
 	if out != nil {

@@ -214,13 +214,31 @@ func (c *Client) transportError(ctx context.Context, method, path string, err er
 	if errors.As(err, &retrieve) && retrieve.Response != nil {
 		status := retrieve.Response.StatusCode
 		if status < 500 && status != http.StatusTooManyRequests && status != http.StatusRequestTimeout {
+			// HubSpot's OAuth errors carry their own status and correlationId.
+			var body struct {
+				Status        string `json:"status"`
+				Message       string `json:"message"`
+				CorrelationID string `json:"correlationId"`
+			}
+			_ = json.Unmarshal(retrieve.Body, &body)
+			why := strings.TrimSpace(body.Status + " " + body.Message)
+			if why == "" {
+				why = strings.TrimSpace(retrieve.ErrorCode + " " + retrieve.ErrorDescription)
+			}
 			return &APIError{Method: method, Path: path, StatusCode: http.StatusUnauthorized,
-				Category: "OAUTH_REFRESH_FAILED",
-				Message: fmt.Sprintf("HubSpot refused to refresh the access token (HTTP %d %s %s): reconnect the account with `hubsync connect`",
-					status, retrieve.ErrorCode, strings.TrimSpace(retrieve.ErrorDescription+" "+string(retrieve.Body)))}
+				Category: "OAUTH_REFRESH_FAILED", SubCategory: body.Status, CorrelationID: body.CorrelationID,
+				Message: fmt.Sprintf("HubSpot refused to refresh the access token (HTTP %d: %s): reconnect the account with `hubsync connect`, then `hubsync resume` (the running worker picks up the new token)",
+					status, truncateText(why, 200))}
 		}
 	}
 	return &TransportError{Method: method, Path: path, Timeout: errors.Is(err, context.DeadlineExceeded) || isTimeout(err), Err: err}
+}
+
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 func isTimeout(err error) bool {

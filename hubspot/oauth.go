@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -50,7 +51,7 @@ type TokenStore interface {
 // from its expiry (x/oauth2 refreshes shortly before it) and persists every
 // new token, so a rotated refresh token is never lost. ctx is used for the
 // refresh requests and must outlive the source.
-func NewOAuthTokenSource(ctx context.Context, conf *oauth2.Config, store TokenStore) (oauth2.TokenSource, error) {
+func NewOAuthTokenSource(ctx context.Context, conf *oauth2.Config, store TokenStore) (*OAuthTokenSource, error) {
 	tok, err := store.Load(ctx)
 	if err != nil {
 		return nil, err
@@ -58,27 +59,41 @@ func NewOAuthTokenSource(ctx context.Context, conf *oauth2.Config, store TokenSt
 	if tok.RefreshToken == "" {
 		return nil, fmt.Errorf("hubspot: the stored OAuth token has no refresh token: run `hubsync connect` again")
 	}
-	return &persistingSource{ctx: ctx, src: conf.TokenSource(ctx, tok), store: store, last: tok}, nil
+	return &OAuthTokenSource{ctx: ctx, conf: conf, src: conf.TokenSource(ctx, tok), store: store, last: tok}, nil
 }
 
-// persistingSource saves each token it has not seen before. If saving fails
-// the caller gets the error and the next call tries again, so a rotated
-// refresh token is retried rather than silently kept only in memory.
-type persistingSource struct {
+// OAuthTokenSource is x/oauth2's refreshing source plus the store: it
+// saves each token it has not seen before (if saving fails the caller gets
+// the error and the next call tries again, so a rotated refresh token is
+// never kept only in memory), and it goes back to the store when a
+// refresh fails, so tokens written by `hubsync connect` are used by a
+// running worker.
+type OAuthTokenSource struct {
 	ctx   context.Context
-	src   oauth2.TokenSource
+	conf  *oauth2.Config
 	store TokenStore
 	mu    sync.Mutex
+	src   oauth2.TokenSource
 	last  *oauth2.Token
 }
 
-func (p *persistingSource) Token() (*oauth2.Token, error) {
-	tok, err := p.src.Token()
-	if err != nil {
-		return nil, err
-	}
+// Token returns a valid access token, refreshing it when due. When the
+// refresh fails and the store holds a different token than the one in
+// use, it switches to the stored one and tries once more.
+func (p *OAuthTokenSource) Token() (*oauth2.Token, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	tok, err := p.src.Token()
+	if err != nil {
+		stored, lerr := p.store.Load(p.ctx)
+		if lerr != nil || stored.RefreshToken == "" || stored.RefreshToken == p.last.RefreshToken {
+			return nil, err
+		}
+		p.last, p.src = stored, p.conf.TokenSource(p.ctx, stored)
+		if tok, err = p.src.Token(); err != nil {
+			return nil, err
+		}
+	}
 	if tok.AccessToken != p.last.AccessToken || tok.RefreshToken != p.last.RefreshToken {
 		if err := p.store.Save(p.ctx, tok); err != nil {
 			return nil, fmt.Errorf("hubspot: saving the refreshed OAuth token: %w", err)
@@ -86,6 +101,21 @@ func (p *persistingSource) Token() (*oauth2.Token, error) {
 		p.last = tok
 	}
 	return tok, nil
+}
+
+// Invalidate drops the access token in use, so the next Token refreshes
+// (or takes a newer token from the store). Call it when HubSpot answered
+// 401: an access token revoked before its expiry would otherwise keep
+// failing until then.
+func (p *OAuthTokenSource) Invalidate() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if stored, err := p.store.Load(p.ctx); err == nil && stored.RefreshToken != "" && stored.RefreshToken != p.last.RefreshToken {
+		p.last = stored
+	}
+	expired := *p.last
+	expired.AccessToken, expired.Expiry = "", time.Unix(1, 0)
+	p.src = p.conf.TokenSource(p.ctx, &expired)
 }
 
 // NewOAuthHTTPClient returns an HTTP client that authorizes every request

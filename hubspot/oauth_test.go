@@ -181,3 +181,56 @@ func TestLimiterKeepsClientsUnderHubSpotsLimit(t *testing.T) {
 	_, err = c1.GetList(ctx, e.listID)
 	assert.ErrorContains(t, err, "request budget", "a caller that cannot wait for the budget is told why")
 }
+
+// A running client whose refresh token was revoked recovers once new
+// tokens are in the store (what `hubsync connect` writes): the failed
+// refresh sends it back to the store. The failure names HubSpot's status
+// and correlationId in their own fields.
+func TestRefreshFailureTakesNewTokensFromTheStore(t *testing.T) {
+	e := newEnv(t)
+	e.emu.RegisterOAuthApp("app-1", "secret-1")
+	access, refresh := e.emu.IssueTokens(portal, "app-1", hubspot.Scopes...)
+	store := hubspot.FileTokenStore{Path: filepath.Join(t.TempDir(), "acct.json")}
+	require.NoError(t, store.Save(context.Background(), &oauth2.Token{AccessToken: access, RefreshToken: refresh, Expiry: time.Now().Add(-time.Minute)}))
+	e.emu.RevokeRefreshToken(refresh)
+	ts, err := hubspot.NewOAuthTokenSource(context.Background(), oauthConfig(e), store)
+	require.NoError(t, err)
+	c := e.client(t, func(c *hubspot.Config) { c.HTTPClient = hubspot.NewOAuthHTTPClient(ts, nil) })
+
+	_, err = c.GetList(context.Background(), e.listID)
+	apiErr := assertAPIError(t, err, 401, "OAUTH_REFRESH_FAILED")
+	assert.Equal(t, "BAD_REFRESH_TOKEN", apiErr.SubCategory)
+	assert.NotEmpty(t, apiErr.CorrelationID, "HubSpot's correlationId has its own field")
+	assert.Contains(t, apiErr.Message, "hubsync connect")
+
+	access2, refresh2 := e.emu.IssueTokens(portal, "app-1", hubspot.Scopes...)
+	require.NoError(t, store.Save(context.Background(), &oauth2.Token{AccessToken: access2, RefreshToken: refresh2, Expiry: time.Now().Add(time.Hour)}))
+	_, err = c.GetList(context.Background(), e.listID)
+	require.NoError(t, err, "the same client uses the store's new tokens")
+}
+
+// A 401 from HubSpot drops the cached access token, so the next request
+// refreshes instead of failing until the token's own expiry.
+func TestUnauthorizedAnswerForcesARefresh(t *testing.T) {
+	e := newEnv(t)
+	e.emu.RegisterOAuthApp("app-1", "secret-1")
+	access, refresh := e.emu.IssueTokens(portal, "app-1", hubspot.Scopes...)
+	store := hubspot.FileTokenStore{Path: filepath.Join(t.TempDir(), "acct.json")}
+	require.NoError(t, store.Save(context.Background(), &oauth2.Token{AccessToken: access, RefreshToken: refresh, Expiry: time.Now().Add(time.Hour)}))
+	ts, err := hubspot.NewOAuthTokenSource(context.Background(), oauthConfig(e), store)
+	require.NoError(t, err)
+	c := e.client(t, func(c *hubspot.Config) {
+		c.HTTPClient = hubspot.NewOAuthHTTPClient(ts, nil)
+		c.OnUnauthorized = ts.Invalidate
+	})
+	_, err = c.GetList(context.Background(), e.listID)
+	require.NoError(t, err)
+
+	e.emu.ExpireAccessTokens() // HubSpot no longer takes it, though its expiry says an hour
+	_, err = c.GetList(context.Background(), e.listID)
+	assertAPIError(t, err, 401, "")
+	before := tokenCalls(e)
+	_, err = c.GetList(context.Background(), e.listID)
+	require.NoError(t, err, "the next request refreshed first")
+	assert.Equal(t, before+1, tokenCalls(e))
+}
