@@ -21,6 +21,9 @@ func (c Connector) SyncInput(audienceID string) workflows.SyncInput {
 		MaxBatchSize:  c.MaxBatchSize,
 		MaxBacklog:    c.MaxBacklog,
 		MaxInFlight:   c.MaxInFlight,
+
+		MaxSignalsPerRun: c.MaxSignalsPerRun,
+		MaxBatchesPerRun: c.MaxBatchesPerRun,
 	}
 }
 

@@ -114,6 +114,11 @@ type Connector struct {
 	// MaxInFlight bounds the connector's batches in flight at once (0:
 	// the workflow's default, see workflows.DefaultMaxInFlight).
 	MaxInFlight int `yaml:"maxInFlight"`
+	// MaxSignalsPerRun and MaxBatchesPerRun bound one sync run's history
+	// before it continues as new (0: the workflow's defaults, 5,000 and
+	// 1,000). Lower them only to exercise continue-as-new.
+	MaxSignalsPerRun int `yaml:"maxSignalsPerRun"`
+	MaxBatchesPerRun int `yaml:"maxBatchesPerRun"`
 }
 
 // Load reads the connectors file at path, with overrides from the process

@@ -181,6 +181,9 @@ func (c Connector) validate(i int, accounts map[string]bool) []error {
 	if c.MaxBacklog < c.MaxBatchSize || c.MaxBacklog > workflows.MaxMaxBacklog {
 		bad("maxBacklog %d must be between maxBatchSize (%d) and %d (default %d)", c.MaxBacklog, c.MaxBatchSize, workflows.MaxMaxBacklog, workflows.DefaultMaxBacklog)
 	}
+	if c.MaxSignalsPerRun < 0 || c.MaxBatchesPerRun < 0 {
+		bad("maxSignalsPerRun %d and maxBatchesPerRun %d must be positive (omit them for the defaults)", c.MaxSignalsPerRun, c.MaxBatchesPerRun)
+	}
 	if c.MaxInFlight < 0 || c.MaxInFlight > workflows.MaxMaxInFlight {
 		bad("maxInFlight %d must be between 1 and %d (omit it for %d)", c.MaxInFlight, workflows.MaxMaxInFlight, workflows.DefaultMaxInFlight)
 	} else if c.MaxBatchSize > 0 && c.MaxInFlight*c.MaxBatchSize > workflows.MaxMaxBatchSize {

@@ -41,6 +41,10 @@ type Starter struct {
 	// ActivationWait bounds how long Activate waits for its activations to
 	// take effect; zero means DefaultActivationWait, negative not at all.
 	ActivationWait time.Duration
+	// AudienceSignalsPerRun, when set, is the MaxSignalsPerRun of audience
+	// workflows this starter starts (see workflows.AudienceInput); tests
+	// lower it to make continue-as-new happen.
+	AudienceSignalsPerRun int
 }
 
 // New returns a Starter that starts audience workflows on taskQueue (the
@@ -133,7 +137,7 @@ func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs 
 		cancel()
 	}
 	opts := s.audienceStartOptions(audienceID)
-	start := workflows.AudienceInput{AudienceID: audienceID}
+	start := workflows.AudienceInput{AudienceID: audienceID, MaxSignalsPerRun: s.AudienceSignalsPerRun}
 	for i, in := range inputs {
 		run, err := s.client.SignalWithStartWorkflow(ctx, opts.ID, workflows.SignalAudience, workflows.AudienceCommand{Activate: &in},
 			opts, workflows.AudienceWorkflowName, start)

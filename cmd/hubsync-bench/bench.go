@@ -5,12 +5,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
 	"golang.org/x/time/rate"
 
+	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/devserver"
 	"github.com/audiencesync/hubspot-list-sync/starter"
 )
@@ -58,11 +63,25 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	}
 	defer serverLog.Close()
 	log.Info("starting the Temporal dev server", "db", filepath.Join(dir, "temporal.db"))
-	dev, err := devserver.Start(ctx, devserver.Options{CLI: o.cli, DBFile: filepath.Join(dir, "temporal.db"), Log: serverLog, Logger: quiet})
+	port, err := devserver.FreePort()
 	if err != nil {
 		return rep, err
 	}
-	defer dev.Stop()
+	// A fixed port and database file, so the chaos scenario can restart
+	// the server under the same clients.
+	devOpts := devserver.Options{CLI: o.cli, Port: port, DBFile: filepath.Join(dir, "temporal.db"), Log: serverLog, Logger: quiet}
+	dev, err := devserver.Start(ctx, devOpts)
+	if err != nil {
+		return rep, err
+	}
+	ch := &chaos{o: o, log: log, rng: rand.New(rand.NewPCG(o.seed, 7)), dir: dir, devOpts: devOpts, dev: dev, done: make(chan struct{})}
+	defer func() { _, d := ch.current(); d.Stop() }()
+	// Our own client: the dev server's closes when it stops.
+	tc, err := client.Dial(client.Options{HostPort: dev.Address, Namespace: dev.Namespace, Logger: tlog.NewStructuredLogger(quiet)})
+	if err != nil {
+		return rep, fmt.Errorf("connecting to the dev server at %s: %w", dev.Address, err)
+	}
+	defer tc.Close()
 
 	log.Info("seeding the HubSpot emulator", "contacts", o.contacts, "lists", o.audiences, "limit", o.limit, "latency", o.latency)
 	emu, err := startEmulator(o, quiet)
@@ -74,30 +93,38 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	if err != nil {
 		return rep, err
 	}
-	cfg, err := loadConnectors(cfgPath, emu.token)
+	cfg, err := loadConnectors(cfgPath, emu.tokens)
 	if err != nil {
 		return rep, err
 	}
-	wp, err := startWorker(workerBin, cfgPath, filepath.Join(dir, "worker.log"), emu.token, o.metrics)
+	wp, err := startWorker(workerBin, cfgPath, filepath.Join(dir, "worker.log"), emu.tokens, o.metrics)
 	if err != nil {
 		return rep, err
 	}
-	defer wp.stop()
+	ch.worker, ch.bin, ch.cfgPath, ch.tokens = wp, workerBin, cfgPath, emu.tokens
+	defer func() {
+		if w, _ := ch.current(); w != nil {
+			w.stop()
+		}
+	}()
+	// RSS of the first worker and server processes (the chaos scenario
+	// replaces them).
 	rss := sampleRSS(map[string]int{"worker": wp.pid(), "devServer": dev.PID()})
 	defer func() { rep.PeakRSSBytes = rss.finish() }() // runs before the processes stop
-	if err := wp.awaitReady(ctx, dev.Client, benchTaskQueue); err != nil {
+	if err := wp.awaitReady(ctx, tc, benchTaskQueue); err != nil {
 		return rep, err
 	}
 	log.Info("worker serving", "pid", wp.pid(), "log", wp.logPath)
 
-	st := starter.New(dev.Client, benchTaskQueue, cfg)
+	st := starter.New(tc, benchTaskQueue, cfg)
 	st.Logger = quiet
+	st.AudienceSignalsPerRun = o.runLimit
 	run := time.Now().UTC().Format("20060102-150405")
 	audiences := make([]string, o.audiences)
 	targets := make([]target, o.audiences)
 	for a := range audiences {
 		audiences[a] = fmt.Sprintf("bench-%s-%d", run, a+1)
-		targets[a] = target{audience: audiences[a], connector: connectorID(a), listID: emu.lists[a], want: plans[a].want}
+		targets[a] = target{audience: audiences[a], connector: connectorID(a), listID: emu.lists[a], portal: emu.portal(a), want: plans[a].want}
 	}
 	log.Info("activating", "audiences", o.audiences, "concurrently", o.senders)
 	activated := time.Now()
@@ -108,6 +135,19 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	rep.ActivationsPerSec = float64(o.audiences) / rep.ActivationSeconds
 	// Activate returned once each audience listed its connector as active,
 	// so the timed phase below measures changes only.
+
+	if o.faults > 0 {
+		emu.SetRandomFaults(hubspottest.RandomFaults{Probability: o.faults, Method: http.MethodPut, PathContains: "/memberships/",
+			Kinds: allTransientFaults, Statuses: []int{408, 429, 502, 503, 504}, Latency: o.latency})
+	}
+	chaosCtx, stopChaos := context.WithCancel(ctx)
+	defer stopChaos()
+	if o.kills+o.restarts > 0 {
+		log.Info("chaos", "workerKills", o.kills, "serverRestarts", o.restarts, "faults", o.faults)
+		go ch.run(chaosCtx)
+	} else {
+		close(ch.done)
+	}
 
 	resumed, err := pauseFor(ctx, st, targets, o.paused, log)
 	if err != nil {
@@ -138,12 +178,24 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	var sendErr error
 	sendCtx, stopSending := context.WithCancel(ctx)
 	defer func() { stopSending(); <-sendDone }()
-	go func() { sendErr = send(sendCtx, st, audiences, plans, o.senders, stats, log); close(sendDone) }()
+	go func() {
+		sendErr = send(sendCtx, st, audiences, plans, o.senders, o.attempts, stats, log)
+		<-ch.done // the run counts as sent once the chaos is over too
+		close(sendDone)
+	}()
 	w := &watcher{st: st, emu: emu, targets: targets, stats: stats, total: total, out: out}
 	converge, waitErr := w.await(ctx, sendDone, &sendErr)
 	stopSending()
 	<-sendDone
 
+	stopChaos()
+	<-ch.done
+	if ch.err != nil && waitErr == nil {
+		waitErr = ch.err
+	}
+	if o.kills+o.restarts+int(o.faults*100) > 0 {
+		rep.Chaos = chaosReport(emu.Requests(), ch)
+	}
 	rep.fillSending(stats)
 	rep.ConvergeSeconds, rep.PeakPending = converge.Seconds(), w.peakPending
 	if rep.SendSeconds > 0 && waitErr == nil {
@@ -172,7 +224,8 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	}
 	if o.idle > 0 {
 		log.Info("measuring idle CPU", "for", o.idle)
-		if rep.IdleCPU, err = idleCPU(ctx, map[string]int{"worker": wp.pid(), "devServer": dev.PID()}, o.idle); err != nil {
+		w, d := ch.current()
+		if rep.IdleCPU, err = idleCPU(ctx, map[string]int{"worker": w.pid(), "devServer": d.PID()}, o.idle); err != nil {
 			return rep, err
 		}
 	}
@@ -180,7 +233,7 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	// near its end, and a report without them is much less useful.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 	defer cancel()
-	if err := rep.fillHistories(hctx, dev.Client, w); err != nil {
+	if err := rep.fillHistories(hctx, tc, w); err != nil {
 		return rep, err
 	}
 	return rep, nil

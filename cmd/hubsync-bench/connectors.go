@@ -19,6 +19,22 @@ const (
 
 func connectorID(audience int) string { return fmt.Sprintf("bench-%d", audience+1) }
 
+// accountID and tokenEnv name account i (portal i+1); the first keeps the
+// names of single-account runs.
+func accountID(i int) string {
+	if i == 0 {
+		return benchAccount
+	}
+	return fmt.Sprintf("%s-%d", benchAccount, i+1)
+}
+
+func tokenEnv(i int) string {
+	if i == 0 {
+		return benchTokenEnv
+	}
+	return fmt.Sprintf("%s_%d", benchTokenEnv, i+1)
+}
+
 // writeConnectors writes the connectors file the worker and the starter
 // read: one account on the emulator, one connector per audience.
 func writeConnectors(dir string, o options, temporalAddr string, emu *emulator) (string, error) {
@@ -27,8 +43,11 @@ func writeConnectors(dir string, o options, temporalAddr string, emu *emulator) 
 	requests, burst := budgetFor(o.limit)
 	var b strings.Builder
 	fmt.Fprintf(&b, "temporal: {address: %q, namespace: default, taskQueue: %s}\n", temporalAddr, benchTaskQueue)
-	fmt.Fprintf(&b, "accounts:\n  - id: %s\n    baseUrl: %s\n    budget: {requests: %d, per: 10s, burst: %d}\n    auth: {type: private-app, tokenEnv: %s}\n",
-		benchAccount, emu.url, requests, burst, benchTokenEnv)
+	b.WriteString("accounts:\n")
+	for i := range emu.tokens {
+		fmt.Fprintf(&b, "  - id: %s\n    baseUrl: %s\n    budget: {requests: %d, per: 10s, burst: %d}\n    auth: {type: private-app, tokenEnv: %s}\n",
+			accountID(i), emu.url, requests, burst, tokenEnv(i))
+	}
 	b.WriteString("connectors:\n")
 	for i, list := range emu.lists {
 		backlog := ""
@@ -38,8 +57,12 @@ func writeConnectors(dir string, o options, temporalAddr string, emu *emulator) 
 		if o.inFlight > 0 {
 			backlog += fmt.Sprintf(", maxInFlight: %d", o.inFlight)
 		}
+		if o.runLimit > 0 {
+			// Small runs, so continue-as-new happens (chaos).
+			backlog += fmt.Sprintf(", maxSignalsPerRun: %d, maxBatchesPerRun: %d", o.runLimit, max(2, o.runLimit/4))
+		}
 		fmt.Fprintf(&b, "  - {id: %s, account: %s, listId: %q, flushInterval: %s, maxBatchSize: %d%s}\n",
-			connectorID(i), benchAccount, list, o.flush, o.batch, backlog)
+			connectorID(i), accountID(i%len(emu.tokens)), list, o.flush, o.batch, backlog)
 	}
 	path := filepath.Join(dir, "connectors.yaml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
@@ -64,10 +87,12 @@ func budgetFor(limit int) (requests, burst int) {
 // loadConnectors loads the file as the worker does, except that only the
 // token variable is read from the environment, so TEMPORAL_* variables of
 // the caller cannot point the starter somewhere else.
-func loadConnectors(path, token string) (*config.File, error) {
+func loadConnectors(path string, tokens []string) (*config.File, error) {
 	f, err := config.LoadWithEnv(path, func(k string) string {
-		if k == benchTokenEnv {
-			return token
+		for i, tok := range tokens {
+			if k == tokenEnv(i) {
+				return tok
+			}
 		}
 		return ""
 	})
@@ -78,8 +103,8 @@ func loadConnectors(path, token string) (*config.File, error) {
 }
 
 // workerEnv is the worker's environment: ours without TEMPORAL_* and
-// HUBSYNC_* (which would override the file), plus the token.
-func workerEnv(token string) []string {
+// HUBSYNC_* (which would override the file), plus the tokens.
+func workerEnv(tokens []string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "TEMPORAL_") || strings.HasPrefix(kv, "HUBSYNC_") {
@@ -87,5 +112,8 @@ func workerEnv(token string) []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env, benchTokenEnv+"="+token)
+	for i, tok := range tokens {
+		env = append(env, tokenEnv(i)+"="+tok)
+	}
+	return env
 }

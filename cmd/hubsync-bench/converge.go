@@ -18,6 +18,7 @@ const statusPollLimit = 50
 // target is one audience's list and the membership it must end with.
 type target struct {
 	audience, connector, listID string
+	portal                      int64
 	want                        []int64
 }
 
@@ -136,12 +137,12 @@ func (w *watcher) poll(ctx context.Context) (idle bool, key string, err error) {
 // exact compares sizes first (cheap), then the members.
 func (w *watcher) exact() bool {
 	for _, t := range w.targets {
-		if info, ok := w.emu.ListInfo(benchPortal, t.listID); !ok || info.Size != len(t.want) {
+		if info, ok := w.emu.ListInfo(t.portal, t.listID); !ok || info.Size != len(t.want) {
 			return false
 		}
 	}
 	for _, t := range w.targets {
-		if !slices.Equal(w.emu.Members(benchPortal, t.listID), t.want) {
+		if !slices.Equal(w.emu.Members(t.portal, t.listID), t.want) {
 			return false
 		}
 	}
@@ -151,7 +152,7 @@ func (w *watcher) exact() bool {
 func (w *watcher) progress(now time.Time) {
 	size, want, pending, syncGen, audGen := 0, 0, 0, 0, 0
 	for i, t := range w.targets {
-		if info, ok := w.emu.ListInfo(benchPortal, t.listID); ok {
+		if info, ok := w.emu.ListInfo(t.portal, t.listID); ok {
 			size += info.Size
 		}
 		want += len(t.want)

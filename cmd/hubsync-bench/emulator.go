@@ -12,27 +12,32 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 )
 
-// benchPortal is the one HubSpot account every connector writes to, so all
-// of them share its rate limit, as lists of one account do at HubSpot.
+// benchPortal is the first HubSpot account; with -accounts 1 (the default)
+// every connector writes to it, so all share its rate limit, as lists of
+// one account do at HubSpot. Audience a writes to portal a % accounts + 1.
 const benchPortal = int64(1)
 
 // emulator is the in-process HubSpot emulator served on loopback.
 type emulator struct {
 	*hubspottest.Emulator
-	url   string
-	token string
-	lists []string // one MANUAL list per audience
-	srv   *http.Server
+	url    string
+	tokens []string // one private-app token per account (portal i+1)
+	lists  []string // one MANUAL list per audience, on its audience's portal
+	srv    *http.Server
 }
 
 // startEmulator seeds contacts 1..-contacts, one MANUAL list per audience
 // and a private-app token, applies -limit and -latency, and serves it.
 func startEmulator(o options, log *slog.Logger) (*emulator, error) {
 	emu := hubspottest.New(hubspottest.WithRateLimit(o.limit), hubspottest.WithLogger(log))
-	emu.AddContactRange(benchPortal, 1, int64(o.contacts))
-	e := &emulator{Emulator: emu, token: emu.NewPrivateAppToken(benchPortal, "crm.lists.read", "crm.lists.write")}
+	e := &emulator{Emulator: emu}
+	for i := range o.accounts {
+		portal := int64(i + 1)
+		emu.AddContactRange(portal, 1, int64(o.contacts))
+		e.tokens = append(e.tokens, emu.NewPrivateAppToken(portal, "crm.lists.read", "crm.lists.write"))
+	}
 	for i := range o.audiences {
-		e.lists = append(e.lists, emu.CreateList(benchPortal, fmt.Sprintf("Bench audience %d", i+1), hubspottest.ProcessingManual))
+		e.lists = append(e.lists, emu.CreateList(e.portal(i), fmt.Sprintf("Bench audience %d", i+1), hubspottest.ProcessingManual))
 	}
 	if o.latency > 0 {
 		// Probability 0: no failures, only the latency on every membership request.
@@ -47,6 +52,9 @@ func startEmulator(o options, log *slog.Logger) (*emulator, error) {
 	go func() { _ = e.srv.Serve(ln) }()
 	return e, nil
 }
+
+// portal is the account audience a's list lives in.
+func (e *emulator) portal(audience int) int64 { return int64(audience%len(e.tokens)) + 1 }
 
 func (e *emulator) close() {
 	e.Close()

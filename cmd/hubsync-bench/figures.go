@@ -23,7 +23,7 @@ func (r *report) fillSending(s *sendStats) {
 func (r *report) fillLists(emu *emulator, w *watcher) {
 	r.Converged = true
 	for i, t := range w.targets {
-		got := emu.Members(benchPortal, t.listID)
+		got := emu.Members(t.portal, t.listID)
 		missing, extra := diff(got, t.want)
 		l := listFigures{Audience: t.audience, Connector: t.connector, ListID: t.listID, Expected: len(t.want), Size: len(got),
 			Missing: len(missing), Extra: len(extra), SampleMissing: missing[:min(5, len(missing))], SampleExtra: extra[:min(5, len(extra))]}

@@ -61,6 +61,12 @@ type options struct {
 	idle      time.Duration
 	naive     int
 	inFlight  int
+	accounts  int
+	runLimit  int
+	kills     int
+	restarts  int
+	faults    float64
+	attempts  int
 }
 
 func main() {
@@ -95,6 +101,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.rate, "rate", 0, "send at most this many changes per second over all senders; 0 = as fast as accepted")
 	fs.DurationVar(&o.idle, "idle", 0, "after converging, measure the worker's and dev server's CPU for this long")
 	fs.IntVar(&o.inFlight, "in-flight", 0, "connector maxInFlight (batches in flight per list); 0 = the default")
+	fs.IntVar(&o.accounts, "accounts", 1, "HubSpot accounts; audience a writes to account a % accounts")
+	fs.IntVar(&o.runLimit, "run-limit", 0, "signals per workflow run before continue-as-new (audience and sync; the sync also continues after a quarter as many batches); 0 = the defaults")
+	fs.IntVar(&o.kills, "kills", 0, "SIGKILL and restart the worker this many times while the scenario runs")
+	fs.IntVar(&o.restarts, "server-restarts", 0, "restart the Temporal dev server on its database file this many times while the scenario runs")
+	fs.Float64Var(&o.faults, "faults", 0, "share of membership requests the emulator fails with a transient fault of any kind (0..1)")
+	fs.IntVar(&o.attempts, "send-attempts", 8, "attempts of one starter call before its sender gives up (counted as undelivered)")
 	fs.IntVar(&o.naive, "naive-workers", 4, "per-event: concurrent requests of the naive one-request-per-change client")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -125,6 +137,12 @@ func (o options) validate() error {
 		return errors.New("-senders and -per-call must be at least 1")
 	case o.limit < 0 || o.latency < 0:
 		return errors.New("-limit and -latency must not be negative")
+	case o.accounts < 1 || o.accounts > 50:
+		return errors.New("-accounts: use 1..50")
+	case o.kills < 0 || o.restarts < 0 || o.runLimit < 0 || o.attempts < 1:
+		return errors.New("-kills, -server-restarts and -run-limit must not be negative, -send-attempts at least 1")
+	case o.faults < 0 || o.faults >= 1:
+		return fmt.Errorf("-faults %g: use a share from 0 up to (not including) 1", o.faults)
 	case o.inFlight < 0 || o.inFlight > workflows.MaxMaxInFlight:
 		return fmt.Errorf("-in-flight %d: use 1..%d, or 0 for the default", o.inFlight, workflows.MaxMaxInFlight)
 	case o.rate < 0 || o.idle < 0 || o.naive < 1:

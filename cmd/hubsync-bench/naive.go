@@ -14,9 +14,9 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 )
 
-// naivePortal is the account of the naive client, so that its requests
-// and ours draw on separate, equal HubSpot limits.
-const naivePortal = int64(2)
+// naivePortal is the account of the naive client, after ours, so that its
+// requests and ours draw on separate, equal HubSpot limits.
+func naivePortal(e *emulator) int64 { return int64(len(e.tokens)) + 1 }
 
 // naiveFigures compare the naive client with this project on one stream.
 type naiveFigures struct {
@@ -55,9 +55,9 @@ type naive struct {
 }
 
 func newNaive(e *emulator, o options) (*naive, error) {
-	e.AddContactRange(naivePortal, 1, int64(o.contacts))
-	list := e.CreateList(naivePortal, "Naive per-event", "MANUAL")
-	tok := e.NewPrivateAppToken(naivePortal, "crm.lists.read", "crm.lists.write")
+	e.AddContactRange(naivePortal(e), 1, int64(o.contacts))
+	list := e.CreateList(naivePortal(e), "Naive per-event", "MANUAL")
+	tok := e.NewPrivateAppToken(naivePortal(e), "crm.lists.read", "crm.lists.write")
 	requests, burst := budgetFor(o.limit)
 	c, err := hubspot.New(hubspot.Config{BaseURL: e.url, Timeout: 30 * time.Second,
 		HTTPClient: &http.Client{Transport: &oauth2.Transport{Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok})}},
@@ -155,7 +155,7 @@ func naiveReport(n *naive, e *emulator, p plan, rep *report, o options) *naiveFi
 		f.Error = n.err.Error()
 	}
 	n.mu.Unlock()
-	got := e.Members(naivePortal, n.list)
+	got := e.Members(naivePortal(e), n.list)
 	missing, extra := diff(got, p.want)
 	f.Exact = len(missing)+len(extra) == 0
 	f.OurCalls, f.OurLagSeconds = len(portalWrites(e.Requests(), benchPortal)), rep.LagSeconds

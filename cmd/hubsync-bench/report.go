@@ -48,6 +48,7 @@ type report struct {
 	// IdleCPU is the CPU (cores) each process used during -idle after
 	// converging.
 	IdleCPU map[string]float64 `json:"idleCpu,omitempty"`
+	Chaos   *chaosFigures      `json:"chaos,omitempty"`
 	DataDir string             `json:"dataDir,omitempty"`
 	Error   string             `json:"error,omitempty"`
 }
@@ -131,6 +132,13 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(t, "this project\t%d calls, lag %.1f s; minimum ⌈%d net / %d⌉ = %d calls (%.2f× the minimum)\n",
 			n.OurCalls, n.OurLagSeconds, n.NetChanges, s.Batch, n.MinCalls, n.CallsOfMinimum)
 		fmt.Fprintf(t, "ratios\t%.0f× fewer calls, %.0f× shorter lag\n", n.CallRatio, n.LagRatio)
+	}
+	if c := r.Chaos; c != nil {
+		fmt.Fprintf(t, "chaos\t%d worker SIGKILLs, %d dev server restarts; %d membership requests, %d faulted, %d applied\n",
+			c.WorkerKills, c.ServerRestarts, c.Requests, c.Faulted, c.AppliedRequests)
+		fmt.Fprintf(t, "429s\t%d (%.1f %% of requests); %d retried, shortest wait %.1f s against HubSpot's 10 s interval, %d early\n",
+			c.Answered429, 100*c.Share429, c.RetriesAfter429, c.ShortestWait429, c.EarlyRetries429)
+		fmt.Fprintf(t, "one contact in two open requests\t%d times\n", c.ContactOverlaps)
 	}
 	for _, p := range []string{"worker", "devServer"} {
 		if c, ok := r.IdleCPU[p]; ok {

@@ -115,3 +115,24 @@ func TestScenarioManySmall(t *testing.T) {
 		assert.Equal(t, 5, l.Expected)
 	}
 }
+
+// The fault suite, small: the worker SIGKILLed twice and the dev server
+// restarted once mid-run, 30 % of HubSpot requests failing transiently,
+// workflows continuing as new often, two accounts: every list ends exact.
+func TestScenarioChaosSmall(t *testing.T) {
+	rep := runScenario(t, "-scenario", "chaos", "-audiences", "3", "-changes", "600", "-contacts", "500", "-accounts", "2",
+		"-kills", "2", "-server-restarts", "1", "-run-limit", "4", "-batch", "50", "-flush", "1s")
+	c := rep.Chaos
+	require.NotNil(t, c)
+	assert.Equal(t, 2, c.WorkerKills)
+	assert.Equal(t, 1, c.ServerRestarts)
+	assert.Positive(t, c.Faulted, "the emulator failed some requests")
+	assert.Zero(t, c.ContactOverlaps, "never one contact in two open requests")
+	assert.Zero(t, c.EarlyRetries429, "a batch answered 429 waits HubSpot's interval")
+	continued := 0
+	for _, f := range rep.Workflows {
+		continued += f.ContinueAsNew
+	}
+	assert.Positive(t, continued, "continue-as-new happened during the run")
+	assert.Len(t, rep.Lists, 3)
+}

@@ -14,10 +14,6 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/starter"
 )
 
-// maxAttempts bounds the retries of one call; a change that cannot be
-// delivered stops its sender, since later changes must not overtake it.
-const maxAttempts = 8
-
 // sendStats are updated by the senders as they go.
 type sendStats struct {
 	// pace, when set, holds the senders to a steady rate of changes (a
@@ -37,7 +33,9 @@ type sendStats struct {
 // send runs one goroutine per lane. Sender s sends lane s of every
 // audience, round-robin over the audiences, each call in order, so every
 // contact's changes reach its audience in the order the plan has them.
-func send(ctx context.Context, st *starter.Starter, audiences []string, plans []plan, senders int, stats *sendStats, log *slog.Logger) error {
+// attempts bounds the tries of one call; a change that cannot be
+// delivered stops its sender, since later changes must not overtake it.
+func send(ctx context.Context, st *starter.Starter, audiences []string, plans []plan, senders, attempts int, stats *sendStats, log *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -47,7 +45,7 @@ func send(ctx context.Context, st *starter.Starter, audiences []string, plans []
 	)
 	for s := range senders {
 		wg.Go(func() {
-			if err := sendLane(ctx, st, audiences, plans, s, stats, log); err != nil {
+			if err := sendLane(ctx, st, audiences, plans, s, attempts, stats, log); err != nil {
 				once.Do(func() { firstErr = err; cancel() })
 			}
 		})
@@ -57,7 +55,7 @@ func send(ctx context.Context, st *starter.Starter, audiences []string, plans []
 	return firstErr
 }
 
-func sendLane(ctx context.Context, st *starter.Starter, audiences []string, plans []plan, lane int, stats *sendStats, log *slog.Logger) error {
+func sendLane(ctx context.Context, st *starter.Starter, audiences []string, plans []plan, lane, attempts int, stats *sendStats, log *slog.Logger) error {
 	for i := 0; ; i++ {
 		sent := false
 		for a, aud := range audiences {
@@ -66,7 +64,7 @@ func sendLane(ctx context.Context, st *starter.Starter, audiences []string, plan
 				continue
 			}
 			sent = true
-			if err := deliver(ctx, st, aud, calls[i], stats, log); err != nil {
+			if err := deliver(ctx, st, aud, calls[i], attempts, stats, log); err != nil {
 				return fmt.Errorf("sender %d, audience %s, call %d of %d: %w", lane, aud, i+1, len(calls), err)
 			}
 		}
@@ -79,7 +77,7 @@ func sendLane(ctx context.Context, st *starter.Starter, audiences []string, plan
 // deliver sends one call, resending what was not delivered after a
 // transient error. Resending is safe: a change is idempotent, and nothing
 // of this contact's is sent in between.
-func deliver(ctx context.Context, st *starter.Starter, audience string, c call, stats *sendStats, log *slog.Logger) error {
+func deliver(ctx context.Context, st *starter.Starter, audience string, c call, maxAttempts int, stats *sendStats, log *slog.Logger) error {
 	ids := c.ids
 	if stats.pace != nil {
 		if err := stats.pace.WaitN(ctx, len(ids)); err != nil {

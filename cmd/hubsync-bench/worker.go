@@ -41,7 +41,7 @@ type workerProc struct {
 	exitErr error
 }
 
-func startWorker(bin, configPath, logPath, token, metricsAddr string) (*workerProc, error) {
+func startWorker(bin, configPath, logPath string, tokens []string, metricsAddr string) (*workerProc, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, fmt.Errorf("creating the worker log: %w", err)
@@ -51,7 +51,7 @@ func startWorker(bin, configPath, logPath, token, metricsAddr string) (*workerPr
 		args = append(args, "-metrics-addr", metricsAddr)
 	}
 	cmd := exec.Command(bin, args...)
-	cmd.Env = workerEnv(token)
+	cmd.Env = workerEnv(tokens)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {

@@ -152,6 +152,7 @@ func (e *Emulator) pickFault(method, path string) *Fault {
 
 func (e *Emulator) serveFault(w http.ResponseWriter, r *http.Request, rec *RequestRecord, f Fault) {
 	rec.Fault = f.Kind
+	e.describeFaulted(r, rec)
 	if f.Latency > 0 && !e.sleep(r.Context(), f.Latency) {
 		return
 	}

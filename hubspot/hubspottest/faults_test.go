@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -205,5 +207,35 @@ func TestRandomFaultsAreSeededAndMatched(t *testing.T) {
 	}
 	if ok == 0 || failed == 0 || ok+failed != 20 {
 		t.Fatalf("outcomes = %v", a)
+	}
+}
+
+// A request answered by an injected fault is logged with its portal, list
+// and record IDs, like any other, so filtering the log by list misses none.
+func TestFaultedRequestsAreLoggedWithListAndIDs(t *testing.T) {
+	e := New()
+	e.AddContactRange(1, 1, 10)
+	tok := e.NewPrivateAppToken(1, ScopesListsReadWrite...)
+	list := e.CreateList(1, "L", ProcessingManual)
+	srv := httptest.NewServer(e.Handler())
+	defer srv.Close()
+	for _, kind := range []FaultKind{FaultStatus, FaultDrop, FaultApplyThenStatus} {
+		e.InjectFault(Fault{Kind: kind, Status: 503, PathContains: "add-and-remove"})
+		req, _ := http.NewRequest(http.MethodPut, srv.URL+"/crm/lists/2026-03/"+list+"/memberships/add-and-remove",
+			strings.NewReader(`{"recordIdsToAdd":["1",2],"recordIdsToRemove":["3"]}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		if resp, err := srv.Client().Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	reqs := waitForLog(t, e, 3)
+	for _, r := range reqs {
+		if r.PortalID != 1 || r.ListID != list || !slices.Equal(r.AddIDs, []int64{1, 2}) || !slices.Equal(r.RemoveIDs, []int64{3}) {
+			t.Errorf("%s fault logged as portal %d list %q add %v remove %v", r.Fault, r.PortalID, r.ListID, r.AddIDs, r.RemoveIDs)
+		}
+	}
+	if got := e.Members(1, list); !slices.Equal(got, []int64{1, 2}) {
+		t.Errorf("apply-then-status applied %v, want [1 2]", got)
 	}
 }

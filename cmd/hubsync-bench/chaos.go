@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
+	"github.com/audiencesync/hubspot-list-sync/internal/devserver"
+)
+
+func init() {
+	scenarios["chaos"] = scenario{
+		about: "bursts into several audiences on several accounts while the worker is SIGKILLed and restarted, the dev server restarted on its database file, 30 % of HubSpot requests fail transiently and workflows continue as new often: every list must end exact",
+		plan:  burstPlan,
+		defaults: map[string]string{"audiences": "20", "changes": "10000", "contacts": "8000", "accounts": "3",
+			"kills": "20", "server-restarts": "3", "faults": "0.3", "run-limit": "40", "per-call": "100",
+			"flush": "2s", "latency": "20ms", "send-attempts": "40"},
+	}
+}
+
+// allTransientFaults are every kind of transient failure the emulator has.
+var allTransientFaults = []hubspottest.FaultKind{hubspottest.FaultStatus, hubspottest.FaultDrop, hubspottest.FaultHang,
+	hubspottest.FaultApplyThenStatus, hubspottest.FaultApplyThenDrop, hubspottest.FaultApplyThenHang}
+
+// chaos kills and restarts the worker and the dev server at random
+// moments, one event every 2–8 s, until it has done -kills and
+// -server-restarts of them.
+type chaos struct {
+	o       options
+	log     *slog.Logger
+	rng     *rand.Rand
+	dir     string
+	bin     string
+	cfgPath string
+	tokens  []string
+	devOpts devserver.Options
+
+	mu       sync.Mutex
+	worker   *workerProc
+	dev      *devserver.Server
+	kills    int
+	restarts int
+	done     chan struct{}
+	err      error
+}
+
+// run does the events and closes c.done.
+func (c *chaos) run(ctx context.Context) {
+	defer close(c.done)
+	events := make([]bool, 0, c.o.kills+c.o.restarts) // true: restart the server
+	for range c.o.kills {
+		events = append(events, false)
+	}
+	for range c.o.restarts {
+		events = append(events, true)
+	}
+	c.rng.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
+	for _, server := range events {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(2*time.Second + time.Duration(c.rng.Int64N(int64(6*time.Second)))):
+		}
+		var err error
+		if server {
+			err = c.restartServer(ctx)
+		} else {
+			err = c.killWorker()
+		}
+		if err != nil {
+			c.mu.Lock()
+			c.err = err
+			c.mu.Unlock()
+			return
+		}
+	}
+}
+
+// killWorker SIGKILLs the worker's process group and starts a new one.
+func (c *chaos) killWorker() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_ = syscall.Kill(-c.worker.pid(), syscall.SIGKILL)
+	<-c.worker.done
+	c.kills++
+	w, err := startWorker(c.bin, c.cfgPath, filepath.Join(c.dir, fmt.Sprintf("worker-%d.log", c.kills)), c.tokens, "")
+	if err != nil {
+		return fmt.Errorf("restarting the worker after kill %d: %w", c.kills, err)
+	}
+	c.worker = w
+	c.log.Info("chaos: worker SIGKILLed and restarted", "kill", c.kills, "pid", w.pid())
+	return nil
+}
+
+// restartServer stops the dev server (SIGTERM) and starts it again on the
+// same port and database file; clients reconnect by themselves.
+func (c *chaos) restartServer(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.dev.Stop()
+	c.restarts++
+	down := time.Now()
+	dev, err := devserver.Start(ctx, c.devOpts)
+	if err != nil {
+		return fmt.Errorf("restarting the dev server (restart %d): %w", c.restarts, err)
+	}
+	c.dev = dev
+	c.log.Info("chaos: dev server restarted", "restart", c.restarts, "down", time.Since(down).Round(100*time.Millisecond))
+	return nil
+}
+
+func (c *chaos) current() (*workerProc, *devserver.Server) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.worker, c.dev
+}
+
+// chaosFigures are what the fault run did and what it found.
+type chaosFigures struct {
+	WorkerKills    int     `json:"workerKills"`
+	ServerRestarts int     `json:"serverRestarts"`
+	Requests       int     `json:"membershipRequests"`
+	Faulted        int     `json:"faulted"`
+	Answered429    int     `json:"answered429"`
+	Share429       float64 `json:"share429"`
+	// RetriesAfter429 are retries of a batch answered 429; the shortest
+	// wait among them is compared with the 10 s interval HubSpot named.
+	RetriesAfter429 int     `json:"retriesAfter429"`
+	ShortestWait429 float64 `json:"shortestWaitAfter429Seconds"`
+	EarlyRetries429 int     `json:"earlyRetriesAfter429"`
+	ContactOverlaps int     `json:"contactOverlaps"` // one contact in two requests open at once
+	AppliedRequests int     `json:"appliedRequests"`
+}
+
+func chaosReport(reqs []hubspottest.RequestRecord, c *chaos) *chaosFigures {
+	f := &chaosFigures{WorkerKills: c.kills, ServerRestarts: c.restarts, ShortestWait429: -1}
+	var writes []hubspottest.RequestRecord
+	for _, r := range reqs {
+		if r.ListID != "" && len(r.AddIDs)+len(r.RemoveIDs) > 0 {
+			writes = append(writes, r)
+		}
+	}
+	f.Requests = len(writes)
+	for i, r := range writes {
+		if r.Fault != "" && r.Fault != hubspottest.FaultDelay { // a delay only adds -latency
+			f.Faulted++
+		}
+		if r.Applied {
+			f.AppliedRequests++
+		}
+		if r.Status != http.StatusTooManyRequests {
+			continue
+		}
+		f.Answered429++
+		for _, next := range writes[i+1:] {
+			if next.ListID == r.ListID && slices.Equal(next.AddIDs, r.AddIDs) && slices.Equal(next.RemoveIDs, r.RemoveIDs) {
+				wait := next.Time.Sub(r.End).Seconds()
+				f.RetriesAfter429++
+				if f.ShortestWait429 < 0 || wait < f.ShortestWait429 {
+					f.ShortestWait429 = wait
+				}
+				if wait < 10 {
+					f.EarlyRetries429++
+				}
+				break
+			}
+		}
+	}
+	if f.Requests > 0 {
+		f.Share429 = float64(f.Answered429) / float64(f.Requests)
+	}
+	f.ContactOverlaps = contactOverlaps(writes)
+	return f
+}
+
+// contactOverlaps counts pairs of requests on one list, open at the same
+// time, that share a contact.
+func contactOverlaps(writes []hubspottest.RequestRecord) int {
+	n := 0
+	for i, a := range writes {
+		ids := map[int64]bool{}
+		for _, id := range append(slices.Clone(a.AddIDs), a.RemoveIDs...) {
+			ids[id] = true
+		}
+		for _, b := range writes[i+1:] {
+			if b.Time.After(a.End) {
+				continue
+			}
+			if b.ListID != a.ListID || !b.Time.Before(a.End) || !a.Time.Before(b.End) {
+				continue
+			}
+			for _, id := range append(slices.Clone(b.AddIDs), b.RemoveIDs...) {
+				if ids[id] {
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n
+}
