@@ -2,6 +2,7 @@ package integration_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -98,48 +99,66 @@ func TestEnterForAnAudienceNeverActivatedIsRefused(t *testing.T) {
 
 func TestTerminalErrorBlocksThenOperatorFixesAndResumes(t *testing.T) {
 	s := newStack(t)
-	for _, status := range []int{400, 401, 403, 404, 500} {
-		t.Run(fmt.Sprint(status), func(t *testing.T) {
-			aud := fmt.Sprintf("aud-blocked-%d", status)
-			require.NoError(t, s.st.Activate(s.ctx(), aud, "conn-a"))
-			s.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: status, PathContains: "add-and-remove"})
-			first := change{enter: true, ids: []string{"11", "12", "13"}}
-			s.send(aud, first)
-			var st workflows.Status
-			testenv.Eventually(t, 30*time.Second, func() (bool, string) {
-				var err error
-				st, err = s.st.ConnectorStatus(s.ctx(), aud, "conn-a")
-				return err == nil && st.State == workflows.StateBlocked, fmt.Sprintf("state %q err %v", st.State, err)
-			})
-			require.NotNil(t, st.LastError)
-			assert.Equal(t, status, st.LastError.Status)
-			assert.NotEmpty(t, st.LastError.CorrelationID)
-			assert.NotEmpty(t, st.LastError.Message)
-			require.NotNil(t, st.Owed, "the failed batch is owed, not lost")
-
-			// Still accepting while blocked; a newer change wins over the owed one.
-			later := change{enter: false, ids: []string{"12"}}
-			more := change{enter: true, ids: []string{"14"}}
-			s.send(aud, later)
-			s.send(aud, more)
-			time.Sleep(300 * time.Millisecond)
-			assert.NotContains(t, s.emu.Members(portalA, s.lists["conn-a"]), int64(14), "no flushes while blocked")
-
-			// The fault was one-shot: the "fix". The operator resumes.
-			require.NoError(t, s.st.Resume(s.ctx(), aud, "conn-a"))
-			want := model{}
-			want.apply(first, later, more)
-			st = s.converged(aud, "conn-a", want.ids())
-			assert.Equal(t, workflows.StateActive, st.State)
-			// Clean the shared list for the next status.
-			require.NoError(t, s.st.Stop(s.ctx(), aud, "conn-a"))
-			require.NoError(t, temporal.Client.GetWorkflow(s.ctx(), workflows.SyncWorkflowID(aud, "conn-a"), "").Get(s.ctx(), nil))
-			for _, id := range want.ids() {
-				s.emu.DeleteContacts(portalA, id)
-				s.emu.AddContacts(portalA, id)
-			}
-		})
+	for _, kind := range []hubspottest.FaultKind{hubspottest.FaultStatus, hubspottest.FaultApplyThenStatus} {
+		for _, status := range []int{400, 401, 403, 404, 500} {
+			testTerminalStatus(t, s, kind, status)
+		}
 	}
+}
+
+// testTerminalStatus: the status (plain, or after HubSpot applied the
+// request) blocks the sync with its details, is sent exactly once (the
+// emulator's log proves it was not retried), loses nothing, and converges
+// after resume.
+func testTerminalStatus(t *testing.T, s *stack, kind hubspottest.FaultKind, status int) {
+	t.Run(fmt.Sprintf("%s/%d", kind, status), func(t *testing.T) {
+		aud := fmt.Sprintf("aud-blocked-%s-%d", kind, status)
+		require.NoError(t, s.st.Activate(s.ctx(), aud, "conn-a"))
+		logFrom := len(s.emu.Requests())
+		s.emu.InjectFault(hubspottest.Fault{Kind: kind, Status: status, PathContains: "add-and-remove"})
+		first := change{enter: true, ids: []string{"11", "12", "13"}}
+		s.send(aud, first)
+		var st workflows.Status
+		testenv.Eventually(t, 30*time.Second, func() (bool, string) {
+			var err error
+			st, err = s.st.ConnectorStatus(s.ctx(), aud, "conn-a")
+			return err == nil && st.State == workflows.StateBlocked, fmt.Sprintf("state %q err %v", st.State, err)
+		})
+		require.NotNil(t, st.LastError)
+		assert.Equal(t, status, st.LastError.Status)
+		assert.NotEmpty(t, st.LastError.CorrelationID)
+		assert.NotEmpty(t, st.LastError.Message)
+		require.NotNil(t, st.Owed, "the failed batch is owed, not lost")
+
+		// Still accepting while blocked; a newer change wins over the owed one.
+		later := change{enter: false, ids: []string{"12"}}
+		more := change{enter: true, ids: []string{"14"}}
+		s.send(aud, later)
+		s.send(aud, more)
+		time.Sleep(300 * time.Millisecond)
+		assert.NotContains(t, s.emu.Members(portalA, s.lists["conn-a"]), int64(14), "no flushes while blocked")
+		sent := 0
+		for _, r := range s.emu.Requests()[logFrom:] {
+			if r.ListID == s.lists["conn-a"] && slices.Contains(r.AddIDs, 11) {
+				sent++
+			}
+		}
+		assert.Equal(t, 1, sent, "the failed batch was sent once: a terminal status is never retried")
+
+		// The fault was one-shot: the "fix". The operator resumes.
+		require.NoError(t, s.st.Resume(s.ctx(), aud, "conn-a"))
+		want := model{}
+		want.apply(first, later, more)
+		st = s.converged(aud, "conn-a", want.ids())
+		assert.Equal(t, workflows.StateActive, st.State)
+		// Clean the shared list for the next status.
+		require.NoError(t, s.st.Stop(s.ctx(), aud, "conn-a"))
+		require.NoError(t, temporal.Client.GetWorkflow(s.ctx(), workflows.SyncWorkflowID(aud, "conn-a"), "").Get(s.ctx(), nil))
+		for _, id := range want.ids() {
+			s.emu.DeleteContacts(portalA, id)
+			s.emu.AddContacts(portalA, id)
+		}
+	})
 }
 
 func TestRetargetAndDiscardFromABlockedSync(t *testing.T) {
