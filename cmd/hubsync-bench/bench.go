@@ -233,7 +233,10 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	// near its end, and a report without them is much less useful.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 	defer cancel()
-	if err := rep.fillHistories(hctx, tc, w); err != nil {
+	if err := rep.fillHistories(hctx, tc, w, emu.tokens); err != nil {
+		return rep, err
+	}
+	if rep.SecretsInLogs, err = secretsInLogs(dir, emu.tokens); err != nil {
 		return rep, err
 	}
 	return rep, nil

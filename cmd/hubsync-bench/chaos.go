@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -206,4 +208,28 @@ func contactOverlaps(writes []hubspottest.RequestRecord) int {
 		}
 	}
 	return n
+}
+
+// secretsInLogs counts lines of the run's logs (worker, dev server, bench)
+// that hold one of the tokens.
+func secretsInLogs(dir string, secrets []string) (int, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.log"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return 0, fmt.Errorf("scanning %s for tokens: %w", f, err)
+		}
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			for _, s := range secrets {
+				if s != "" && bytes.Contains(line, []byte(s)) {
+					n++
+				}
+			}
+		}
+	}
+	return n, nil
 }

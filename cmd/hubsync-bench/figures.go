@@ -56,14 +56,14 @@ func diff(got, want []int64) (missing, extra []int64) {
 }
 
 // fillHistories reads every run of each audience and sync workflow.
-func (r *report) fillHistories(ctx context.Context, c client.Client, w *watcher) error {
+func (r *report) fillHistories(ctx context.Context, c client.Client, w *watcher, secrets []string) error {
 	for i, t := range w.targets {
-		aud, err := walkHistory(ctx, c, workflows.AudienceWorkflowID(t.audience), "audience")
+		aud, err := walkHistory(ctx, c, workflows.AudienceWorkflowID(t.audience), "audience", secrets)
 		if err != nil {
 			return err
 		}
 		aud.Generation = w.audGen[i]
-		sync, err := walkHistory(ctx, c, workflows.SyncWorkflowID(t.audience, t.connector), "sync")
+		sync, err := walkHistory(ctx, c, workflows.SyncWorkflowID(t.audience, t.connector), "sync", secrets)
 		if err != nil {
 			return err
 		}
@@ -76,6 +76,7 @@ func (r *report) fillHistories(ctx context.Context, c client.Client, w *watcher)
 			r.MaxIncomingBytes = max(r.MaxIncomingBytes, f.LargestIncomingBytes)
 			r.MaxRunBytes = max(r.MaxRunBytes, f.MaxRunBytes)
 			r.MaxRunEvents = max(r.MaxRunEvents, f.MaxRunEvents)
+			r.SecretsInHistory += f.SecretHits
 		}
 	}
 	return nil

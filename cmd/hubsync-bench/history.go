@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -32,17 +33,20 @@ type historyFigures struct {
 	// LargestIncomingBytes is the largest signal or update it received.
 	LargestIncomingBytes int    `json:"largestIncomingBytes"`
 	LargestIncomingEvent string `json:"largestIncomingEvent,omitempty"`
+	// SecretHits counts events holding one of the account tokens anywhere
+	// (payloads included); it must be 0.
+	SecretHits int `json:"secretHits"`
 }
 
 // walkHistory reads every run of workflowID, from the current run back to
 // the first through each run's ContinuedExecutionRunId.
-func walkHistory(ctx context.Context, c client.Client, workflowID, kind string) (historyFigures, error) {
+func walkHistory(ctx context.Context, c client.Client, workflowID, kind string, secrets []string) (historyFigures, error) {
 	f := historyFigures{WorkflowID: workflowID, Kind: kind}
 	for runID := ""; ; {
 		if f.Runs++; f.Runs > 100_000 {
 			return f, fmt.Errorf("%s: more than 100,000 runs; the ContinuedExecutionRunId chain loops", workflowID)
 		}
-		events, bytes, prev := 0, 0, ""
+		events, size, prev := 0, 0, ""
 		it := c.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		for it.HasNext() {
 			ev, err := it.Next()
@@ -50,15 +54,22 @@ func walkHistory(ctx context.Context, c client.Client, workflowID, kind string) 
 				return f, fmt.Errorf("reading the history of %s run %q: %w", workflowID, runID, err)
 			}
 			events++
-			bytes += proto.Size(ev)
+			size += proto.Size(ev)
 			if a := ev.GetWorkflowExecutionStartedEventAttributes(); a != nil {
 				prev = a.GetContinuedExecutionRunId()
 			}
 			f.observe(ev)
+			if b, err := proto.Marshal(ev); err == nil {
+				for _, s := range secrets {
+					if s != "" && bytes.Contains(b, []byte(s)) {
+						f.SecretHits++
+					}
+				}
+			}
 		}
 		f.TotalEvents += events
 		f.MaxRunEvents = max(f.MaxRunEvents, events)
-		f.MaxRunBytes = max(f.MaxRunBytes, bytes)
+		f.MaxRunBytes = max(f.MaxRunBytes, size)
 		if prev == "" {
 			f.ContinueAsNew = f.Runs - 1
 			return f, nil

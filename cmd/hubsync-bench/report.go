@@ -49,8 +49,13 @@ type report struct {
 	// converging.
 	IdleCPU map[string]float64 `json:"idleCpu,omitempty"`
 	Chaos   *chaosFigures      `json:"chaos,omitempty"`
-	DataDir string             `json:"dataDir,omitempty"`
-	Error   string             `json:"error,omitempty"`
+	// SecretsInHistory and SecretsInLogs count places holding an account's
+	// token: history events (payloads decoded) and lines of the worker's,
+	// server's and bench's logs. Both must be 0.
+	SecretsInHistory int    `json:"secretsInHistory"`
+	SecretsInLogs    int    `json:"secretsInLogs"`
+	DataDir          string `json:"dataDir,omitempty"`
+	Error            string `json:"error,omitempty"`
 }
 
 type settings struct {
@@ -145,6 +150,7 @@ func (r *report) print(w io.Writer) {
 			fmt.Fprintf(t, "idle CPU %s\t%.3f cores\n", p, c)
 		}
 	}
+	fmt.Fprintf(t, "tokens found\t%d in history events, %d in log lines\n", r.SecretsInHistory, r.SecretsInLogs)
 	fmt.Fprintf(t, "largest payload emitted\t%s\n", kb(r.MaxPayloadBytes))
 	fmt.Fprintf(t, "largest signal/update received\t%s\n", kb(r.MaxIncomingBytes))
 	fmt.Fprintf(t, "largest run history\t%s, %d events (max of each)\n", kb(r.MaxRunBytes), r.MaxRunEvents)

@@ -56,6 +56,8 @@ func runScenario(t *testing.T, args ...string) report {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &rep))
 	require.True(t, rep.Converged)
+	require.Zero(t, rep.SecretsInHistory, "an account token in workflow history")
+	require.Zero(t, rep.SecretsInLogs, "an account token in a log")
 	for _, l := range rep.Lists {
 		require.Zero(t, l.Missing+l.Extra, "list %s", l.ListID)
 	}
@@ -135,4 +137,13 @@ func TestScenarioChaosSmall(t *testing.T) {
 	}
 	assert.Positive(t, continued, "continue-as-new happened during the run")
 	assert.Len(t, rep.Lists, 3)
+}
+
+// The token scan finds a token where there is one.
+func TestSecretsInLogsFindsATokenLine(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "worker.log"), []byte("ok\nAuthorization: Bearer pat-na1-123\nok\n"), 0o600))
+	n, err := secretsInLogs(dir, []string{"pat-na1-123", "other"})
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
 }
