@@ -20,6 +20,10 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/starter"
 )
 
+// historyLimit: with more audiences than this, reading every workflow's
+// history would take longer than the run, so the report leaves it out.
+const historyLimit = 200
+
 // bench runs one scenario and returns its figures. The report is returned
 // even when the run fails, with what was measured so far.
 func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep *report, err error) {
@@ -233,8 +237,12 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	// near its end, and a report without them is much less useful.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 	defer cancel()
-	if err := rep.fillHistories(hctx, tc, w, emu.tokens); err != nil {
-		return rep, err
+	if len(targets) <= historyLimit {
+		if err := rep.fillHistories(hctx, tc, w, emu.tokens); err != nil {
+			return rep, err
+		}
+	} else {
+		log.Info("not reading the histories: too many audiences", "audiences", len(targets), "limit", historyLimit)
 	}
 	if rep.SecretsInLogs, err = secretsInLogs(dir, emu.tokens); err != nil {
 		return rep, err
