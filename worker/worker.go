@@ -66,6 +66,10 @@ type Options struct {
 // worker with 10,000 audiences within a few hundred MB (README, "Limits").
 const DefaultWorkflowCache = 2000
 
+// DefaultWorkflowTaskPollers is the worker's workflow-task pollers (the
+// SDK's default is 2); see Run.
+const DefaultWorkflowTaskPollers = 8
+
 // Run checks the connectors and the namespace's search attributes (see
 // CheckSearchAttributes), then serves until ctx is cancelled, and then
 // stops gracefully: it stops polling and waits up to StopTimeout for
@@ -122,6 +126,14 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 	wo.WorkerStopTimeout = opts.StopTimeout
 	if wo.WorkerStopTimeout <= 0 {
 		wo.WorkerStopTimeout = workflows.ActivityStartToClose
+	}
+	// With the SDK's default of 2 workflow-task pollers, both can sit on
+	// the sticky queue for a whole 60 s long poll while new audiences'
+	// first tasks wait on the normal queue: measured as ten idle minutes
+	// (60 s each) while activating 10,000 audiences. More pollers keep
+	// some on the normal queue.
+	if wo.MaxConcurrentWorkflowTaskPollers == 0 && wo.WorkflowTaskPollerBehavior == nil {
+		wo.MaxConcurrentWorkflowTaskPollers = DefaultWorkflowTaskPollers
 	}
 	// Heartbeats reach the server at least this often, which the request
 	// timeout bound relies on (see workflows.ActivityHeartbeatTimeout).
