@@ -47,6 +47,9 @@ const (
 	// StatusTransport is an attempt without a usable answer: connection
 	// failure, timeout, cancellation, or a success body we could not read.
 	StatusTransport = "transport"
+	// StatusPaused is an attempt held back, unsent, by an earlier 429 of
+	// the same account (hubspot.CategoryPaused).
+	StatusPaused = "paused"
 )
 
 // batchMetrics records one activity attempt for one connector.
@@ -97,6 +100,9 @@ func (m batchMetrics) response(out hubspot.MembershipUpdate, err error) {
 	var apiErr *hubspot.APIError
 	if errors.As(err, &apiErr) {
 		status = strconv.Itoa(apiErr.StatusCode)
+		if apiErr.Category == hubspot.CategoryPaused {
+			status = StatusPaused
+		}
 	} else if err != nil {
 		status = StatusTransport
 	}

@@ -62,6 +62,7 @@ type Client struct {
 	cfg      Config
 	base     *url.URL
 	listsURL string // e.g. https://api.hubapi.com/crm/lists/2026-03
+	pause    pause
 }
 
 // New checks cfg, fills defaults and returns a Client.
@@ -131,9 +132,15 @@ func isDigits(s string) bool {
 // Every non-2xx answer becomes an *APIError; every failure to get an answer
 // becomes a *TransportError.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) (RateLimit, error) {
+	if err := c.pause.check(method, path, c.cfg.Now()); err != nil {
+		return RateLimit{}, err
+	}
 	if c.cfg.Limiter != nil {
 		if err := c.cfg.Limiter.Wait(ctx); err != nil {
 			return RateLimit{}, fmt.Errorf("hubspot: waiting for the account's request budget: %w", err)
+		}
+		if err := c.pause.check(method, path, c.cfg.Now()); err != nil {
+			return RateLimit{}, err
 		}
 	}
 	reqCtx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
@@ -175,7 +182,11 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if resp.StatusCode == http.StatusUnauthorized && c.cfg.OnUnauthorized != nil {
 			c.cfg.OnUnauthorized()
 		}
-		return limits, c.apiError(method, path, resp, payload, limits)
+		apiErr := c.apiError(method, path, resp, payload, limits)
+		if apiErr.StatusCode == http.StatusTooManyRequests && apiErr.RetryAfter > 0 {
+			c.pause.until(c.cfg.Now().Add(apiErr.RetryAfter), apiErr.PolicyName)
+		}
+		return limits, apiErr
 	}
 	if out != nil {
 		if err := json.Unmarshal(payload, out); err != nil {
