@@ -138,8 +138,10 @@ type chaosFigures struct {
 	RetriesAfter429 int     `json:"retriesAfter429"`
 	ShortestWait429 float64 `json:"shortestWaitAfter429Seconds"`
 	EarlyRetries429 int     `json:"earlyRetriesAfter429"`
-	ContactOverlaps int     `json:"contactOverlaps"` // one contact in two requests open at once
-	AppliedRequests int     `json:"appliedRequests"`
+	// Early describes each early retry, to diagnose it.
+	Early           []earlyRetry `json:"early,omitempty"`
+	ContactOverlaps int          `json:"contactOverlaps"` // one contact in two requests open at once
+	AppliedRequests int          `json:"appliedRequests"`
 }
 
 func chaosReport(reqs []hubspottest.RequestRecord, c *chaos) *chaosFigures {
@@ -171,6 +173,9 @@ func chaosReport(reqs []hubspottest.RequestRecord, c *chaos) *chaosFigures {
 				}
 				if wait < 10 {
 					f.EarlyRetries429++
+					f.Early = append(f.Early, earlyRetry{ListID: r.ListID, IDs: len(r.AddIDs) + len(r.RemoveIDs),
+						At: r.Time, Fault: string(r.Fault), Answered: r.End, Next: next.Time, NextFault: string(next.Fault),
+						NextStatus: next.Status, WaitSeconds: wait})
 				}
 				break
 			}
@@ -181,6 +186,20 @@ func chaosReport(reqs []hubspottest.RequestRecord, c *chaos) *chaosFigures {
 	}
 	f.ContactOverlaps = contactOverlaps(writes)
 	return f
+}
+
+// earlyRetry is a request answered 429 and the next request with the same
+// IDs on the same list, sent before HubSpot's interval had passed.
+type earlyRetry struct {
+	ListID      string    `json:"listId"`
+	IDs         int       `json:"ids"`
+	At          time.Time `json:"at"`
+	Fault       string    `json:"fault"`
+	Answered    time.Time `json:"answered"`
+	Next        time.Time `json:"next"`
+	NextFault   string    `json:"nextFault"`
+	NextStatus  int       `json:"nextStatus"`
+	WaitSeconds float64   `json:"waitSeconds"`
 }
 
 // contactOverlaps counts pairs of requests on one list, open at the same
