@@ -145,6 +145,10 @@
 //		AddIDs, RemoveIDs []int64; Status int // 0 when the connection was dropped or hung
 //		Fault FaultKind; Applied bool; CorrelationID string
 //	}
+// Every request is logged with its portal, list and record IDs whatever
+// answered it (an injected fault included), as its answer is decided and
+// before the answer or a dropped connection reaches the client.
+//
 //	func (e *Emulator) Requests() []RequestRecord
 //	func (e *Emulator) Counters() Counters  // {Total int; ByStatus map[int]int; Faults int; RateLimited int}
 //	func (e *Emulator) ResetLog()

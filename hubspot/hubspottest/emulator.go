@@ -37,6 +37,9 @@ type Emulator struct {
 	random *RandomFaults
 	rng    *rand.Rand
 
+	// The request log has its own lock: a request is logged as its answer
+	// is written, and some handlers write while holding mu.
+	logMu    sync.Mutex
 	reqs     []RequestRecord
 	counters Counters
 
@@ -116,8 +119,11 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &RequestRecord{Time: e.cfg.now(), Method: r.Method, Path: r.URL.Path, CorrelationID: uuid.NewString()}
 	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, &reqState{rec: rec}))
 	w.Header().Set("X-HubSpot-Correlation-Id", rec.CorrelationID) // HubSpot sends it on every response
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() { e.logRequest(rec, sw.status) }()
+	// The request is logged as its answer is decided, before a byte of it
+	// (or a dropped connection) reaches the client, so a test that reads
+	// the log after its call returned never finds it lagging.
+	sw := &statusWriter{ResponseWriter: w, onStatus: func(status int) { e.logOnce(rec, status) }}
+	defer func() { e.logOnce(rec, sw.status) }() // hangs and handlers that wrote nothing
 
 	if f := e.pickFault(r.Method, r.URL.Path); f != nil {
 		e.serveFault(sw, r, rec, *f)
@@ -127,22 +133,25 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	e.mux.ServeHTTP(sw, r)
 }
 
-// statusWriter remembers the status for the request log.
+// statusWriter remembers the status for the request log and reports it
+// once, before the header goes out.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status   int
+	onStatus func(int)
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.onStatus(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }

@@ -169,6 +169,7 @@ func (e *Emulator) serveFault(w http.ResponseWriter, r *http.Request, rec *Reque
 	case FaultStatus, FaultApplyThenStatus:
 		e.writeFaultStatus(w, r, f.Status)
 	case FaultDrop, FaultApplyThenDrop:
+		e.logOnce(rec, 0) // before the client can see the drop
 		dropConnection(w)
 	case FaultHang, FaultApplyThenHang:
 		select {

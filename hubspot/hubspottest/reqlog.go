@@ -21,6 +21,8 @@ type RequestRecord struct {
 	Applied       bool      `json:"applied"`         // the request reached the API logic (it may have changed state)
 	RateLimited   bool      `json:"rateLimited"`     // rejected by the rate limiter (not by an injected 429)
 	CorrelationID string    `json:"correlationId"`
+
+	logged bool // by logOnce: one entry per request
 }
 
 // Counters summarise the request log.
@@ -31,10 +33,19 @@ type Counters struct {
 	RateLimited int         `json:"rateLimited"`
 }
 
+// logOnce logs rec the first time it is called for it.
+func (e *Emulator) logOnce(rec *RequestRecord, status int) {
+	if rec.logged {
+		return
+	}
+	rec.logged = true
+	e.logRequest(rec, status)
+}
+
 func (e *Emulator) logRequest(rec *RequestRecord, status int) {
 	rec.Status = status
 	rec.End = e.cfg.now()
-	e.mu.Lock()
+	e.logMu.Lock()
 	e.reqs = append(e.reqs, *rec)
 	e.counters.Total++
 	e.counters.ByStatus[status]++
@@ -44,22 +55,22 @@ func (e *Emulator) logRequest(rec *RequestRecord, status int) {
 	if rec.RateLimited {
 		e.counters.RateLimited++
 	}
-	e.mu.Unlock()
+	e.logMu.Unlock()
 	e.log.Debug("hubspot emulator request", "method", rec.Method, "path", rec.Path, "portal", rec.PortalID,
 		"status", status, "fault", string(rec.Fault), "correlationId", rec.CorrelationID)
 }
 
 // Requests returns a copy of the request log, oldest first.
 func (e *Emulator) Requests() []RequestRecord {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
 	return slices.Clone(e.reqs)
 }
 
 // Counters returns a copy of the counters.
 func (e *Emulator) Counters() Counters {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
 	c := e.counters
 	c.ByStatus = maps.Clone(c.ByStatus)
 	return c
@@ -67,8 +78,8 @@ func (e *Emulator) Counters() Counters {
 
 // ResetLog clears the request log and counters.
 func (e *Emulator) ResetLog() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
 	e.reqs = nil
 	e.counters = Counters{ByStatus: map[int]int{}}
 }
