@@ -145,6 +145,7 @@
 //		AddIDs, RemoveIDs []int64; Status int // 0 when the connection was dropped or hung
 //		Fault FaultKind; Applied bool; CorrelationID string
 //	}
+//
 // Every request is logged with its portal, list and record IDs whatever
 // answered it (an injected fault included), as its answer is decided and
 // before the answer or a dropped connection reaches the client.
