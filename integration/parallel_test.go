@@ -2,7 +2,6 @@ package integration_test
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +78,7 @@ func TestParallelBatchesOnTheAccountQueue(t *testing.T) {
 	members(idRange(6, 100))
 
 	writes := membershipWrites(emu.Requests(), list)
-	require.GreaterOrEqual(t, maxOverlap(writes), 2, "batches overlapped at HubSpot")
+	require.GreaterOrEqual(t, hubspottest.MaxOpen(writes), 2, "batches overlapped at HubSpot")
 	requireNoContactInTwoAtOnce(t, writes)
 
 	// Two of the next batches fail for good while others run.
@@ -114,37 +113,9 @@ func membershipWrites(reqs []hubspottest.RequestRecord, list string) []hubspotte
 	return out
 }
 
-// overlapping: the two requests were open at HubSpot at the same time.
-func overlapping(a, b hubspottest.RequestRecord) bool {
-	return a.Time.Before(b.End) && b.Time.Before(a.End)
-}
-
-func maxOverlap(reqs []hubspottest.RequestRecord) int {
-	most := 0
-	for _, a := range reqs {
-		n := 0
-		for _, b := range reqs {
-			if !a.Time.Before(b.Time) && a.Time.Before(b.End) {
-				n++ // b was open when a started (a counts itself)
-			}
-		}
-		most = max(most, n)
-	}
-	return most
-}
-
 func requireNoContactInTwoAtOnce(t *testing.T, reqs []hubspottest.RequestRecord) {
 	t.Helper()
-	for i, a := range reqs {
-		for _, b := range reqs[i+1:] {
-			if !overlapping(a, b) {
-				continue
-			}
-			for _, id := range append(slices.Clone(a.AddIDs), a.RemoveIDs...) {
-				if slices.Contains(b.AddIDs, id) || slices.Contains(b.RemoveIDs, id) {
-					t.Fatalf("contact %d was in two requests open at once (%s and %s)", id, a.CorrelationID, b.CorrelationID)
-				}
-			}
-		}
+	for _, o := range hubspottest.ContactOverlaps(reqs) {
+		t.Fatalf("contact %d was in two requests open at once (%s and %s)", o.Contact, o.A.CorrelationID, o.B.CorrelationID)
 	}
 }

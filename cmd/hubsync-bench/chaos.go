@@ -184,7 +184,7 @@ func chaosReport(reqs []hubspottest.RequestRecord, c *chaos) *chaosFigures {
 	if f.Requests > 0 {
 		f.Share429 = float64(f.Answered429) / float64(f.Requests)
 	}
-	f.ContactOverlaps = contactOverlaps(writes)
+	f.ContactOverlaps = len(hubspottest.ContactOverlaps(writes))
 	return f
 }
 
@@ -200,33 +200,6 @@ type earlyRetry struct {
 	NextFault   string    `json:"nextFault"`
 	NextStatus  int       `json:"nextStatus"`
 	WaitSeconds float64   `json:"waitSeconds"`
-}
-
-// contactOverlaps counts pairs of requests on one list, open at the same
-// time, that share a contact.
-func contactOverlaps(writes []hubspottest.RequestRecord) int {
-	n := 0
-	for i, a := range writes {
-		ids := map[int64]bool{}
-		for _, id := range append(slices.Clone(a.AddIDs), a.RemoveIDs...) {
-			ids[id] = true
-		}
-		for _, b := range writes[i+1:] {
-			if b.Time.After(a.End) {
-				continue
-			}
-			if b.ListID != a.ListID || !b.Time.Before(a.End) || !a.Time.Before(b.End) {
-				continue
-			}
-			for _, id := range append(slices.Clone(b.AddIDs), b.RemoveIDs...) {
-				if ids[id] {
-					n++
-					break
-				}
-			}
-		}
-	}
-	return n
 }
 
 // secretsInLogs counts lines of the run's logs (worker, dev server, bench)

@@ -19,7 +19,9 @@ func (r *report) fillSending(s *sendStats) {
 }
 
 // fillLists compares every list with its expected set; Converged is true
-// only if all are exact.
+// only if all are exact. With more than historyLimit lists, only those
+// that differ are listed (ListsTotal and ListsExact count them all), so
+// the report of a many-audience run stays readable and small.
 func (r *report) fillLists(emu *emulator, w *watcher) {
 	r.Converged = true
 	for i, t := range w.targets {
@@ -30,8 +32,15 @@ func (r *report) fillLists(emu *emulator, w *watcher) {
 		if s := w.last[i].Status; s != nil {
 			l.BatchesSent, l.TotalAdded, l.TotalRemoved = s.BatchesSent, s.TotalAdded, s.TotalRemoved
 		}
-		r.Lists = append(r.Lists, l)
-		r.Converged = r.Converged && len(missing)+len(extra) == 0
+		exact := len(missing)+len(extra) == 0
+		r.ListsTotal++
+		if exact {
+			r.ListsExact++
+		}
+		if !exact || len(w.targets) <= historyLimit {
+			r.Lists = append(r.Lists, l)
+		}
+		r.Converged = r.Converged && exact
 	}
 }
 

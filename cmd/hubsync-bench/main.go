@@ -197,7 +197,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	rep, err := bench(ctx, o, stdout, log)
 	code := exitOK
-	if rep != nil && len(rep.Lists) > 0 {
+	if rep != nil && rep.ListsTotal > 0 {
 		if err != nil {
 			rep.Error = err.Error()
 		}

@@ -30,6 +30,8 @@ type report struct {
 	// PeakPending is the largest sum of pending adds and removes a poll saw.
 	PeakPending int              `json:"peakPending"`
 	Lists       []listFigures    `json:"lists"`
+	ListsTotal  int              `json:"listsTotal"`
+	ListsExact  int              `json:"listsExact"`
 	Workflows   []historyFigures `json:"workflows"`
 	// The largest figures over every workflow.
 	MaxPayloadBytes  int              `json:"maxPayloadBytes"`
@@ -117,6 +119,7 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(t, "peak pending (all syncs)\t%d\n", r.PeakPending)
 	fmt.Fprintf(t, "HubSpot requests\t%d (%d add-and-remove; by status %v; rate-limited %d)\n",
 		r.HubSpot.Requests, r.HubSpot.MembershipRequests, r.HubSpot.ByStatus, r.HubSpot.RateLimited)
+	fmt.Fprintf(t, "lists exact\t%d of %d\n", r.ListsExact, r.ListsTotal)
 	for _, l := range r.Lists {
 		fmt.Fprintf(t, "list %s (%s)\t%d of %d expected, %d missing, %d extra; %d batches, +%d -%d\n",
 			l.ListID, l.Connector, l.Size, l.Expected, l.Missing, l.Extra, l.BatchesSent, l.TotalAdded, l.TotalRemoved)

@@ -110,6 +110,8 @@ func TestScenarioPerEventSmall(t *testing.T) {
 func TestScenarioManySmall(t *testing.T) {
 	rep := runScenario(t, "-scenario", "many", "-audiences", "60", "-flush", "1s", "-idle", "2s")
 	assert.Len(t, rep.Lists, 60)
+	assert.Equal(t, 60, rep.ListsTotal)
+	assert.Equal(t, 60, rep.ListsExact)
 	assert.Positive(t, rep.ActivationsPerSec)
 	assert.Contains(t, rep.IdleCPU, "worker")
 	assert.Contains(t, rep.IdleCPU, "devServer")

@@ -68,7 +68,7 @@ func computeWrites(reqs []hubspottest.RequestRecord, limit, batch int) writeFigu
 		}
 		f.MaxIn10s = max(f.MaxIn10s, j-i+1)
 	}
-	f.MaxOverlap = maxOpen(reqs)
+	f.MaxOverlap = hubspottest.MaxOpen(reqs)
 	if f.Writes > 0 {
 		f.Seconds = last.Sub(first).Seconds()
 	}
@@ -80,30 +80,6 @@ func computeWrites(reqs []hubspottest.RequestRecord, limit, batch int) writeFigu
 		f.OfCeiling = f.IDsPerSec / f.Ceiling
 	}
 	return f
-}
-
-// maxOpen is the most requests open at the same moment.
-func maxOpen(reqs []hubspottest.RequestRecord) int {
-	type edge struct {
-		at    time.Time
-		delta int
-	}
-	var edges []edge
-	for _, r := range reqs {
-		edges = append(edges, edge{r.Time, +1}, edge{r.End, -1})
-	}
-	slices.SortFunc(edges, func(a, b edge) int {
-		if c := a.at.Compare(b.at); c != 0 {
-			return c
-		}
-		return a.delta - b.delta // an end before a start at the same instant
-	})
-	open, most := 0, 0
-	for _, e := range edges {
-		open += e.delta
-		most = max(most, open)
-	}
-	return most
 }
 
 // latencies records when each contact's Enter returned, and turns the

@@ -235,3 +235,22 @@ func TestFaultedRequestsAreLoggedWithListAndIDs(t *testing.T) {
 		t.Errorf("apply-then-status applied %v, want [1 2]", got)
 	}
 }
+
+// The overlap analysis: requests open at once, and a contact in two of
+// them on one list (another list, or a later request, does not count).
+func TestOverlapAnalysis(t *testing.T) {
+	at := func(s int) time.Time { return time.Unix(int64(s), 0) }
+	reqs := []RequestRecord{
+		{ListID: "1", Time: at(0), End: at(10), AddIDs: []int64{1, 2}},
+		{ListID: "1", Time: at(5), End: at(15), RemoveIDs: []int64{2}},
+		{ListID: "2", Time: at(5), End: at(15), AddIDs: []int64{1}},
+		{ListID: "1", Time: at(10), End: at(20), AddIDs: []int64{1}},
+	}
+	if got := MaxOpen(reqs); got != 3 {
+		t.Errorf("MaxOpen = %d, want 3", got)
+	}
+	got := ContactOverlaps(reqs)
+	if len(got) != 1 || got[0].Contact != 2 || !got[0].A.Time.Equal(at(0)) || !got[0].B.Time.Equal(at(5)) {
+		t.Errorf("ContactOverlaps = %+v, want contact 2 in the first two requests", got)
+	}
+}
