@@ -76,11 +76,19 @@ func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.Bat
 	log.Info("applying membership batch", "batchId", req.BatchID, "listId", req.ListID,
 		"adds", len(req.Add), "removes", len(req.Remove), "attempt", info.Attempt)
 
-	stopHeartbeats := keepHeartbeating(ctx, time.Second)
+	hold := previousHold(ctx)
+	if holder, ok := writer.(accountHolder); ok && time.Now().Before(hold.Until) {
+		holder.HoldUntil(hold.Until, hold.Policy)
+	}
+	stopHeartbeats := keepHeartbeating(ctx, time.Second, hold)
 	out, err := writer.UpdateMemberships(ctx, req.ListID, req.Add, req.Remove)
 	stopHeartbeats()
 	metrics.response(out, err)
 	if err != nil {
+		if next, ok := holdAfter(err, time.Now()); ok {
+			// Flushed with the failure, before Temporal schedules the retry.
+			activity.RecordHeartbeat(ctx, next)
+		}
 		mapped := classify(err)
 		metrics.failed(mapped)
 		log.Warn("membership batch failed", "batchId", req.BatchID, "listId", req.ListID, "attempt", info.Attempt, "error", err)
@@ -100,10 +108,11 @@ func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.Bat
 // keepHeartbeating tells Temporal every interval that this attempt is
 // alive, while it waits for the account's budget and while its request
 // runs, so a batch whose worker died is retried after the heartbeat
-// timeout rather than the start-to-close timeout. stop waits for the
-// heartbeating goroutine to end.
-func keepHeartbeating(ctx context.Context, every time.Duration) (stop func()) {
-	activity.RecordHeartbeat(ctx)
+// timeout rather than the start-to-close timeout. Each beat carries hold,
+// as a beat replaces the details the next attempt reads. stop waits for
+// the heartbeating goroutine to end.
+func keepHeartbeating(ctx context.Context, every time.Duration, hold rateHold) (stop func()) {
+	activity.RecordHeartbeat(ctx, hold)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -116,7 +125,7 @@ func keepHeartbeating(ctx context.Context, every time.Duration) (stop func()) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				activity.RecordHeartbeat(ctx)
+				activity.RecordHeartbeat(ctx, hold)
 			}
 		}
 	})

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/uber-go/tally/v4"
 	sdktally "go.temporal.io/sdk/contrib/tally"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -121,15 +123,52 @@ func TestEachStatusIsClassifiedOnce(t *testing.T) {
 	}
 }
 
+// hold mirrors the heartbeat details an attempt answered 429 leaves its
+// retry (activities.rateHold), as they travel: JSON.
+type hold struct {
+	Until  time.Time `json:"until"`
+	Policy string    `json:"policy,omitempty"`
+}
+
 func TestRateLimitedBatchWaitsHubSpotsInterval(t *testing.T) {
 	f := newFixture(t, 5*time.Second, hubspottest.WithRateLimit(1))
+	var last hold
+	f.env.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) {
+		require.NoError(t, d.Get(&last))
+	})
 	_, err := f.apply([]int64{1}, nil)
 	require.NoError(t, err)
+	before := time.Now()
 	_, err = f.apply([]int64{2}, nil)
 	ae, failure := appErr(t, err)
 	assert.False(t, ae.NonRetryable())
 	assert.Equal(t, 10*time.Second, ae.NextRetryDelay(), "the retry waits X-HubSpot-RateLimit-Interval-Milliseconds")
 	assert.Equal(t, "TEN_SECONDLY_ROLLING", failure.PolicyName)
+	assert.WithinRange(t, last.Until, before.Add(10*time.Second), time.Now().Add(10*time.Second),
+		"the attempt leaves its retry the end of HubSpot's interval")
+}
+
+// A retry that reaches a worker process started after the 429 (a server
+// restart can fire its timer early) still waits out HubSpot's interval:
+// the hold travels in the heartbeat details, not in the process.
+func TestRetryOnAFreshWorkerHonoursTheRecordedHold(t *testing.T) {
+	f := newFixture(t, 5*time.Second)
+	f.env.SetHeartbeatDetails(hold{Until: time.Now().Add(3 * time.Second), Policy: "TEN_SECONDLY_ROLLING"})
+	_, err := f.apply([]int64{1}, nil)
+	ae, failure := appErr(t, err)
+	assert.False(t, ae.NonRetryable())
+	assert.Equal(t, hubspot.CategoryPaused, failure.Category)
+	assert.Greater(t, ae.NextRetryDelay(), 2*time.Second)
+	assert.LessOrEqual(t, ae.NextRetryDelay(), 3*time.Second)
+	assert.Zero(t, f.emu.Counters().Total, "nothing reached HubSpot before the interval ended")
+	assert.Empty(t, f.emu.Members(portal, f.listID))
+
+	// A hold already over holds nothing.
+	f = newFixture(t, 5*time.Second)
+	f.env.SetHeartbeatDetails(hold{Until: time.Now().Add(-time.Second)})
+	_, err = f.apply([]int64{1}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{1}, f.emu.Members(portal, f.listID))
 }
 
 func TestNoAnswerIsRetryable(t *testing.T) {

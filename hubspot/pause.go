@@ -42,3 +42,9 @@ func (p *pause) check(method, path string, now time.Time) error {
 // CategoryPaused marks a request held back by an earlier 429 of the same
 // account; it never reached HubSpot.
 const CategoryPaused = "RATE_LIMIT_PAUSE"
+
+// HoldUntil holds back every request of this client until t, as a 429
+// naming policy would. The membership activity calls it with the hold a
+// previous attempt recorded, so a worker process that never saw the 429
+// (it started after it) still waits out HubSpot's interval.
+func (c *Client) HoldUntil(t time.Time, policy string) { c.pause.until(t, policy) }
