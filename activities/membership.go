@@ -43,9 +43,11 @@ type Membership struct {
 	Connectors Connectors
 }
 
-// Register registers the activity under workflows.ApplyBatchActivity.
+// Register registers the activities under workflows.ApplyBatchActivity
+// and workflows.ReadListPageActivity.
 func Register(r worker.ActivityRegistry, m *Membership) {
 	r.RegisterActivityWithOptions(m.ApplyMembershipBatch, activity.RegisterOptions{Name: workflows.ApplyBatchActivity})
+	r.RegisterActivityWithOptions(m.ReadListPage, activity.RegisterOptions{Name: workflows.ReadListPageActivity})
 }
 
 // deadlineMargin keeps every HTTP attempt clear of the activity's own

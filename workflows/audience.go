@@ -84,6 +84,9 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	if err := a.registerCommandUpdates(ctx); err != nil {
 		return err
 	}
+	if err := a.registerReconcileUpdate(ctx); err != nil {
+		return err
+	}
 	return a.loop(ctx, in, a.commands, a.progress)
 }
 
@@ -166,6 +169,7 @@ type commandWire struct {
 	Activate   json.RawMessage `json:"activate,omitempty"`
 	Membership json.RawMessage `json:"membership,omitempty"`
 	Deactivate json.RawMessage `json:"deactivate,omitempty"`
+	Reconcile  json.RawMessage `json:"reconcile,omitempty"`
 }
 
 func decodeCommand(raw json.RawMessage) (commandWire, error) {
@@ -174,7 +178,7 @@ func decodeCommand(raw json.RawMessage) (commandWire, error) {
 		return c, err
 	}
 	set := 0
-	for _, part := range []*json.RawMessage{&c.Activate, &c.Membership, &c.Deactivate} {
+	for _, part := range []*json.RawMessage{&c.Activate, &c.Membership, &c.Deactivate, &c.Reconcile} {
 		if string(*part) == "null" {
 			*part = nil
 		}
@@ -183,7 +187,7 @@ func decodeCommand(raw json.RawMessage) (commandWire, error) {
 		}
 	}
 	if set != 1 {
-		return c, fmt.Errorf("exactly one of activate, membership, deactivate must be set, got %d", set)
+		return c, fmt.Errorf("exactly one of activate, membership, deactivate, reconcile must be set, got %d", set)
 	}
 	return c, nil
 }

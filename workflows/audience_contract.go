@@ -58,6 +58,9 @@ type AudienceCommand struct {
 	Membership *MembershipChange `json:"membership,omitempty"`
 	// Deactivate removes a connector.
 	Deactivate *Deactivate `json:"deactivate,omitempty"`
+	// Reconcile marks a reconcile's place in the stream (see
+	// reconcile_contract.go; UpdateReconcile is the answered form).
+	Reconcile *ReconcileRequest `json:"reconcile,omitempty"`
 }
 
 // Deactivate stops forwarding to a connector and, after every change

@@ -34,6 +34,8 @@ const (
 
 type queueItem struct {
 	activate, deactivate json.RawMessage
+	// reconcile is a ReconcileRequest: its mark goes to one connector.
+	reconcile json.RawMessage
 	// change is a well-formed change, consumed from the front as room
 	// allows; raw is a membership payload that is not, forwarded whole for
 	// the sync to count what is wrong with it.
@@ -140,7 +142,14 @@ func (a *audience) take(ctx workflow.Context, raw json.RawMessage, fromSignal bo
 		a.queue.push(queueItem{activate: cmd.Activate, bytes: encodedSize(cmd.Activate)})
 	case cmd.Deactivate != nil:
 		a.queue.push(queueItem{deactivate: cmd.Deactivate, bytes: encodedSize(cmd.Deactivate)})
+	case cmd.Reconcile != nil:
+		a.queue.push(queueItem{reconcile: cmd.Reconcile, bytes: encodedSize(cmd.Reconcile)})
 	}
+}
+
+// command: an item carried out on its own, not forwarded as a change.
+func (it *queueItem) command() bool {
+	return it.activate != nil || it.deactivate != nil || it.reconcile != nil
 }
 
 // handOver encodes the queue, in order, for the next run.
@@ -153,6 +162,8 @@ func (q *queue) handOver() []json.RawMessage {
 			w.Activate = it.activate
 		case it.deactivate != nil:
 			w.Deactivate = it.deactivate
+		case it.reconcile != nil:
+			w.Reconcile = it.reconcile
 		case it.change != nil:
 			w.Membership = encodeJSON(it.change)
 		default:
@@ -180,9 +191,12 @@ func (a *audience) pump(ctx workflow.Context) bool {
 			problems := len(a.problems)
 			id := a.runDeactivation(ctx, head.deactivate)
 			a.settle(head.ticket, problems, id, false)
+		case head.reconcile != nil:
+			a.queue.pop()
+			a.runReconcile(ctx, head.reconcile, head.ticket)
 		case len(a.connectors) == 0:
 			n := 0
-			for len(a.queue.items) > 0 && a.queue.items[0].activate == nil && a.queue.items[0].deactivate == nil {
+			for len(a.queue.items) > 0 && !a.queue.items[0].command() {
 				n += a.queue.pop().units
 			}
 			a.counters.Unrouted += int64(n)
@@ -238,7 +252,7 @@ func (q *queue) takeChanges(room int64, packed bool) []outMsg {
 	var out []outMsg
 	for len(q.items) > 0 && room > 0 {
 		it := &q.items[0]
-		if it.activate != nil || it.deactivate != nil {
+		if it.command() {
 			break
 		}
 		if it.raw != nil {

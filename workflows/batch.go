@@ -21,7 +21,7 @@ func (s *syncState) nextBatchID() string {
 // batch's contacts are held until it settles. The result is handled
 // through the selector, so signals keep arriving (into the buffer, for
 // later batches) meanwhile.
-func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add, remove []int64) {
+func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add, remove []int64) (batchID string) {
 	req := BatchRequest{
 		ConnectorID: s.in.ConnectorID,
 		ListID:      s.in.ListID,
@@ -46,11 +46,14 @@ func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add,
 		err := f.Get(ctx, &res)
 		s.settled(req)
 		if err != nil {
+			s.reconcileBatchSettled(req, nil)
 			s.onBatchFailed(ctx, req, err)
 			return
 		}
+		s.reconcileBatchSettled(req, &res)
 		s.onBatchDone(ctx, req, res)
 	})
+	return req.BatchID
 }
 
 // settled forgets a batch that is no longer in flight and releases its

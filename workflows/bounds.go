@@ -43,7 +43,19 @@ const worstCarriedBytes = MaxMaxBacklog*maxPackedIDBytes*4/3 + // packed IDs, ba
 	maxSinceRuns*64 + // since runs
 	MaxMaxBatchSize*20 + // owed batch as a JSON array
 	RecentMissingLimit*20*2 + RecentRejectedLimit*(rejectedSampleChars*6+16) + // missing, overflowed, rejected (escaped)
-	2*maxMessageChars + 16<<10 // last error, names, counters
+	2*maxMessageChars + 16<<10 + // last error, names, counters
+	reconcileCarriedBytes
+
+// reconcileCarriedBytes bounds a reconcile's share of the carried state:
+// its touched contacts count with the pending buffer above (the hard cap
+// covers both); here are the snapshot waiting to be merged (at most two
+// chunks), the members read but not merged (at most two pages), the
+// differences' bits, and two reconcile statuses with their samples and
+// error text.
+const reconcileCarriedBytes = 2*MaxSnapshotChunkIDs*maxPackedIDBytes*4/3 +
+	2*maxPageIDs*maxPackedIDBytes*4/3 +
+	MaxMaxBacklog/8*4/3 +
+	2*(2*ReconcileSampleLimit*20+maxMessageChars*6+1024)
 
 // Compile-time check: the worst case fits the carried budget.
 var _ = [maxCarriedBytes - worstCarriedBytes]struct{}{}

@@ -14,7 +14,11 @@ import (
 // contacts whose IDs jump across the whole int64 range (the largest packed
 // form), each with its own arrival time, a blocked batch of MaxMaxBatchSize
 // 19-digit IDs, full samples and an oversized HubSpot message.
-func worstState(t *testing.T) *syncState {
+func worstState(t *testing.T) *syncState { return worstStateTouched(t, 0) }
+
+// worstStateTouched is worstState with touched of its pending contacts
+// moved to a reconcile's touched set (the hard cap covers both).
+func worstStateTouched(t *testing.T, touched int) *syncState {
 	t.Helper()
 	in, err := normalize(SyncInput{AudienceID: strings.Repeat("a", 200), ConnectorID: strings.Repeat("c", 64),
 		ListID: strings.Repeat("9", 19), MaxBacklog: MaxMaxBacklog, MaxBatchSize: MaxMaxBatchSize})
@@ -22,7 +26,7 @@ func worstState(t *testing.T) *syncState {
 	s, err := newState(in, SyncWorkflowID(in.AudienceID, in.ConnectorID))
 	require.NoError(t, err)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := int64(0); i < MaxMaxBacklog; i++ {
+	for i := int64(0); i < MaxMaxBacklog-int64(touched); i++ {
 		id := i + 1
 		if i%2 == 1 {
 			id = math.MaxInt64 - i
@@ -111,6 +115,57 @@ func TestCarriedStateAtItsBoundFitsAndRestores(t *testing.T) {
 		// Arrival times may only move earlier (flushed sooner, never later).
 		require.False(t, got.since.After(e.since), "entry %d restored later than it arrived", i)
 	}
+}
+
+// A reconcile at its bounds as well: two chunks of snapshot and two pages
+// of members waiting, touched contacts filling the hard cap with the
+// pending ones, half the pending entries differences, full samples and
+// error texts in the current and the last reconcile. Still within the
+// bound, and the reconcile restores exactly.
+func TestCarriedStateWithReconcileAtItsBoundFits(t *testing.T) {
+	const touched = 20000
+	s := worstStateTouched(t, touched)
+	for i, e := range s.buf.entries {
+		if i%2 == 0 {
+			s.buf.entries[i].diff = true
+			s.buf.diffs++
+			_ = e
+		}
+	}
+	st := ReconcileStatus{ID: strings.Repeat("r", 64), Phase: PhaseReading, ListID: s.in.ListID,
+		Error: truncate(strings.Repeat("<", 1<<20), maxMessageChars)}
+	for i := 0; i < ReconcileSampleLimit; i++ {
+		st.SampleAdds = append(st.SampleAdds, math.MaxInt64-int64(i))
+		st.SampleRemoves = append(st.SampleRemoves, math.MaxInt64-int64(i))
+	}
+	r := &reconcile{st: st, cursor: strings.Repeat("9", 64), touched: map[int64]struct{}{}, preMark: map[string]bool{}, diffBatches: map[string][]int64{}}
+	step := int64(math.MaxInt64 / (2*MaxSnapshotChunkIDs + 1))
+	for i := int64(1); i <= 2*MaxSnapshotChunkIDs; i++ {
+		r.snap = append(r.snap, i*step)
+	}
+	for i := int64(1); i < 2*maxPageIDs; i++ {
+		r.live = append(r.live, i*step)
+	}
+	for i := int64(0); i < touched; i++ {
+		r.touched[math.MaxInt64/2+i*(math.MaxInt64/2/touched)] = struct{}{}
+	}
+	s.rec = r
+	last := st
+	s.lastRec = &last
+	in := s.in
+	in.Carried = s.carried()
+	size := encodedSize(in)
+	t.Logf("worst carried state with a reconcile: %d bytes (bound %d, server limit %d)", size, maxCarriedBytes, serverPayloadLimit)
+	require.LessOrEqual(t, size, worstCarriedBytes)
+	require.Less(t, size, maxCarriedBytes)
+
+	got, err := newState(in, "w")
+	require.NoError(t, err)
+	require.Equal(t, r.snap, got.rec.snap)
+	require.Equal(t, r.live, got.rec.live)
+	require.Equal(t, len(r.touched), len(got.rec.touched))
+	require.Equal(t, s.buf.diffs, got.buf.diffs)
+	require.Equal(t, st, got.rec.st)
 }
 
 // The sync's own hard cap: signals sent to it directly (bypassing the

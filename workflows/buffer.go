@@ -7,6 +7,9 @@ type pendingEntry struct {
 	id    int64
 	op    Op
 	since time.Time // arrival of the first change still pending for this contact
+	// diff: the change is a reconcile's difference, not a sent change
+	// (counted apart from the backlog; see reconcile.go).
+	diff bool
 }
 
 // buffer holds pending changes: the latest change per contact wins, and
@@ -29,6 +32,13 @@ type buffer struct {
 	removes     int                // pending leaves
 	held        map[int64]struct{} // contacts in flight
 	heldPending int                // pending entries of held contacts
+	diffs       int                // pending entries that are reconcile differences
+	// overridden counts differences replaced by a newer change since the
+	// reconcile last read it.
+	overridden int64
+	// holdAbove, when set, also holds sent changes of contacts above it
+	// (a reconcile's touched set is full; see reconcile.go).
+	holdAbove func(id int64) bool
 }
 
 func newBuffer() *buffer {
@@ -63,6 +73,11 @@ func (b *buffer) isHeld(id int64) bool {
 	return ok
 }
 
+// waits: an entry that cannot be taken now.
+func (b *buffer) waits(e pendingEntry) bool {
+	return b.isHeld(e.id) || (!e.diff && b.holdAbove != nil && b.holdAbove(e.id))
+}
+
 // Free is the number of pending contacts that could be sent now.
 func (b *buffer) Free() int { return b.Len() - b.heldPending }
 
@@ -75,6 +90,12 @@ func (b *buffer) Len() int { return len(b.entries) - b.head }
 func (b *buffer) put(id int64, op Op, now time.Time) {
 	if pos, ok := b.index[id]; ok {
 		e := &b.entries[pos]
+		if e.diff {
+			// A change sent after the snapshot wins over its difference.
+			e.diff = false
+			b.diffs--
+			b.overridden++
+		}
 		if e.op != op {
 			b.count(e.op, -1)
 			b.count(op, +1)
@@ -88,6 +109,28 @@ func (b *buffer) put(id int64, op Op, now time.Time) {
 	if b.isHeld(id) {
 		b.heldPending++
 	}
+}
+
+// putDiff records a reconcile's difference for a contact with no pending
+// change (the reconcile checks); false if it has one.
+func (b *buffer) putDiff(id int64, op Op, now time.Time) bool {
+	if b.has(id) {
+		return false
+	}
+	b.put(id, op, now)
+	b.entries[b.index[id]].diff = true
+	b.diffs++
+	return true
+}
+
+// dropAll removes every pending change (a reconcile's snapshot replaces
+// them) and returns how many there were. Holds stay: they follow batches
+// in flight.
+func (b *buffer) dropAll() int {
+	n := b.Len()
+	b.entries, b.head, b.index = nil, 0, map[int64]int{}
+	b.adds, b.removes, b.heldPending, b.diffs = 0, 0, 0, 0
+	return n
 }
 
 // has reports whether id has a pending change.
@@ -108,7 +151,7 @@ func (b *buffer) count(op Op, d int) {
 // (held entries are skipped: at most heldPending of them).
 func (b *buffer) oldest() (time.Time, bool) {
 	for _, e := range b.entries[b.head:] {
-		if !b.isHeld(e.id) {
+		if !b.waits(e) {
 			return e.since, true
 		}
 	}
@@ -119,16 +162,27 @@ func (b *buffer) oldest() (time.Time, bool) {
 // into adds and removes. Because the buffer holds one entry per contact,
 // no ID can land in both slices.
 func (b *buffer) take(max int) (add, remove []int64) {
+	add, remove, _ = b.takeDiffs(max)
+	return add, remove
+}
+
+// takeDiffs is take that also returns which of the IDs taken are
+// reconcile differences.
+func (b *buffer) takeDiffs(max int) (add, remove, diffs []int64) {
 	var kept []pendingEntry // held entries passed over, in order
 	i, n := b.head, 0
 	for ; i < len(b.entries) && n < max; i++ {
 		e := b.entries[i]
-		if b.isHeld(e.id) {
+		if b.waits(e) {
 			kept = append(kept, e)
 			continue
 		}
 		delete(b.index, e.id)
 		b.count(e.op, -1)
+		if e.diff {
+			b.diffs--
+			diffs = append(diffs, e.id)
+		}
 		if e.op == OpEnter {
 			add = append(add, e.id)
 		} else {
@@ -144,7 +198,7 @@ func (b *buffer) take(max int) (add, remove []int64) {
 		b.index[e.id] = b.head + k
 	}
 	b.compact()
-	return add, remove
+	return add, remove, diffs
 }
 
 // compact drops taken entries once they are the majority, so memory stays
@@ -183,6 +237,9 @@ func (b *buffer) snapshot() PendingSnapshot {
 	s.Count = n
 	s.Packed = packIDs(ids)
 	s.Leaves = packBits(n, func(i int) bool { return live[i].op == OpLeave })
+	if b.diffs > 0 {
+		s.Diffs = packBits(n, func(i int) bool { return live[i].diff })
+	}
 	s.Since = boundRuns(s.Since, maxSinceRuns)
 	return s
 }
@@ -210,7 +267,7 @@ func boundRuns(runs []SinceRun, limit int) []SinceRun {
 // form). A malformed snapshot is an error rather than a silent loss.
 func restoreBuffer(s PendingSnapshot) (*buffer, bool) {
 	ids, ops, ok := s.entries()
-	if !ok {
+	if !ok || len(s.Diffs) > 0 && len(s.Diffs) != (len(ids)+7)/8 {
 		return nil, false
 	}
 	b := newBuffer()
@@ -223,7 +280,11 @@ func restoreBuffer(s PendingSnapshot) (*buffer, bool) {
 			left = s.Since[run].Count
 			run++
 		}
-		b.put(id, ops[i], s.Since[run-1].At)
+		if len(s.Diffs) > 0 && bitAt(s.Diffs, i) {
+			b.putDiff(id, ops[i], s.Since[run-1].At)
+		} else {
+			b.put(id, ops[i], s.Since[run-1].At)
+		}
 		left--
 	}
 	return b, true

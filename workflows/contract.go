@@ -282,6 +282,11 @@ type Status struct {
 	Generation     int `json:"generation"` // continue-as-new count
 	SignalsThisRun int `json:"signalsThisRun"`
 	BatchesThisRun int `json:"batchesThisRun"`
+
+	// Reconcile is the reconcile in progress; LastReconcile the last one
+	// that ended (its report).
+	Reconcile     *ReconcileStatus `json:"reconcile,omitempty"`
+	LastReconcile *ReconcileStatus `json:"lastReconcile,omitempty"`
 }
 
 // Bounds for the samples kept in Status.
@@ -319,6 +324,9 @@ type CarriedState struct {
 
 	Generation   int   `json:"generation"`
 	NextSequence int64 `json:"nextSequence"`
+
+	Reconcile     *ReconcileCarried `json:"reconcile,omitempty"`
+	LastReconcile *ReconcileStatus  `json:"lastReconcile,omitempty"`
 }
 
 // PendingSnapshot is the pending buffer in order. Runs since the bounded
@@ -330,6 +338,7 @@ type PendingSnapshot struct {
 	Count  int    `json:"count,omitempty"`
 	Packed []byte `json:"packed,omitempty"` // zigzag-delta varint IDs, base64 in JSON
 	Leaves []byte `json:"leaves,omitempty"` // bit i set: entry i is a leave
+	Diffs  []byte `json:"diffs,omitempty"`  // bit i set: entry i is a reconcile's difference
 
 	IDs   []int64    `json:"ids,omitempty"` // plain form (older runs)
 	Ops   string     `json:"ops,omitempty"` // plain form: '+' enter, '-' leave

@@ -12,11 +12,17 @@ import "go.temporal.io/sdk/workflow"
 // a backlog drained, and a sync that drains nothing (paused, blocked)
 // reports nothing, so the audience keeps holding its senders.
 
-// backlog is what the sync owes: pending, in flight and owed IDs.
+// backlog is what the sync owes of the changes sent to it: pending, in
+// flight and owed IDs. A reconcile's differences are not sent changes and
+// have their own room (reconcile.go), so the audience's estimate, which
+// counts sent changes, stays an over-estimate.
 func (s *syncState) backlog() int {
-	n := s.buf.Len()
+	n := s.buf.Len() - s.buf.diffs
 	for _, f := range s.inFlight {
 		n += f.Adds + f.Removes
+	}
+	if s.rec != nil {
+		n -= s.rec.inFlightDiffs
 	}
 	if s.owed != nil {
 		n += len(s.owed.Add) + len(s.owed.Remove)

@@ -53,6 +53,7 @@ type fakeHubSpot struct {
 	// during, when set, runs inside the activity (e.g. to send a signal
 	// while a batch is in flight).
 	during func(n int, req BatchRequest)
+	reads  int // pages read (reconcile_test.go)
 }
 
 func (f *fakeHubSpot) apply(ctx context.Context, req BatchRequest) (BatchResult, error) {
@@ -162,6 +163,7 @@ func newHarness(t *testing.T) *harness {
 	h.hs = &fakeHubSpot{t: t, env: env, lists: map[string]map[int64]bool{}, missing: map[int64]bool{}}
 	RegisterSync(env)
 	env.RegisterActivityWithOptions(h.hs.apply, activity.RegisterOptions{Name: ApplyBatchActivity})
+	env.RegisterActivityWithOptions(h.hs.readPage, activity.RegisterOptions{Name: ReadListPageActivity})
 	env.SetOnTimerScheduledListener(func(timerID string, d time.Duration) {
 		h.timers = append(h.timers, env.Now())
 	})

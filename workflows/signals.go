@@ -99,6 +99,9 @@ type membershipWire struct {
 	ChangeID  string            `json:"changeId"`
 	Seq       int64             `json:"seq"`
 	Runs      []runWire         `json:"runs"`
+	// Reconcile is a reconcile's mark, forwarded by the audience at the
+	// snapshot's place in the stream.
+	Reconcile *ReconcileMark `json:"reconcile"`
 }
 
 // runWire is one run of a forwarded change (see ChangeRun), decoded
@@ -148,7 +151,7 @@ func (s *syncState) takeIDs(op Op, elems []json.RawMessage, now time.Time, t *ta
 			s.noteRejected(str)
 			continue
 		}
-		if !s.buf.has(id) && s.buf.Len() >= MaxMaxBacklog {
+		if !s.buf.has(id) && s.hardCapUsed() >= MaxMaxBacklog {
 			t.overflowed = append(t.overflowed, id)
 			continue
 		}
@@ -202,6 +205,13 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 		s.noteRejected(fmt.Sprintf("recordIds is a JSON %s, not an array: %s", typeErr.Value, raw))
 		workflow.GetLogger(ctx).Warn("Malformed membership signal: recordIds is not an array", "ChangeID", m.ChangeID, "Type", typeErr.Value)
 	}
+	if m.Reconcile != nil {
+		if m.Seq > s.flow.LastSeq {
+			s.flow.LastSeq = m.Seq
+		}
+		s.onReconcileMark(ctx, *m.Reconcile)
+		return
+	}
 	now := workflow.Now(ctx)
 	validOp := m.Op == OpEnter || m.Op == OpLeave
 	var t tally
@@ -227,6 +237,7 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 	if s.owed != nil {
 		s.supersedeOwed()
 	}
+	s.noteOverridden()
 }
 
 func (s *syncState) onPause(ctx workflow.Context) {
@@ -247,6 +258,9 @@ func (s *syncState) onResume(ctx workflow.Context) {
 	if s.owed != nil {
 		s.retryOwed = true
 	}
+	if r := s.rec; r != nil && r.st.Phase == PhaseBlocked {
+		r.st.Phase, r.st.Error = PhaseReading, ""
+	}
 	workflow.GetLogger(ctx).Info("Sync resumed", "RetryOwed", s.retryOwed)
 }
 
@@ -257,6 +271,9 @@ func (s *syncState) onStop(ctx workflow.Context) {
 	s.signalsThisRun++
 	s.stopRequested = true
 	s.paused = false
+	if r := s.rec; r != nil {
+		s.endReconcile(ctx, PhaseAborted, "the connector was stopped before the reconcile finished")
+	}
 	workflow.GetLogger(ctx).Info("Stop requested", "Blocked", s.owed != nil)
 }
 
@@ -283,6 +300,9 @@ func (s *syncState) onRetarget(ctx workflow.Context, r Retarget) {
 		return
 	}
 	workflow.GetLogger(ctx).Info("Retargeted", "From", s.in.ListID, "To", list)
+	if r := s.rec; r != nil && r.st.ListID != list {
+		s.endReconcile(ctx, PhaseAborted, "the sync was retargeted to list "+list+" during the reconcile: run it again against the new list")
+	}
 	s.in.ListID = list
 	if s.owed != nil {
 		s.retryOwed = true

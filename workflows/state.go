@@ -3,6 +3,8 @@ package workflows
 import (
 	"time"
 
+	"go.temporal.io/sdk/workflow"
+
 	"go.temporal.io/sdk/temporal"
 )
 
@@ -45,6 +47,10 @@ type syncState struct {
 	nextSeq        int64
 	signalsThisRun int
 	batchesThisRun int
+
+	rec     *reconcile       // the reconcile in progress (reconcile.go)
+	lastRec *ReconcileStatus // the last one that ended
+	wake    workflow.Channel // an update changed state: look again
 }
 
 // newState builds the run's state from a normalized input, restoring the
@@ -73,6 +79,16 @@ func newState(in SyncInput, workflowID string) (*syncState, error) {
 	if c.NextSequence > 0 {
 		s.nextSeq = c.NextSequence
 	}
+	s.lastRec = c.LastReconcile
+	if c.Reconcile != nil {
+		r, err := restoreReconcile(*c.Reconcile)
+		if err != nil {
+			return nil, temporal.NewNonRetryableApplicationError(
+				"invalid SyncInput.Carried.Reconcile: "+err.Error(), ErrTypeInvalidInput, nil)
+		}
+		s.rec = r
+		s.buf.holdAbove = s.heldByTouched
+	}
 	return s, nil
 }
 
@@ -97,6 +113,8 @@ func (s *syncState) carried() *CarriedState {
 		Flow:             s.flow,
 		Generation:       s.generation + 1,
 		NextSequence:     s.nextSeq,
+		Reconcile:        s.rec.carried(),
+		LastReconcile:    s.lastRec,
 	}
 }
 
@@ -147,6 +165,11 @@ func (s *syncState) status() Status {
 		st.InFlightBatches = len(s.inFlight)
 	}
 	st.MaxInFlight = s.maxInFlight
+	if s.rec != nil {
+		r := s.rec.st
+		st.Reconcile = &r
+	}
+	st.LastReconcile = s.lastRec
 	if s.owed != nil {
 		st.Owed = &BatchInfo{BatchID: s.owed.BatchID, ListID: s.owed.ListID,
 			Adds: len(s.owed.Add), Removes: len(s.owed.Remove), StartedAt: s.owedSince}

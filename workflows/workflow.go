@@ -49,6 +49,9 @@ func AudienceSync(ctx workflow.Context, in SyncInput) (Status, error) {
 	}); err != nil {
 		return Status{}, err
 	}
+	if err := s.registerSnapshotUpdate(ctx); err != nil {
+		return Status{}, err
+	}
 	s.ui.on = uiOn(ctx)
 	s.maxInFlight, s.activityQueue = 1, ""
 	if workflow.GetVersion(ctx, parallelVersion, workflow.DefaultVersion, 1) >= 1 {
@@ -73,10 +76,14 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 	for _, h := range hs {
 		sel.AddReceive(h.ch, h.onReceive(ctx))
 	}
+	// A snapshot chunk arrives by update, outside the selector: its
+	// handler wakes the loop through this channel.
+	s.wake = workflow.NewBufferedChannel(ctx, 1)
+	sel.AddReceive(s.wake, func(c workflow.ReceiveChannel, _ bool) { c.ReceiveAsync(nil) })
 	t := &flushTimer{}
 	for {
 		canDue := s.continueAsNewDue(ctx)
-		if len(s.inFlight) == 0 {
+		if len(s.inFlight) == 0 && (s.rec == nil || !s.rec.reading) {
 			if s.stopRequested && s.idle() {
 				// Changes delivered while stopping are flushed too: drain,
 				// and complete only if the drain brought nothing new.
@@ -111,8 +118,9 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 		}
 		// A run that is due to continue as new starts nothing more, so its
 		// batches settle and it can (it only continues with none in flight).
-		for len(s.inFlight) < s.maxInFlight && (s.carryDeferred || !s.continueAsNewDue(ctx)) &&
-			s.maybeStartBatch(ctx, sel, t) {
+		mayStart := func() bool { return s.carryDeferred || !s.continueAsNewDue(ctx) }
+		s.stepReconcile(ctx, sel, mayStart())
+		for len(s.inFlight) < s.maxInFlight && mayStart() && s.maybeStartBatch(ctx, sel, t) {
 		}
 		s.syncTimer(ctx, sel, t)
 		s.reportProgress(ctx)
@@ -175,11 +183,11 @@ func (s *syncState) maybeStartBatch(ctx workflow.Context, sel workflow.Selector,
 		return false
 	}
 	t.cancel()
-	add, remove := s.buf.take(s.in.MaxBatchSize)
+	add, remove, diffs := s.buf.takeDiffs(s.in.MaxBatchSize)
 	if len(add)+len(remove) == 0 {
 		return false
 	}
-	s.startBatch(ctx, sel, add, remove)
+	s.reconcileBatchStarted(s.startBatch(ctx, sel, add, remove), diffs)
 	return true
 }
 

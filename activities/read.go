@@ -1,0 +1,63 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/audiencesync/hubspot-list-sync/hubspot"
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// ListReader reads one page of a list's members; *hubspot.Client is one.
+// The connectors' writers are asked for it, as one client does both.
+type ListReader interface {
+	ListMembershipsPage(ctx context.Context, listID, after string, limit int) (hubspot.MembershipPage, error)
+}
+
+// ReadListPage reads one page (250 members, ascending) of the live list
+// for a reconcile. One page per activity keeps reads in the account's
+// budget like writes (the account queue's rate counts activities), and
+// keeps the cursor in the workflow: after a worker dies, the page is read
+// again from the same cursor on another worker, nothing before it.
+func (m *Membership) ReadListPage(ctx context.Context, req workflows.ReadPageRequest) (workflows.ReadPageResult, error) {
+	log := activity.GetLogger(ctx)
+	w, ok := m.Connectors.Writer(req.ConnectorID)
+	reader, canRead := w.(ListReader)
+	if !ok || !canRead {
+		return workflows.ReadPageResult{}, terminal(fmt.Sprintf("connector %q is not configured on this worker (or cannot read lists): add it to the connectors file and restart, then resume the sync", req.ConnectorID),
+			workflows.HubSpotFailure{Category: "UNKNOWN_CONNECTOR", Message: "connector " + req.ConnectorID + " is not configured on the worker"}, nil)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-deadlineMargin))
+		defer cancel()
+	}
+	hold := previousHold(ctx)
+	if holder, ok := w.(accountHolder); ok && time.Now().Before(hold.Until) {
+		holder.HoldUntil(hold.Until, hold.Policy)
+	}
+	stop := keepHeartbeating(ctx, time.Second, hold)
+	page, err := reader.ListMembershipsPage(ctx, req.ListID, req.After, hubspot.MaxMembershipPage)
+	stop()
+	if err != nil {
+		if next, ok := holdAfter(err, time.Now()); ok {
+			activity.RecordHeartbeat(ctx, next)
+		}
+		log.Warn("reading list page failed", "listId", req.ListID, "after", req.After, "attempt", activity.GetInfo(ctx).Attempt, "error", err)
+		return workflows.ReadPageResult{}, classify(err)
+	}
+	out := workflows.ReadPageResult{Next: page.Next, Total: page.Total, RecordIDs: make([]int64, len(page.Members))}
+	for i, mem := range page.Members {
+		out.RecordIDs[i] = mem.RecordID
+	}
+	if page.Next == req.After && page.Next != "" {
+		// A cursor that does not move would read the same page forever.
+		return workflows.ReadPageResult{}, terminal(fmt.Sprintf("HubSpot answered list %s's page after %q with the same cursor: stopping the read", req.ListID, req.After),
+			workflows.HubSpotFailure{Category: "PAGING", Message: "the paging cursor did not advance"}, nil)
+	}
+	log.Debug("list page read", "listId", req.ListID, "members", len(out.RecordIDs), "next", out.Next)
+	return out, nil
+}

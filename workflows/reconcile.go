@@ -1,0 +1,384 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// A reconcile makes the list equal to a snapshot of the audience, diffed
+// against what HubSpot holds: the snapshot arrives in ascending chunks
+// (UpdateReconcileSnapshot), the live list in ascending pages (one
+// ReadListPage activity each, on the account's task queue, so reads share
+// the account's rate budget), and a streaming merge of the two puts each
+// difference into the buffer as a change. Neither side is ever held whole:
+// at most two chunks and two pages wait to be merged.
+//
+// Order. The mark arrives in the membership stream at the snapshot's place.
+// Changes pending at the mark are dropped (the snapshot supersedes them),
+// and the read starts only once the batches in flight at the mark have
+// settled, so the live list reflects everything from before. A contact
+// changed after the mark keeps its change: the merge skips contacts with a
+// pending or in-flight change, and those whose change already reached
+// HubSpot (touched, kept only above the merge position); a difference
+// later overtaken by a newer change is replaced like any pending change.
+//
+// Bounds. Differences and touched contacts use the room between the
+// connector's MaxBacklog and the hard cap MaxMaxBacklog, half each, so the
+// buffer plus touched never passes the hard cap and the audience's
+// back-pressure, which counts sent changes only, stays exact. When touched
+// is full, sent changes of contacts above the merge position wait (the
+// merge frees room as it advances), which holds senders back like any
+// backlog.
+type reconcile struct {
+	st        ReconcileStatus
+	preMark   map[string]bool // batches in flight at the mark
+	cursor    string          // HubSpot's cursor of the next page
+	reading   bool            // a page read is in flight
+	live      []int64         // members read, not merged yet
+	snap      []int64         // snapshot IDs received, not merged yet
+	snapLast  int64           // highest snapshot ID received
+	liveLast  int64           // highest member read
+	pos       int64           // every contact up to pos is decided
+	touched   map[int64]struct{}
+	nextChunk int
+	// diffBatches: the differences in each batch in flight.
+	diffBatches   map[string][]int64
+	inFlightDiffs int
+}
+
+// finished: nothing more will happen to it.
+func (r *reconcile) finished() bool {
+	switch r.st.Phase {
+	case PhaseDone, PhaseReplaced, PhaseAborted:
+		return true
+	}
+	return false
+}
+
+// reconcileRoom is the room, in IDs, for a reconcile's differences and
+// for its touched contacts: each half of what MaxBacklog leaves under the
+// hard cap.
+func (s *syncState) reconcileRoom() int {
+	return (MaxMaxBacklog - s.in.MaxBacklog) / 2
+}
+
+// onReconcileMark starts a reconcile at its place in the stream. A newer
+// one replaces a running one; a plan never interrupts a reconcile.
+func (s *syncState) onReconcileMark(ctx workflow.Context, m ReconcileMark) {
+	log := workflow.GetLogger(ctx)
+	now := workflow.Now(ctx)
+	r := &reconcile{st: ReconcileStatus{ID: m.ID, Plan: m.Plan, Phase: PhaseWaiting, ListID: s.in.ListID,
+		StartedAt: now, SnapshotMembers: m.Members}, preMark: map[string]bool{}, touched: map[int64]struct{}{},
+		diffBatches: map[string][]int64{}}
+	abort := func(why string) {
+		r.st.Phase, r.st.Error, r.st.FinishedAt = PhaseAborted, why, &now
+		s.lastRec = &r.st
+		log.Warn("Reconcile refused", "ReconcileID", m.ID, "Reason", why)
+	}
+	if err := checkDeclaredID("reconcile", m.ID); err != nil {
+		abort(err.Error())
+		return
+	}
+	if cur := s.rec; cur != nil && !cur.finished() {
+		if m.Plan && !cur.st.Plan {
+			abort(fmt.Sprintf("reconcile %s is running on this sync; plan again once it is done", cur.st.ID))
+			return
+		}
+		s.endReconcile(ctx, PhaseReplaced, "replaced by "+m.ID)
+	}
+	if !m.Plan {
+		if room := s.reconcileRoom(); room < s.in.MaxBatchSize {
+			abort(fmt.Sprintf("this connector's maxBacklog (%d) leaves too little room under the hard cap (%d) for a reconcile's differences: lower maxBacklog to at most %d",
+				s.in.MaxBacklog, MaxMaxBacklog, MaxMaxBacklog-2*s.in.MaxBatchSize))
+			return
+		}
+		// The snapshot supersedes every change accepted before it.
+		r.st.Superseded = int64(s.buf.dropAll())
+		for _, b := range s.inFlight {
+			r.preMark[b.BatchID] = true
+		}
+	}
+	s.rec = r
+	s.buf.holdAbove = s.heldByTouched
+	log.Info("Reconcile started", "ReconcileID", m.ID, "Plan", m.Plan, "ListID", s.in.ListID,
+		"Superseded", r.st.Superseded, "InFlightAtMark", len(r.preMark))
+}
+
+// hardCapUsed is what counts against MaxMaxBacklog: pending contacts and,
+// while a reconcile runs, its touched contacts and the contacts in flight
+// (they become touched when they settle).
+func (s *syncState) hardCapUsed() int {
+	n := s.buf.Len()
+	if r := s.rec; r != nil && !r.st.Plan {
+		n += len(r.touched)
+		for _, b := range s.inFlight {
+			n += b.Adds + b.Removes
+		}
+	}
+	return n
+}
+
+// heldByTouched holds a sent change of a contact above the merge position
+// while the touched set is full: applying it would need one more entry.
+func (s *syncState) heldByTouched(id int64) bool {
+	r := s.rec
+	return r != nil && !r.finished() && !r.st.Plan && id > r.pos && len(r.touched) >= s.reconcileRoom()
+}
+
+// endReconcile finishes the current reconcile and keeps it as the last.
+func (s *syncState) endReconcile(ctx workflow.Context, phase, why string) {
+	r := s.rec
+	now := workflow.Now(ctx)
+	r.st.Phase, r.st.FinishedAt = phase, &now
+	if why != "" {
+		r.st.Error = truncate(why, maxMessageChars)
+	}
+	r.snap, r.live, r.touched = nil, nil, nil
+	s.lastRec = &r.st
+	s.rec = nil
+	s.buf.holdAbove = nil
+	workflow.GetLogger(ctx).Info("Reconcile ended", "ReconcileID", r.st.ID, "Phase", phase, "Plan", r.st.Plan,
+		"Adds", r.st.Adds, "Removes", r.st.Removes, "Applied", r.st.Applied, "TakenOver", r.st.TakenOver, "Error", why)
+}
+
+// stepReconcile moves the reconcile on: from waiting to reading, merges
+// what both sides allow, starts the next page read, and finishes.
+func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, mayStart bool) {
+	r := s.rec
+	if r == nil {
+		return
+	}
+	if r.st.Phase == PhaseWaiting {
+		for _, b := range s.inFlight {
+			if r.preMark[b.BatchID] {
+				return
+			}
+		}
+		if s.owed != nil && !r.st.Plan {
+			return // blocked: the owed batch goes first
+		}
+		r.preMark = map[string]bool{}
+		r.st.Phase = PhaseReading
+	}
+	if r.st.Phase == PhaseReading && (r.st.Plan || s.owed == nil) {
+		s.merge(ctx)
+		if !r.reading && !r.st.LiveComplete && len(r.live) < maxPageIDs && mayStart {
+			s.readPage(ctx, sel)
+		}
+		if r.st.LiveComplete && r.st.SnapshotComplete && len(r.live) == 0 && len(r.snap) == 0 {
+			r.touched = map[int64]struct{}{}
+			r.st.Phase = PhaseApplying
+			if r.st.Plan {
+				s.endReconcile(ctx, PhaseDone, "")
+				return
+			}
+		}
+	}
+	if r.st.Phase == PhaseApplying && s.buf.diffs == 0 && r.inFlightDiffs == 0 && s.owed == nil {
+		s.endReconcile(ctx, PhaseDone, "")
+	}
+}
+
+// maxPageIDs is HubSpot's largest page of members.
+const maxPageIDs = 250
+
+// merge decides every contact both sides have reached, in ascending order,
+// while there is room for differences.
+func (s *syncState) merge(ctx workflow.Context) {
+	r := s.rec
+	bound := int64(1<<63 - 1)
+	if !r.st.SnapshotComplete {
+		if len(r.snap) == 0 {
+			return
+		}
+		bound = r.snap[len(r.snap)-1]
+	}
+	if !r.st.LiveComplete {
+		if len(r.live) == 0 {
+			return
+		}
+		bound = min(bound, r.live[len(r.live)-1])
+	}
+	now := workflow.Now(ctx)
+	i, j := 0, 0
+	for i < len(r.snap) || j < len(r.live) {
+		var x int64
+		switch {
+		case j >= len(r.live):
+			x = r.snap[i]
+		case i >= len(r.snap):
+			x = r.live[j]
+		default:
+			x = min(r.snap[i], r.live[j])
+		}
+		if x > bound {
+			break
+		}
+		inSnap := i < len(r.snap) && r.snap[i] == x
+		inLive := j < len(r.live) && r.live[j] == x
+		if inSnap != inLive {
+			if !r.st.Plan && !s.diffRoom() {
+				break
+			}
+			s.decide(x, inSnap, now)
+		}
+		if inSnap {
+			i++
+		}
+		if inLive {
+			j++
+		}
+		r.pos = x
+	}
+	r.snap, r.live = r.snap[i:], r.live[j:]
+	if len(r.touched) > 0 {
+		for _, id := range sortedIDs(r.touched) {
+			if id > r.pos {
+				break
+			}
+			delete(r.touched, id)
+		}
+	}
+}
+
+// diffRoom: one more difference fits.
+func (s *syncState) diffRoom() bool {
+	r := s.rec
+	return s.buf.diffs+r.inFlightDiffs < s.reconcileRoom() && s.hardCapUsed() < MaxMaxBacklog
+}
+
+// decide records the difference for contact x (a snapshot member missing
+// from the list when add, else a list member missing from the snapshot),
+// unless a change sent after the mark owns the contact.
+func (s *syncState) decide(x int64, add bool, now time.Time) {
+	r := s.rec
+	if !r.st.Plan {
+		if _, ok := r.touched[x]; ok || s.buf.has(x) || s.buf.isHeld(x) {
+			r.st.TakenOver++
+			return
+		}
+	}
+	op := OpLeave
+	if add {
+		op = OpEnter
+		r.st.Adds++
+		r.st.SampleAdds = appendBounded(r.st.SampleAdds, []int64{x}, ReconcileSampleLimit)
+	} else {
+		r.st.Removes++
+		r.st.SampleRemoves = appendBounded(r.st.SampleRemoves, []int64{x}, ReconcileSampleLimit)
+	}
+	if !r.st.Plan {
+		s.buf.putDiff(x, op, now)
+	}
+}
+
+// readPage reads the next page of the live list.
+func (s *syncState) readPage(ctx workflow.Context, sel workflow.Selector) {
+	r := s.rec
+	r.reading = true
+	ao := ActivityOptions()
+	ao.TaskQueue = s.activityQueue
+	if s.ui.on {
+		ao.Summary = fmt.Sprintf("read list %s page %d (reconcile %s)", r.st.ListID, r.st.Pages+1, r.st.ID)
+	}
+	req := ReadPageRequest{ConnectorID: s.in.ConnectorID, ListID: r.st.ListID, After: r.cursor}
+	fut := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), ReadListPageActivity, req)
+	sel.AddFuture(fut, func(f workflow.Future) {
+		r.reading = false
+		var page ReadPageResult
+		err := f.Get(ctx, &page)
+		if s.rec != r || r.finished() {
+			return // replaced or aborted meanwhile
+		}
+		if err != nil {
+			fail := failureOf(err)
+			r.st.Phase, r.st.Error = PhaseBlocked, truncate(fmt.Sprintf("reading the list failed: %d %s: %s; fix the cause, then resume the sync", fail.Status, fail.Category, fail.Message), maxMessageChars)
+			workflow.GetLogger(ctx).Error("Reconcile blocked: reading the list failed", "ReconcileID", r.st.ID, "Status", fail.Status, "Category", fail.Category)
+			return
+		}
+		last := r.liveLast
+		for _, id := range page.RecordIDs {
+			if id <= last {
+				s.endReconcile(ctx, PhaseAborted, fmt.Sprintf("HubSpot returned list members out of ascending order (%d after %d); nothing more was changed, run the reconcile again", id, last))
+				return
+			}
+			last = id
+		}
+		r.live = append(r.live, page.RecordIDs...)
+		r.liveLast = last
+		r.cursor = page.Next
+		r.st.Pages++
+		r.st.LiveRead += int64(len(page.RecordIDs))
+		r.st.LiveTotal = page.Total
+		r.st.LiveComplete = page.Next == ""
+	})
+}
+
+// reconcileBatchStarted notes the differences in a new batch.
+func (s *syncState) reconcileBatchStarted(batchID string, diffs []int64) {
+	if r := s.rec; r != nil && len(diffs) > 0 {
+		r.diffBatches[batchID] = diffs
+		r.inFlightDiffs += len(diffs)
+	}
+}
+
+// reconcileBatchSettled counts a settled batch's differences and keeps
+// the contacts of its sent changes that HubSpot now has, above the merge
+// position, as touched.
+func (s *syncState) reconcileBatchSettled(req BatchRequest, res *BatchResult) {
+	r := s.rec
+	if r == nil {
+		return
+	}
+	diffs := r.diffBatches[req.BatchID]
+	delete(r.diffBatches, req.BatchID)
+	r.inFlightDiffs -= len(diffs)
+	if res == nil || r.st.Plan || r.finished() {
+		return
+	}
+	missing := 0
+	for _, id := range res.Missing {
+		if slices.Contains(diffs, id) {
+			missing++
+		}
+	}
+	r.st.Applied += int64(len(diffs) - missing)
+	r.st.Missing += int64(missing)
+	if r.preMark[req.BatchID] {
+		return // from before the mark: the snapshot supersedes it
+	}
+	for _, ids := range [][]int64{req.Add, req.Remove} {
+		for _, id := range ids {
+			if id > r.pos && !slices.Contains(diffs, id) {
+				r.touched[id] = struct{}{}
+			}
+		}
+	}
+}
+
+// noteOverridden moves differences replaced by newer changes into
+// TakenOver.
+func (s *syncState) noteOverridden() {
+	if r := s.rec; r != nil && s.buf.overridden > 0 {
+		r.st.TakenOver += s.buf.overridden
+		s.buf.overridden = 0
+	}
+}
+
+// sortedIDs returns the set's IDs ascending.
+//
+// workflowcheck flags ranging over a map; the keys are sorted before
+// anything uses them, so the map's order cannot reach the workflow.
+//
+//workflowcheck:ignore
+func sortedIDs(set map[int64]struct{}) []int64 {
+	ids := make([]int64, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}

@@ -1,0 +1,201 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+)
+
+// readPage is the fake ReadListPageActivity: pages of three members,
+// ascending, the cursor being the last ID (opaque to the workflow).
+func (f *fakeHubSpot) readPage(_ context.Context, req ReadPageRequest) (ReadPageResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reads++
+	var all []int64
+	for id := range f.lists[req.ListID] {
+		all = append(all, id)
+	}
+	slices.Sort(all)
+	after := int64(0)
+	if req.After != "" {
+		after, _ = strconv.ParseInt(req.After, 10, 64)
+	}
+	start, _ := slices.BinarySearch(all, after+1)
+	end := min(start+3, len(all))
+	res := ReadPageResult{RecordIDs: append([]int64{}, all[start:end]...), Total: int64(len(all))}
+	if end < len(all) {
+		res.Next = fmt.Sprint(all[end-1])
+	}
+	return res, nil
+}
+
+func (h *harness) seed(list string, ids ...int64) {
+	h.hs.mu.Lock()
+	defer h.hs.mu.Unlock()
+	m := map[int64]bool{}
+	for _, id := range ids {
+		m[id] = true
+	}
+	h.hs.lists[list] = m
+}
+
+// mark sends a reconcile's mark as the audience forwards it.
+func (h *harness) mark(id string, plan bool) {
+	h.signal(SignalMembership, reconcileSignal{Reconcile: ReconcileMark{ID: id, Plan: plan}})
+}
+
+// chunks sends a snapshot in chunks of size n, each resent while the
+// sync says it is busy, and returns the errors of refused chunks.
+func (h *harness) sendSnapshot(id string, snap []int64, n int) {
+	h.t.Helper()
+	var send func(i int)
+	send = func(i int) {
+		from := i * n
+		to := min(from+n, len(snap))
+		c := SnapshotChunk{ReconcileID: id, Index: i, Last: to == len(snap)}
+		for _, x := range snap[from:to] {
+			c.RecordIDs = append(c.RecordIDs, fmt.Sprint(x))
+		}
+		h.env.UpdateWorkflow(UpdateReconcileSnapshot, fmt.Sprintf("%s-%d-%d", id, i, h.env.Now().UnixNano()), &testsuite.TestUpdateCallback{
+			OnReject: func(err error) {
+				require.Contains(h.t, err.Error(), "again shortly", "chunk %d", i)
+				h.env.RegisterDelayedCallback(func() { send(i) }, time.Second)
+			},
+			OnAccept: func() {},
+			OnComplete: func(any, error) {
+				if to < len(snap) {
+					send(i + 1)
+				}
+			},
+		}, c)
+	}
+	send(0)
+}
+
+// The list drifted (members added and removed behind the sync's back):
+// the reconcile applies exactly the difference, reading the list in
+// pages and taking the snapshot in chunks, and reports it.
+func TestReconcileRepairsManualEdits(t *testing.T) {
+	h := newHarness(t)
+	h.seed(testList, 1, 2, 3, 50, 51, 52, 53)
+	snap := []int64{2, 3, 4, 5, 6, 7, 8, 9, 10, 53}
+	h.at(time.Second, func() { h.mark("r1", false) })
+	h.at(2*time.Second, func() { h.sendSnapshot("r1", snap, 4) })
+	var st Status
+	h.at(10*time.Minute, func() { st = h.status() })
+	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.run(baseInput())
+
+	require.Equal(t, snap, h.hs.members(testList))
+	require.Nil(t, st.Reconcile)
+	rep := st.LastReconcile
+	require.NotNil(t, rep)
+	require.Equal(t, PhaseDone, rep.Phase, rep.Error)
+	require.EqualValues(t, 7, rep.Adds)
+	require.EqualValues(t, 4, rep.Removes) // 1, 50, 51, 52
+	require.EqualValues(t, 11, rep.Applied)
+	require.EqualValues(t, 10, rep.SnapshotReceived)
+	require.EqualValues(t, 7, rep.LiveRead)
+	require.EqualValues(t, 3, rep.Pages)
+	require.Equal(t, []int64{4, 5, 6, 7, 8, 9, 10}, rep.SampleAdds)
+	require.Equal(t, []int64{1, 50, 51, 52}, rep.SampleRemoves)
+	requireDisjoint(t, h.hs.snapshotCalls())
+}
+
+// Changes accepted before the mark are superseded by the snapshot;
+// changes after it win over the snapshot for their contacts, whether
+// still pending, in flight or already applied when their page is read.
+func TestReconcileOrdersAgainstConcurrentChanges(t *testing.T) {
+	h := newHarness(t)
+	in := baseInput()
+	in.FlushInterval = time.Second
+	h.seed(testList, 1, 2, 3, 40, 41)
+	snap := []int64{1, 2, 3, 4, 5, 6, 30, 31}
+	h.at(time.Second, func() {
+		h.enter("90") // before the mark: superseded (90 is not in the snapshot)
+		h.leave("1")  // before the mark: superseded (1 is)
+		h.mark("r2", false)
+		h.leave("31", "2") // after: win
+		h.enter("41", "77")
+	})
+	h.at(20*time.Second, func() { h.sendSnapshot("r2", snap, 3) })
+	var st Status
+	h.at(10*time.Minute, func() { st = h.status() })
+	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.run(in)
+
+	require.Equal(t, []int64{1, 3, 4, 5, 6, 30, 41, 77}, h.hs.members(testList))
+	rep := st.LastReconcile
+	require.Equal(t, PhaseDone, rep.Phase, rep.Error)
+	require.EqualValues(t, 2, rep.Superseded)
+	// 31 (a snapshot member) and 41 (a list member) belong to later
+	// changes; 2 is in both, so it is no difference at all.
+	require.EqualValues(t, 2, rep.TakenOver)
+	require.EqualValues(t, 4, rep.Adds)    // 4, 5, 6, 30
+	require.EqualValues(t, 1, rep.Removes) // 40
+}
+
+// A plan reads and diffs, and changes nothing: no batch is sent.
+func TestReconcilePlanChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.seed(testList, 1, 2, 3)
+	h.at(time.Second, func() { h.enter("70") })
+	h.at(2*time.Second, func() { h.mark("p1", true) })
+	h.at(3*time.Second, func() { h.sendSnapshot("p1", []int64{2, 3, 4}, 2) })
+	var st Status
+	h.at(5*time.Second, func() { st = h.status() })
+	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.run(baseInput())
+
+	rep := st.LastReconcile
+	require.NotNil(t, rep)
+	require.Equal(t, PhaseDone, rep.Phase)
+	require.True(t, rep.Plan)
+	require.EqualValues(t, 1, rep.Adds)
+	require.EqualValues(t, 1, rep.Removes)
+	require.Zero(t, rep.Superseded)
+	require.Equal(t, []int64{4}, rep.SampleAdds)
+	require.Equal(t, []int64{1}, rep.SampleRemoves)
+	// Only the change sent before the plan reached the list.
+	require.Equal(t, []int64{1, 2, 3, 70}, h.hs.members(testList))
+}
+
+// Bad chunks are refused before anything is written, with what is wrong.
+func TestReconcileRefusesBadChunks(t *testing.T) {
+	h := newHarness(t)
+	h.at(time.Second, func() { h.mark("r3", false) })
+	var errs []string
+	send := func(c SnapshotChunk) {
+		h.env.UpdateWorkflow(UpdateReconcileSnapshot, fmt.Sprint(len(errs), c.Index, c.RecordIDs), &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { errs = append(errs, err.Error()) },
+			OnAccept:   func() {},
+			OnComplete: func(any, error) { errs = append(errs, "ok") },
+		}, c)
+	}
+	h.at(2*time.Second, func() {
+		send(SnapshotChunk{ReconcileID: "other", RecordIDs: []string{"1"}})
+		send(SnapshotChunk{ReconcileID: "r3", Index: 1, RecordIDs: []string{"1"}})
+		send(SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"2", "1"}})
+		send(SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"1", "x"}})
+		send(SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"5"}})
+		send(SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"6"}})
+		send(SnapshotChunk{ReconcileID: "r3", Index: 1, RecordIDs: []string{"5"}, Last: true})
+	})
+	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.run(baseInput())
+	require.Len(t, errs, 7)
+	require.Contains(t, errs[0], `no reconcile "other" has reached this sync`)
+	require.Contains(t, errs[1], "index 1, expected 0")
+	require.Contains(t, errs[2], "record ID 1 (position 1 of chunk 0) is not above the one before it (2)")
+	require.Contains(t, errs[3], `"x" (position 1 of chunk 0) is not a HubSpot record ID`)
+	require.Equal(t, "ok", errs[4])
+	require.Contains(t, errs[5], "chunk 0 of reconcile r3 was already taken")
+	require.Contains(t, errs[6], "record ID 5 (position 0 of chunk 1) is not above the one before it (5)")
+}
