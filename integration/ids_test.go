@@ -32,3 +32,12 @@ func fmtIDs(ids []int64) string {
 	}
 	return fmt.Sprint(ids)
 }
+
+// strIDs is from..to as record ID strings.
+func strIDs(from, to int64) []string {
+	var out []string
+	for i := from; i <= to; i++ {
+		out = append(out, strconv.FormatInt(i, 10))
+	}
+	return out
+}

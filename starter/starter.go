@@ -113,18 +113,9 @@ func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs 
 			continue
 		}
 		seen[id] = true
-		// Without a catalog the activation names only the connector; the
-		// worker completes it from its connectors file.
-		in := workflows.SyncInput{AudienceID: audienceID, ConnectorID: id}
-		if s.catalog != nil {
-			var err error
-			if in, err = s.catalog.ConnectorInput(id, audienceID); err != nil {
-				return fmt.Errorf("starter: activate audience %q: %w", audienceID, err)
-			}
-		}
-		if in.AudienceID != audienceID || in.ConnectorID != id || in.Carried != nil {
-			return fmt.Errorf("starter: activate audience %q: the catalog returned input for audience %q connector %q (carried state %t) when asked for connector %q: fix the Catalog",
-				audienceID, in.AudienceID, in.ConnectorID, in.Carried != nil, id)
+		in, err := s.activationInput(audienceID, id)
+		if err != nil {
+			return err
 		}
 		inputs = append(inputs, in)
 	}
@@ -157,6 +148,36 @@ func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs 
 		ids[i] = in.ConnectorID
 	}
 	return s.awaitActive(ctx, audienceID, ids, before)
+}
+
+// activationInput resolves a connector's SyncInput through the catalog.
+// Without a catalog the activation names only the connector; the worker
+// completes it from its connectors file.
+func (s *Starter) activationInput(audienceID, connectorID string) (workflows.SyncInput, error) {
+	in := workflows.SyncInput{AudienceID: audienceID, ConnectorID: connectorID}
+	if s.catalog != nil {
+		var err error
+		if in, err = s.catalog.ConnectorInput(connectorID, audienceID); err != nil {
+			return in, fmt.Errorf("starter: activate audience %q: %w", audienceID, err)
+		}
+	}
+	if in.AudienceID != audienceID || in.ConnectorID != connectorID || in.Carried != nil {
+		return in, fmt.Errorf("starter: activate audience %q: the catalog returned input for audience %q connector %q (carried state %t) when asked for connector %q: fix the Catalog",
+			audienceID, in.AudienceID, in.ConnectorID, in.Carried != nil, connectorID)
+	}
+	return in, nil
+}
+
+// ensureAudience starts the audience workflow unless it runs.
+func (s *Starter) ensureAudience(ctx context.Context, audienceID string) error {
+	opts := s.audienceStartOptions(audienceID)
+	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
+	_, err := s.client.ExecuteWorkflow(ctx, opts, workflows.AudienceWorkflowName,
+		workflows.AudienceInput{AudienceID: audienceID, MaxSignalsPerRun: s.AudienceSignalsPerRun})
+	if err != nil {
+		return fmt.Errorf("starter: starting the workflow of audience %q: %w", audienceID, err)
+	}
+	return nil
 }
 
 // Stop deactivates a connector: the audience workflow stops forwarding to

@@ -50,6 +50,7 @@
 //	func (e *Emulator) DeleteContacts(portalID int64, ids ...int64)       // also drops them from lists
 //	func (e *Emulator) CreateList(portalID int64, name, processingType string) (listID string) // contact list (0-1); panics on a duplicate name
 //	func (e *Emulator) AddMembers(portalID int64, listID string, ids ...int64) error           // seeding, bypasses API rules
+//	func (e *Emulator) RemoveMembers(portalID int64, listID string, ids ...int64) error         // edit behind the sync's back
 //	func (e *Emulator) Members(portalID int64, listID string) []int64                          // ascending; nil if no such list
 //	func (e *Emulator) DeleteList(portalID int64, listID string) bool
 //	func (e *Emulator) ListInfo(portalID int64, listID string) (ListInfo, bool)

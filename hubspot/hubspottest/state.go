@@ -205,6 +205,21 @@ func (e *Emulator) AddMembers(portalID int64, listID string, ids ...int64) error
 	return nil
 }
 
+// RemoveMembers takes records out of a list directly, as a person editing
+// it in HubSpot would (a list drifting behind the sync's back).
+func (e *Emulator) RemoveMembers(portalID int64, listID string, ids ...int64) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	l := e.listLocked(portalID, listID)
+	if l == nil {
+		return fmt.Errorf("hubspottest: no list %s in portal %d", listID, portalID)
+	}
+	for _, id := range ids {
+		delete(l.members, id)
+	}
+	return nil
+}
+
 // Members returns the list's record IDs in ascending order, or nil if there is no such list.
 func (e *Emulator) Members(portalID int64, listID string) []int64 {
 	e.mu.Lock()

@@ -1,0 +1,249 @@
+package starter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// ReconcileOptions tune Reconcile.
+type ReconcileOptions struct {
+	// Plan reads and diffs only: it reports what a reconcile would change
+	// and changes nothing.
+	Plan bool
+	// Activate activates the connector first, in the same ordered step
+	// (see Activate for how its input is resolved), so a connector added to
+	// a live audience starts equal to it.
+	Activate bool
+	// Sorted: the snapshot is already strictly ascending, so it is streamed
+	// as read instead of collected and sorted (8 bytes a member) first.
+	Sorted bool
+	// Progress, if set, is called about every second with the reconcile's
+	// status while it runs.
+	Progress func(workflows.ReconcileStatus)
+	// ID names the reconcile; default a new UUID.
+	ID string
+}
+
+// Snapshot yields an audience's members; SnapshotOf wraps a slice.
+type Snapshot = iter.Seq2[int64, error]
+
+// SnapshotOf yields ids.
+func SnapshotOf(ids []int64) Snapshot {
+	return func(yield func(int64, error) bool) {
+		for _, id := range ids {
+			if !yield(id, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Reconcile makes a connector's list equal to the audience's members,
+// diffed against what the list holds in HubSpot: it adds the members the
+// list lacks and removes the list's members the snapshot lacks. The
+// snapshot takes its place in the audience's order after every change
+// accepted before this call: those are superseded by it, and changes
+// accepted after it win over it for their contacts, while they keep
+// flowing. It returns the reconcile's report once it is done (or why it
+// ended early); ctx bounds the wait, and a reconcile left running goes on.
+func (s *Starter) Reconcile(ctx context.Context, audienceID, connectorID string, members Snapshot, opts ReconcileOptions) (workflows.ReconcileStatus, error) {
+	if err := checkAudience(audienceID); err != nil {
+		return workflows.ReconcileStatus{}, err
+	}
+	if err := checkConnector(connectorID); err != nil {
+		return workflows.ReconcileStatus{}, err
+	}
+	next, stop := iter.Pull2(iter.Seq2[int64, error](members))
+	defer stop()
+	var all []int64
+	count := int64(0)
+	if !opts.Sorted {
+		var err error
+		if all, err = collectSorted(next); err != nil {
+			return workflows.ReconcileStatus{}, err
+		}
+		count = int64(len(all))
+		next, stop = iter.Pull2(iter.Seq2[int64, error](SnapshotOf(all)))
+		defer stop()
+	}
+	id := opts.ID
+	if id == "" {
+		id = uuid.NewString()
+	}
+	req := workflows.ReconcileRequest{ConnectorID: connectorID, ReconcileID: id, Plan: opts.Plan, Members: count}
+	if opts.Activate {
+		in, err := s.activationInput(audienceID, connectorID)
+		if err != nil {
+			return workflows.ReconcileStatus{}, err
+		}
+		req.Activate = &in
+		if err := s.ensureAudience(ctx, audienceID); err != nil {
+			return workflows.ReconcileStatus{}, err
+		}
+	}
+	what := "reconcile"
+	if opts.Plan {
+		what = "plan"
+	}
+	var res workflows.CommandResult
+	if err := s.update(ctx, workflows.AudienceWorkflowID(audienceID), id, workflows.UpdateReconcile, req, &res); err != nil {
+		return workflows.ReconcileStatus{}, connectorErr(audienceID, connectorID, what, err)
+	}
+	s.log().Info("reconcile started", "audience", audienceID, "connector", connectorID, "reconcile", id, "plan", opts.Plan, "state", res.State)
+	if err := s.sendSnapshot(ctx, audienceID, connectorID, id, next); err != nil {
+		return workflows.ReconcileStatus{}, err
+	}
+	return s.awaitReconcile(ctx, audienceID, connectorID, id, opts.Progress)
+}
+
+// SendSnapshot sends an ascending snapshot to a reconcile whose mark the
+// sync already has (placed by UpdateReconcile, or by any client that
+// places it itself; see workflows/reconcile_contract.go), and returns once
+// the sync has taken all of it. Reconcile does this for you.
+func (s *Starter) SendSnapshot(ctx context.Context, audienceID, connectorID, reconcileID string, ascending Snapshot) error {
+	next, stop := iter.Pull2(iter.Seq2[int64, error](ascending))
+	defer stop()
+	return s.sendSnapshot(ctx, audienceID, connectorID, reconcileID, next)
+}
+
+// collectSorted reads every member, sorts them and drops repeats.
+func collectSorted(next func() (int64, error, bool)) ([]int64, error) {
+	var all []int64
+	for {
+		v, err, ok := next()
+		if !ok {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("starter: reading the snapshot after %d members (nothing was sent): %w", len(all), err)
+		}
+		if v <= 0 {
+			return nil, fmt.Errorf("starter: snapshot member %d is not a HubSpot record ID (positive): nothing was sent", v)
+		}
+		all = append(all, v)
+	}
+	slices.Sort(all)
+	return slices.Compact(all), nil
+}
+
+// sendSnapshot sends the members in chunks, each as soon as the sync
+// takes it (it takes them as fast as it diffs them against the list).
+func (s *Starter) sendSnapshot(ctx context.Context, audienceID, connectorID, id string, next func() (int64, error, bool)) error {
+	wid := workflows.SyncWorkflowID(audienceID, connectorID)
+	last := int64(0)
+	sent := 0
+	v, err, more := next()
+	for index := 0; ; index++ {
+		c := workflows.SnapshotChunk{ReconcileID: id, Index: index, RecordIDs: make([]string, 0, workflows.MaxSnapshotChunkIDs)}
+		for more && len(c.RecordIDs) < workflows.MaxSnapshotChunkIDs {
+			if err != nil {
+				return fmt.Errorf("starter: reading the snapshot after %d members: %w; reconcile %s is left waiting for the rest (start a new one to replace it)", sent, err, id)
+			}
+			if v <= last {
+				return fmt.Errorf("starter: the snapshot is not strictly ascending (%d after %d) though Sorted was set; reconcile %s is left waiting (start a new one to replace it)", v, last, id)
+			}
+			c.RecordIDs = append(c.RecordIDs, strconv.FormatInt(v, 10))
+			last = v
+			v, err, more = next()
+		}
+		c.Last = !more
+		if err := s.sendChunk(ctx, wid, c); err != nil {
+			return fmt.Errorf("starter: sending chunk %d of reconcile %s (%d members sent): %w", index, id, sent, err)
+		}
+		sent += len(c.RecordIDs)
+		if c.Last {
+			return nil
+		}
+	}
+}
+
+// sendChunk sends one chunk, again while the sync is busy with earlier
+// ones; a chunk it already has counts as sent.
+func (s *Starter) sendChunk(ctx context.Context, wid string, c workflows.SnapshotChunk) error {
+	backoff := 20 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		var ack workflows.SnapshotAck
+		err := s.update(ctx, wid, fmt.Sprintf("%s/%d/%d", c.ReconcileID, c.Index, attempt), workflows.UpdateReconcileSnapshot, c, &ack)
+		var app *temporal.ApplicationError
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &app) && app.Type() == workflows.ErrTypeChunkDuplicate:
+			return nil
+		case !(errors.As(err, &app) && app.Type() == workflows.ErrTypeReconcileBusy):
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (the sync was still busy: %v)", ctx.Err(), err)
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 500*time.Millisecond)
+	}
+}
+
+// update runs one update to completion, retrying where the workflow was
+// continuing as new or the server was busy (as admit does).
+func (s *Starter) update(ctx context.Context, wid, updateID, name string, arg, out any) error {
+	backoff := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		h, err := s.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: wid, UpdateID: fmt.Sprintf("%s#%d", updateID, attempt), UpdateName: name,
+			Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = h.Get(ctx, out)
+		}
+		if err == nil || !s.retryableAdmit(ctx, wid, err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (while retrying: %v)", ctx.Err(), err)
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// awaitReconcile polls the sync's status until the reconcile has ended.
+func (s *Starter) awaitReconcile(ctx context.Context, audienceID, connectorID, id string, progress func(workflows.ReconcileStatus)) (workflows.ReconcileStatus, error) {
+	for {
+		st, err := s.ConnectorStatus(ctx, audienceID, connectorID)
+		if err == nil {
+			switch {
+			case st.Reconcile != nil && st.Reconcile.ID == id:
+				if progress != nil {
+					progress(*st.Reconcile)
+				}
+			case st.LastReconcile != nil && st.LastReconcile.ID == id:
+				r := *st.LastReconcile
+				if progress != nil {
+					progress(r)
+				}
+				if r.Phase != workflows.PhaseDone {
+					return r, fmt.Errorf("starter: reconcile %s of audience %q connector %q ended %s: %s", id, audienceID, connectorID, r.Phase, r.Error)
+				}
+				return r, nil
+			}
+		} else if ctx.Err() == nil {
+			s.log().Warn("reconcile status not available yet", "reconcile", id, "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return workflows.ReconcileStatus{}, fmt.Errorf("starter: stopped waiting for reconcile %s (it goes on; follow it with `hubsync status %s %s`): %w", id, audienceID, connectorID, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
+}
