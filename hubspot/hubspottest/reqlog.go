@@ -12,7 +12,7 @@ type RequestRecord struct {
 	End           time.Time `json:"end"` // when the answer was decided (or the connection dropped)
 	Method        string    `json:"method"`
 	Path          string    `json:"path"`
-	Query         string    `json:"query,omitempty"` // raw query string (a page's cursor and limit)
+	Query         string    `json:"query,omitempty"`  // raw query string (a page's cursor and limit)
 	PortalID      int64     `json:"portalId"`         // 0 when the token was not resolved
 	ListID        string    `json:"listId,omitempty"` // from the path, if any
 	AddIDs        []int64   `json:"addIds,omitempty"`
