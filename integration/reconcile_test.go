@@ -96,6 +96,11 @@ func TestReconcileRepairsManualEditsWhileChangesFlow(t *testing.T) {
 	// 1501 and 1502; 1500 too, unless its own leave (sent after the mark)
 	// had already taken it over.
 	require.Contains(t, []int64{2, 3}, rep.Removes)
+
+	// Both histories replay on the current code; with RECORD_HISTORY=1
+	// they are saved for the replay test.
+	replayAndRecord(t, fetchHistory(t, temporal.Client, workflows.SyncWorkflowID(aud, "conn-a"), ""), "sync-reconcile")
+	replayAndRecord(t, fetchHistory(t, temporal.Client, workflows.AudienceWorkflowID(aud), ""), "audience-reconcile")
 }
 
 // A worker that dies while it reads the list: the page it held is read

@@ -124,6 +124,11 @@ func (s *syncState) currentDetails() string {
 	} else {
 		line("**Last batch:** none yet")
 	}
+	if r := st.Reconcile; r != nil {
+		line("%s", reconcileLine("Reconcile", r))
+	} else if r := st.LastReconcile; r != nil {
+		line("%s", reconcileLine("Last reconcile", r))
+	}
 	if st.Overflowed > 0 {
 		line("**Refused:** %s IDs signalled to this sync directly past its hard cap", thousands(st.Overflowed))
 	}
@@ -146,6 +151,28 @@ func (s *syncState) currentDetails() string {
 		line("**Last error:** %d %s at %s: %s", e.Status, e.Category, stamp(s.lastErrorAt), oneLine(e.Message, 200))
 	}
 	return b.String()
+}
+
+// reconcileLine is a reconcile's progress or outcome on one line.
+func reconcileLine(label string, r *ReconcileStatus) string {
+	kind := ""
+	if r.Plan {
+		kind = " (plan: changes nothing)"
+	}
+	snapshot := thousands(r.SnapshotReceived)
+	if r.SnapshotMembers > 0 {
+		snapshot += " of " + thousands(r.SnapshotMembers)
+	}
+	out := fmt.Sprintf("**%s** %s%s: **%s** · snapshot %s · list read %s of %s (%s pages) · differences +%s / −%s, applied %s · taken over by later changes %s · superseded %s",
+		label, r.ID, kind, r.Phase, snapshot, thousands(r.LiveRead), thousands(r.LiveTotal), thousands(r.Pages),
+		thousands(r.Adds), thousands(r.Removes), thousands(r.Applied), thousands(r.TakenOver), thousands(r.Superseded))
+	if r.FinishedAt != nil {
+		out += " · ended " + stamp(*r.FinishedAt)
+	}
+	if r.Error != "" {
+		out += " · " + oneLine(r.Error, 200)
+	}
+	return out
 }
 
 // withUpdated ends current details with when they were set. It is also a

@@ -61,3 +61,18 @@ func TestStaticDetailsNameEverythingButSecrets(t *testing.T) {
 	assert.Equal(t, "1,234,567", thousands(1234567))
 	require.Equal(t, "-1,000", thousands(-1000))
 }
+
+// A reconcile shows its progress in the current details while it runs,
+// and its outcome once it has ended.
+func TestSyncCurrentDetailsShowTheReconcile(t *testing.T) {
+	h := newHarness(t)
+	h.seed(testList, 1, 2, 3)
+	h.at(time.Second, func() { h.mark("rec-ui", false) })
+	var during, after string
+	h.at(2*time.Second, func() { during = h.details() })
+	h.at(3*time.Second, func() { h.sendSnapshot("rec-ui", []int64{2, 3, 4}, 2) })
+	h.at(time.Minute, func() { after = h.details(); h.signal(SignalStop, nil) })
+	h.run(baseInput())
+	assert.Contains(t, during, "**Reconcile** rec-ui: **reading** · snapshot 0 · list read 3 of 3 (1 pages)")
+	assert.Contains(t, after, "**Last reconcile** rec-ui: **done** · snapshot 3 · list read 3 of 3 (1 pages) · differences +1 / −1, applied 2 · taken over by later changes 0 · superseded 0 · ended ")
+}
