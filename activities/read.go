@@ -42,6 +42,9 @@ func (m *Membership) ReadListPage(ctx context.Context, req workflows.ReadPageReq
 	stop := keepHeartbeating(ctx, time.Second, hold)
 	page, err := reader.ListMembershipsPage(ctx, req.ListID, req.After, hubspot.MaxMembershipPage)
 	stop()
+	// Counted with the writes (activity_type tells them apart): reads
+	// spend the same account budget.
+	newBatchMetrics(ctx, req.ConnectorID).response(hubspot.MembershipUpdate{RateLimit: page.RateLimit}, err)
 	if err != nil {
 		if next, ok := holdAfter(err, time.Now()); ok {
 			activity.RecordHeartbeat(ctx, next)
