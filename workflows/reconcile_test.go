@@ -53,7 +53,10 @@ func (h *harness) mark(id string, plan bool) {
 
 // chunks sends a snapshot in chunks of size n, each resent while the
 // sync says it is busy, and returns the errors of refused chunks.
-func (h *harness) sendSnapshot(id string, snap []int64, n int) {
+func (h *harness) sendSnapshot(id string, snap []int64, n int) { h.sendSnapshotFrom(id, snap, n, 0) }
+
+// sendSnapshotFrom sends chunks from index start on.
+func (h *harness) sendSnapshotFrom(id string, snap []int64, n, start int) {
 	h.t.Helper()
 	var send func(i int)
 	send = func(i int) {
@@ -76,7 +79,7 @@ func (h *harness) sendSnapshot(id string, snap []int64, n int) {
 			},
 		}, c)
 	}
-	send(0)
+	send(start)
 }
 
 // The list drifted (members added and removed behind the sync's back):
@@ -198,4 +201,50 @@ func TestReconcileRefusesBadChunks(t *testing.T) {
 	require.Equal(t, "ok", errs[4])
 	require.Contains(t, errs[5], "chunk 0 of reconcile r3 was already taken")
 	require.Contains(t, errs[6], "record ID 5 (position 0 of chunk 1) is not above the one before it (5)")
+}
+
+// A reconcile outlives continue-as-new: chunks and pages keep counting
+// runs, its state (cursor, unmerged IDs, differences pending) is carried,
+// and the sender picks up at the chunk the next run expects.
+func TestReconcileContinuesAcrossRuns(t *testing.T) {
+	lists := map[string]map[int64]bool{testList: {1: true, 2: true, 20: true, 21: true, 22: true, 23: true, 24: true}}
+	snap := []int64{2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 21}
+	in := baseInput()
+	in.MaxSignalsPerRun = 3
+	var final Status
+	runs := 0
+	for ; runs < 20; runs++ {
+		h := newHarness(t)
+		h.hs.lists = lists
+		start := -1
+		switch {
+		case in.Carried == nil:
+			h.at(time.Second, func() { h.mark("long", false) })
+			start = 0
+		case in.Carried.Reconcile != nil && !in.Carried.Reconcile.Status.SnapshotComplete:
+			start = in.Carried.Reconcile.NextChunk
+		}
+		if start >= 0 {
+			h.at(2*time.Second, func() { h.sendSnapshotFrom("long", snap, 2, start) })
+		}
+		h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+		h.env.ExecuteWorkflow(SyncWorkflowName, in)
+		require.True(t, h.env.IsWorkflowCompleted())
+		if err := h.env.GetWorkflowError(); err != nil {
+			in = h.continuedInput()
+			continue
+		}
+		final = h.result()
+		require.Equal(t, snap, h.hs.members(testList))
+		break
+	}
+	require.GreaterOrEqual(t, runs, 2, "the reconcile continued as new at least twice")
+	rep := final.LastReconcile
+	require.NotNil(t, rep)
+	require.Equal(t, PhaseDone, rep.Phase, rep.Error)
+	require.EqualValues(t, 11, rep.Adds)
+	require.EqualValues(t, 5, rep.Removes)
+	require.EqualValues(t, 16, rep.Applied)
+	require.EqualValues(t, len(snap), rep.SnapshotReceived)
+	require.EqualValues(t, 7, rep.LiveRead)
 }
