@@ -78,6 +78,11 @@ func TestReadmeExamplesMatchTheSchemas(t *testing.T) {
 		{"discard.json", `{"reason":"list deleted"}`, true},
 		{"admit-result.json", `{"accepted":2,"queued":0}`, true},
 		{"audience-command.json", `{"activate":{"connectorId":"acme-vip","flushInterval":"10s"}}`, true},
+		{"reconcile-request.json", `{"connectorId":"acme-vip","reconcileId":"r-2026-11-29"}`, true},
+		{"snapshot-chunk.json", `{"reconcileId":"r-2026-11-29","index":0,"recordIds":["101","102"],"last":true}`, true},
+
+		{"snapshot-chunk.json", `{"reconcileId":"r","index":0,"recordIds":[101]}`, false},
+		{"reconcile-request.json", `{"connectorId":"acme-vip"}`, false},
 
 		{"membership-change.json", `{"op":"join","recordIds":["101"]}`, false},
 		{"membership-change.json", `{"op":"enter","recordIds":"24"}`, false},
@@ -119,6 +124,12 @@ func TestGoTypesEncodeToTheSchemas(t *testing.T) {
 	} {
 		require.NoError(t, valid(t, load(t, schema), doc), "%s: %s", schema, doc)
 	}
+	rec := workflows.ReconcileRequest{ConnectorID: "acme-vip", ReconcileID: "r-1", Plan: true, Members: 3,
+		Activate: &workflows.SyncInput{ConnectorID: "acme-vip", ListID: "123"}}
+	require.NoError(t, valid(t, load(t, "reconcile-request.json"), enc(rec)))
+	require.NoError(t, valid(t, load(t, "audience-command.json"), enc(workflows.AudienceCommand{Reconcile: &rec})))
+	chunk := enc(workflows.SnapshotChunk{ReconcileID: "r-1", Index: 2, RecordIDs: []string{"5", "9"}, Last: true})
+	require.NoError(t, valid(t, load(t, "snapshot-chunk.json"), chunk), chunk)
 	act := enc(workflows.AudienceCommand{Activate: &workflows.SyncInput{ConnectorID: "acme-vip", ListID: "123",
 		FlushInterval: 2 * time.Second, MaxBatchSize: 100}})
 	require.NoError(t, valid(t, load(t, "audience-command.json"), act), act)

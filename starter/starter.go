@@ -95,7 +95,8 @@ func (s *Starter) audienceStartOptions(audienceID string) client.StartWorkflowOp
 //
 // A connector activated here receives every change accepted by the
 // audience workflow after its activation, not the audience's history: to
-// backfill, Enter the audience's current members after Activate returns.
+// backfill, activate with Reconcile (ReconcileOptions.Activate) and a
+// snapshot of the audience instead.
 func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs ...string) error {
 	if err := checkAudience(audienceID); err != nil {
 		return err
