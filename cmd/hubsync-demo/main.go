@@ -141,6 +141,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "\nTemporal Web UI: %s\n", ui)
+	if err := reconcileHint(out, o, cfgYAML(o, listID), audience, listID, want); err != nil {
+		return err
+	}
 	if o.converged != nil {
 		o.converged()
 	}
@@ -182,7 +185,17 @@ func startEmulator(o options) (*hubspottest.Emulator, string, string, func(), er
 // at the emulator; the token reaches it the way a real one would, through
 // the environment variable the file names.
 func demoConfig(o options, listID, token string) (*config.File, error) {
-	yaml := fmt.Sprintf(`
+	return config.Parse([]byte(cfgYAML(o, listID)), o.dataDir, func(k string) string {
+		if k == demoTokenEnv {
+			return token
+		}
+		return os.Getenv(k)
+	})
+}
+
+// cfgYAML is the demo's connectors file.
+func cfgYAML(o options, listID string) string {
+	return fmt.Sprintf(`
 temporal: {address: "127.0.0.1:%d", taskQueue: hubspot-list-sync-demo}
 accounts:
   - id: demo-portal
@@ -191,10 +204,4 @@ accounts:
 connectors:
   - {id: %s, account: demo-portal, listId: %q, flushInterval: 2s, maxBatchSize: 500}
 `, o.temporalPort, o.emulatorAddr, demoTokenEnv, demoConnector, listID)
-	return config.Parse([]byte(yaml), o.dataDir, func(k string) string {
-		if k == demoTokenEnv {
-			return token
-		}
-		return os.Getenv(k)
-	})
 }
