@@ -26,12 +26,13 @@ import (
 // later overtaken by a newer change is replaced like any pending change.
 //
 // Bounds. Differences and touched contacts use the room between the
-// connector's MaxBacklog and the hard cap MaxMaxBacklog, half each, so the
-// buffer plus touched never passes the hard cap and the audience's
-// back-pressure, which counts sent changes only, stays exact. When touched
-// is full, sent changes of contacts above the merge position wait (the
-// merge frees room as it advances), which holds senders back like any
-// backlog.
+// connector's MaxBacklog and the hard cap MaxMaxBacklog, half each, so
+// sent changes, differences and touched contacts together never pass the
+// hard cap, and the audience's back-pressure, which counts sent changes
+// only, stays exact. Differences never wait, so the merge always moves on.
+// When touched is nearly full, sent changes of contacts above the merge
+// position wait (the merge frees room as it advances), which holds
+// senders back like any backlog.
 type reconcile struct {
 	st        ReconcileStatus
 	preMark   map[string]bool // batches in flight at the mark
@@ -107,25 +108,41 @@ func (s *syncState) onReconcileMark(ctx workflow.Context, m ReconcileMark) {
 		"Superseded", r.st.Superseded, "InFlightAtMark", len(r.preMark))
 }
 
-// hardCapUsed is what counts against MaxMaxBacklog: pending contacts and,
-// while a reconcile runs, its touched contacts and the contacts in flight
-// (they become touched when they settle).
+// hardCapUsed is what counts against MaxMaxBacklog for a new contact.
+// While a reconcile runs, its touched contacts and the sent changes in
+// flight (they become touched when they settle) count too, and the room
+// for its differences is kept free: pending, touched and differences
+// then stay within the hard cap together, so the carried state's bound
+// holds. Through the audience, sent changes stay within MaxBacklog and
+// touched within its room, so this never refuses them.
 func (s *syncState) hardCapUsed() int {
-	n := s.buf.Len()
-	if r := s.rec; r != nil && !r.st.Plan {
-		n += len(r.touched)
-		for _, b := range s.inFlight {
-			n += b.Adds + b.Removes
-		}
+	r := s.rec
+	if r == nil || r.st.Plan {
+		return s.buf.Len()
+	}
+	return s.buf.Len() - s.buf.diffs + s.sentInFlight() + len(r.touched) + s.reconcileRoom()
+}
+
+// sentInFlight counts the sent (not difference) IDs in flight.
+func (s *syncState) sentInFlight() int {
+	n := 0
+	for _, b := range s.inFlight {
+		n += b.Adds + b.Removes
+	}
+	if s.rec != nil {
+		n -= s.rec.inFlightDiffs
 	}
 	return n
 }
 
 // heldByTouched holds a sent change of a contact above the merge position
-// while the touched set is full: applying it would need one more entry.
+// when one more batch of them could take the touched set past its room.
 func (s *syncState) heldByTouched(id int64) bool {
 	r := s.rec
-	return r != nil && !r.finished() && !r.st.Plan && id > r.pos && len(r.touched) >= s.reconcileRoom()
+	if r == nil || r.st.Plan || (r.st.Phase != PhaseWaiting && r.st.Phase != PhaseReading) || id <= r.pos {
+		return false
+	}
+	return len(r.touched)+s.sentInFlight()+s.in.MaxBatchSize > s.reconcileRoom()
 }
 
 // endReconcile finishes the current reconcile and keeps it as the last.
@@ -247,7 +264,7 @@ func (s *syncState) merge(ctx workflow.Context) {
 // diffRoom: one more difference fits.
 func (s *syncState) diffRoom() bool {
 	r := s.rec
-	return s.buf.diffs+r.inFlightDiffs < s.reconcileRoom() && s.hardCapUsed() < MaxMaxBacklog
+	return s.buf.diffs+r.inFlightDiffs < s.reconcileRoom()
 }
 
 // decide records the difference for contact x (a snapshot member missing

@@ -248,3 +248,32 @@ func TestReconcileContinuesAcrossRuns(t *testing.T) {
 	require.EqualValues(t, len(snap), rep.SnapshotReceived)
 	require.EqualValues(t, 7, rep.LiveRead)
 }
+
+// With the least room a reconcile accepts (one batch each for differences
+// and touched contacts), changes sent after the mark for contacts above
+// the merge position wait for the merge instead of overflowing, nothing
+// deadlocks, and the list ends exact.
+func TestReconcileAtItsSmallestRoomHoldsLaterChangesWithoutDeadlock(t *testing.T) {
+	h := newHarness(t)
+	in := baseInput()
+	in.MaxBatchSize = 2
+	in.MaxBacklog = MaxMaxBacklog - 2*in.MaxBatchSize
+	in.FlushInterval = time.Second
+	h.seed(testList, 1, 2, 3, 4, 5, 6, 40)
+	snap := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	h.at(time.Second, func() { h.mark("small", false) })
+	for i := 0; i < 5; i++ {
+		from := 20 + 2*i
+		h.at(time.Duration(2+i)*time.Second, func() { h.enter(fmt.Sprint(from), fmt.Sprint(from+1)) })
+	}
+	h.at(10*time.Second, func() { h.sendSnapshot("small", snap, 2) })
+	var st Status
+	h.at(30*time.Minute, func() { st = h.status() })
+	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.run(in)
+
+	require.Equal(t, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29}, h.hs.members(testList))
+	require.Equal(t, PhaseDone, st.LastReconcile.Phase, st.LastReconcile.Error)
+	require.Zero(t, st.Overflowed)
+	requireDisjoint(t, h.hs.snapshotCalls())
+}
