@@ -296,6 +296,9 @@ func (s *syncState) decide(x int64, add bool, now time.Time) {
 func (s *syncState) readPage(ctx workflow.Context, sel workflow.Selector) {
 	r := s.rec
 	r.reading = true
+	// A page costs a batch's worth of history, and counts toward the run's
+	// bound the same way.
+	s.batchesThisRun++
 	ao := ActivityOptions()
 	ao.TaskQueue = s.activityQueue
 	if s.ui.on {

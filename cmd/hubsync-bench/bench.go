@@ -93,6 +93,13 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 		return rep, err
 	}
 	defer emu.close()
+	for a, p := range plans {
+		if len(p.start) > 0 {
+			if err := emu.AddMembers(emu.portal(a), emu.lists[a], p.start...); err != nil {
+				return rep, fmt.Errorf("seeding list %s: %w", emu.lists[a], err)
+			}
+		}
+	}
 	cfgPath, err := writeConnectors(dir, o, dev.Address, emu)
 	if err != nil {
 		return rep, err
@@ -112,8 +119,9 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 		}
 	}()
 	// RSS of the first worker and server processes (the chaos scenario
-	// replaces them).
-	rss := sampleRSS(map[string]int{"worker": wp.pid(), "devServer": dev.PID()})
+	// replaces them), and of this process, which holds the emulator and
+	// the scenario's plans.
+	rss := sampleRSS(map[string]int{"worker": wp.pid(), "devServer": dev.PID(), "bench": os.Getpid()})
 	defer func() { rep.PeakRSSBytes = rss.finish() }() // runs before the processes stop
 	if err := wp.awaitReady(ctx, tc, benchTaskQueue); err != nil {
 		return rep, err
@@ -139,6 +147,14 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	rep.ActivationsPerSec = float64(o.audiences) / rep.ActivationSeconds
 	// Activate returned once each audience listed its connector as active,
 	// so the timed phase below measures changes only.
+
+	if o.scenario == "reconcile" {
+		w := &watcher{st: st, emu: emu, targets: targets, stats: &sendStats{}, out: out}
+		if err := benchReconcile(ctx, o, st, emu, w, rep, log); err != nil {
+			return rep, err
+		}
+		return rep, rep.finish(ctx, tc, w, emu, dir, log)
+	}
 
 	if o.faults > 0 {
 		emu.SetRandomFaults(hubspottest.RandomFaults{Probability: o.faults, Method: http.MethodPut, PathContains: "/memberships/",
@@ -233,19 +249,23 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 			return rep, err
 		}
 	}
+	return rep, rep.finish(ctx, tc, w, emu, dir, log)
+}
+
+// finish reads the workflows' histories and scans the logs for tokens.
+func (r *report) finish(ctx context.Context, tc client.Client, w *watcher, emu *emulator, dir string, log *slog.Logger) error {
 	// The histories are read on a context of their own: the run's may be
 	// near its end, and a report without them is much less useful.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 	defer cancel()
-	if len(targets) <= historyLimit {
-		if err := rep.fillHistories(hctx, tc, w, emu.tokens); err != nil {
-			return rep, err
+	if len(w.targets) <= historyLimit {
+		if err := r.fillHistories(hctx, tc, w, emu.tokens); err != nil {
+			return err
 		}
 	} else {
-		log.Info("not reading the histories: too many audiences", "audiences", len(targets), "limit", historyLimit)
+		log.Info("not reading the histories: too many audiences", "audiences", len(w.targets), "limit", historyLimit)
 	}
-	if rep.SecretsInLogs, err = secretsInLogs(dir, emu.tokens); err != nil {
-		return rep, err
-	}
-	return rep, nil
+	var err error
+	r.SecretsInLogs, err = secretsInLogs(dir, emu.tokens)
+	return err
 }

@@ -67,6 +67,11 @@ type options struct {
 	restarts  int
 	faults    float64
 	attempts  int
+	// reconcile scenario
+	members   int
+	drift     float64
+	backfill  bool
+	planFirst bool
 }
 
 func main() {
@@ -108,14 +113,25 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.faults, "faults", 0, "share of membership requests the emulator fails with a transient fault of any kind (0..1)")
 	fs.IntVar(&o.attempts, "send-attempts", 8, "attempts of one starter call before its sender gives up (counted as undelivered)")
 	fs.IntVar(&o.naive, "naive-workers", 4, "per-event: concurrent requests of the naive one-request-per-change client")
+	fs.IntVar(&o.members, "members", 1_000_000, "reconcile: members in the snapshot")
+	fs.Float64Var(&o.drift, "drift", 0.01, "reconcile: share of -members missing from the live list, and as many extra members in it that the snapshot lacks")
+	fs.BoolVar(&o.backfill, "backfill", false, "reconcile: the live list starts empty (every snapshot member is an add; -drift is ignored)")
+	fs.BoolVar(&o.planFirst, "plan", false, "reconcile: run a plan (dry run) first and report its time and that it wrote nothing")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q: hubsync-bench takes flags only", fs.Args())
 	}
-	if err := applyScenarioDefaults(fs, o.scenario); err != nil {
+	// Flags set on the command line, before the scenario's defaults are
+	// set (fs.Set marks a flag as set too).
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if err := applyScenarioDefaults(fs, o.scenario, given); err != nil {
 		return o, err
+	}
+	if sc, ok := scenarios[o.scenario]; ok && sc.derive != nil {
+		sc.derive(&o, given)
 	}
 	return o, o.validate()
 }
@@ -149,19 +165,22 @@ func (o options) validate() error {
 		return errors.New("-rate and -idle must not be negative, -naive-workers at least 1")
 	case o.timeout <= 0:
 		return errors.New("-timeout must be positive, e.g. 30m")
+	case o.members < 1 || o.drift < 0 || o.drift > 1:
+		return errors.New("-members must be at least 1, -drift a share from 0 to 1")
+	}
+	if sc := scenarios[o.scenario]; sc.check != nil {
+		return sc.check(o)
 	}
 	return nil
 }
 
 // applyScenarioDefaults sets the scenario's designed values on the flags
 // the command line did not set.
-func applyScenarioDefaults(fs *flag.FlagSet, name string) error {
+func applyScenarioDefaults(fs *flag.FlagSet, name string, given map[string]bool) error {
 	sc, ok := scenarios[name]
 	if !ok {
 		return nil // validate names the valid scenarios
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	for _, k := range slices.Sorted(maps.Keys(sc.defaults)) {
 		if given[k] {
 			continue

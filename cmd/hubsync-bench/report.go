@@ -39,7 +39,7 @@ type report struct {
 	MaxRunBytes      int              `json:"maxRunBytes"`
 	MaxRunEvents     int              `json:"maxRunEvents"`
 	HubSpot          hubspotFigures   `json:"hubspot"`
-	PeakRSSBytes     map[string]int64 `json:"peakRssBytes"` // "worker", "devServer"
+	PeakRSSBytes     map[string]int64 `json:"peakRssBytes"` // "worker", "devServer", "bench" (with the emulator)
 	// LagSeconds runs from the last call's return to converged.
 	LagSeconds        float64         `json:"lagSeconds"`
 	ActivationSeconds float64         `json:"activationSeconds"`
@@ -51,6 +51,9 @@ type report struct {
 	// converging.
 	IdleCPU map[string]float64 `json:"idleCpu,omitempty"`
 	Chaos   *chaosFigures      `json:"chaos,omitempty"`
+	// Reconcile is the reconcile scenario's figures (the fields above
+	// about sending changes stay empty).
+	Reconcile *reconcileFigures `json:"reconcile,omitempty"`
 	// SecretsInHistory and SecretsInLogs count places holding an account's
 	// token: history events (payloads decoded) and lines of the worker's,
 	// server's and bench's logs. Both must be 0.
@@ -101,6 +104,38 @@ func newReport(o options) *report {
 }
 
 func (r *report) print(w io.Writer) {
+	t := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if r.Reconcile != nil {
+		r.printReconcile(w, t)
+	} else {
+		r.printChanges(w, t)
+	}
+	fmt.Fprintf(t, "tokens found\t%d in history events, %d in log lines\n", r.SecretsInHistory, r.SecretsInLogs)
+	fmt.Fprintf(t, "largest payload emitted\t%s\n", kb(r.MaxPayloadBytes))
+	fmt.Fprintf(t, "largest signal/update received\t%s\n", kb(r.MaxIncomingBytes))
+	fmt.Fprintf(t, "largest run history\t%s, %d events (max of each)\n", kb(r.MaxRunBytes), r.MaxRunEvents)
+	fmt.Fprintf(t, "peak RSS worker\t%s\n", mb(r.PeakRSSBytes["worker"]))
+	fmt.Fprintf(t, "peak RSS dev server\t%s\n", mb(r.PeakRSSBytes["devServer"]))
+	fmt.Fprintf(t, "peak RSS bench\t%s (this process: the emulator and the scenario's data)\n", mb(r.PeakRSSBytes["bench"]))
+	t.Flush()
+	if len(r.Workflows) > 0 {
+		fmt.Fprintln(w)
+		t = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(t, "workflow\truns\tcontinue-as-new\tgeneration\tmax run events\tmax run size\tlargest emitted\tlargest received\t")
+		for _, f := range r.Workflows {
+			fmt.Fprintf(t, "%s\t%d\t%d\t%d\t%d\t%s\t%s (%s)\t%s (%s)\t\n", f.WorkflowID, f.Runs, f.ContinueAsNew, f.Generation,
+				f.MaxRunEvents, kb(f.MaxRunBytes), kb(f.LargestPayloadBytes), f.LargestPayloadEvent,
+				kb(f.LargestIncomingBytes), f.LargestIncomingEvent)
+		}
+		t.Flush()
+	}
+	if r.DataDir != "" {
+		fmt.Fprintf(w, "\ndata dir kept: %s\n", r.DataDir)
+	}
+}
+
+// printChanges prints the figures of a scenario that sends changes.
+func (r *report) printChanges(w io.Writer, t *tabwriter.Writer) {
 	s := r.Settings
 	fmt.Fprintf(w, "\nscenario %s: %d audience(s) × %d changes over %d contacts; batch %d, flush %s, %d senders × %d IDs a call, latency %s, limit %d/10s, in flight %s, rate %s\n\n",
 		r.Scenario, s.Audiences, s.ChangesPerAudience, s.Contacts, s.Batch, s.Flush, s.Senders, s.PerCall, s.Latency, s.Limit,
@@ -108,7 +143,6 @@ func (r *report) print(w io.Writer) {
 	if s.Paused != "" {
 		fmt.Fprintf(w, "every sync paused for the first %s of sending, then resumed\n\n", s.Paused)
 	}
-	t := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(t, "changes sent\t%d in %d calls (%d signals or updates, %d retries)\n", r.Changes, r.Calls, r.Signals, r.SendRetries)
 	fmt.Fprintf(t, "sending\t%.1f s, %.0f changes/s accepted\n", r.SendSeconds, r.ChangesPerSecond)
 	conv := "NO"
@@ -153,28 +187,8 @@ func (r *report) print(w io.Writer) {
 			fmt.Fprintf(t, "idle CPU %s\t%.3f cores\n", p, c)
 		}
 	}
-	fmt.Fprintf(t, "tokens found\t%d in history events, %d in log lines\n", r.SecretsInHistory, r.SecretsInLogs)
-	fmt.Fprintf(t, "largest payload emitted\t%s\n", kb(r.MaxPayloadBytes))
-	fmt.Fprintf(t, "largest signal/update received\t%s\n", kb(r.MaxIncomingBytes))
-	fmt.Fprintf(t, "largest run history\t%s, %d events (max of each)\n", kb(r.MaxRunBytes), r.MaxRunEvents)
-	fmt.Fprintf(t, "peak RSS worker\t%s\n", mb(r.PeakRSSBytes["worker"]))
-	fmt.Fprintf(t, "peak RSS dev server\t%s\n", mb(r.PeakRSSBytes["devServer"]))
-	t.Flush()
-	if len(r.Workflows) > 0 {
-		fmt.Fprintln(w)
-		t = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(t, "workflow\truns\tcontinue-as-new\tgeneration\tmax run events\tmax run size\tlargest emitted\tlargest received\t")
-		for _, f := range r.Workflows {
-			fmt.Fprintf(t, "%s\t%d\t%d\t%d\t%d\t%s\t%s (%s)\t%s (%s)\t\n", f.WorkflowID, f.Runs, f.ContinueAsNew, f.Generation,
-				f.MaxRunEvents, kb(f.MaxRunBytes), kb(f.LargestPayloadBytes), f.LargestPayloadEvent,
-				kb(f.LargestIncomingBytes), f.LargestIncomingEvent)
-		}
-		t.Flush()
-	}
-	if r.DataDir != "" {
-		fmt.Fprintf(w, "\ndata dir kept: %s\n", r.DataDir)
-	}
 }
+
 
 func orDefault(n int) string {
 	if n == 0 {

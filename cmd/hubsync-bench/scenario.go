@@ -14,6 +14,10 @@ type scenario struct {
 	// defaults are flag values the scenario was designed with, applied
 	// to flags not given on the command line.
 	defaults map[string]string
+	// derive, if set, sets options that follow from others, unless given
+	// on the command line; check, if set, refuses options it cannot run.
+	derive func(o *options, given map[string]bool)
+	check  func(o options) error
 }
 
 // scenarios by -scenario name.
@@ -32,6 +36,9 @@ type plan struct {
 	lanes   [][]call
 	changes int     // record IDs over all calls
 	want    []int64 // the list's expected membership, ascending
+	// start is the list's membership before anything is sent (seeded in
+	// the emulator directly); empty for most scenarios.
+	start []int64
 }
 
 // chunk appends ids as calls of at most perCall IDs each.

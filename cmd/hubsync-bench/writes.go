@@ -61,13 +61,7 @@ func computeWrites(reqs []hubspottest.RequestRecord, limit, batch int) writeFigu
 			last = r.End
 		}
 	}
-	slices.SortFunc(arrivals, func(a, b time.Time) int { return a.Compare(b) })
-	for i, j := 0, 0; j < len(arrivals); j++ {
-		for arrivals[j].Sub(arrivals[i]) >= 10*time.Second {
-			i++
-		}
-		f.MaxIn10s = max(f.MaxIn10s, j-i+1)
-	}
+	f.MaxIn10s = maxIn10s(arrivals)
 	f.MaxOverlap = hubspottest.MaxOpen(reqs)
 	if f.Writes > 0 {
 		f.Seconds = last.Sub(first).Seconds()
@@ -80,6 +74,20 @@ func computeWrites(reqs []hubspottest.RequestRecord, limit, batch int) writeFigu
 		f.OfCeiling = f.IDsPerSec / f.Ceiling
 	}
 	return f
+}
+
+// maxIn10s is the most arrivals in any rolling 10 s (HubSpot's window);
+// it sorts arrivals.
+func maxIn10s(arrivals []time.Time) int {
+	slices.SortFunc(arrivals, func(a, b time.Time) int { return a.Compare(b) })
+	most := 0
+	for i, j := 0, 0; j < len(arrivals); j++ {
+		for arrivals[j].Sub(arrivals[i]) >= 10*time.Second {
+			i++
+		}
+		most = max(most, j-i+1)
+	}
+	return most
 }
 
 // latencies records when each contact's Enter returned, and turns the

@@ -23,6 +23,9 @@ type app struct {
 	// isTerminal decides between a \r progress line and periodic lines.
 	isTerminal func(io.Writer) bool
 	now        func() time.Time
+	// reconcilePoll is how often a reconcile's status is read while the
+	// command waits for it; tests shorten it.
+	reconcilePoll time.Duration
 
 	// Global options, also accepted after the command name.
 	configPath string
@@ -39,6 +42,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 		dial:       dialTemporal,
 		isTerminal: isTerminal,
 		now:        time.Now,
+
+		reconcilePoll: time.Second,
 	}
 }
 
@@ -59,7 +64,7 @@ func (r *registry) add(c *command) { *r = append(*r, c) }
 // commands is every command, built on demand: no package state.
 func commands() registry {
 	var r registry
-	for _, group := range []func(*registry){registerOrchestrate, registerImport, registerStatus, registerList,
+	for _, group := range []func(*registry){registerOrchestrate, registerImport, registerReconcile, registerStatus, registerList,
 		registerLog, registerOperate, registerLists, registerConnect} {
 		group(&r)
 	}

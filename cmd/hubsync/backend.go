@@ -27,6 +27,7 @@ type orchestrator interface {
 	Retarget(ctx context.Context, audienceID, connectorID, listID string) error
 	Discard(ctx context.Context, audienceID, connectorID, reason string) error
 	Stop(ctx context.Context, audienceID, connectorID string) error
+	Reconcile(ctx context.Context, audienceID, connectorID string, members starter.Snapshot, opts starter.ReconcileOptions) (workflows.ReconcileStatus, error)
 }
 
 var _ orchestrator = (*starter.Starter)(nil)

@@ -32,7 +32,7 @@ Run 'hubsync help COMMAND' or 'hubsync COMMAND -help' for a command's flags.
 
 // groups order the commands in the usage.
 var groups = []struct{ title, names string }{
-	{"Audience commands (through Temporal):", "activate enter leave import status pause resume retarget discard stop"},
+	{"Audience commands (through Temporal):", "activate enter leave import reconcile status pause resume retarget discard stop"},
 	{"Inspection (Temporal's visibility store and workflow histories):", "list log"},
 	{"HubSpot commands (with an account's credentials from the config file):", "lists create-list connect"},
 }
