@@ -101,7 +101,10 @@ func (s *Starter) Reconcile(ctx context.Context, audienceID, connectorID string,
 		return workflows.ReconcileStatus{}, connectorErr(audienceID, connectorID, what, err)
 	}
 	s.log().Info("reconcile started", "audience", audienceID, "connector", connectorID, "reconcile", id, "plan", opts.Plan, "state", res.State)
-	if err := s.sendSnapshot(ctx, audienceID, connectorID, id, next); err != nil {
+	stopProgress := s.reportWhileSending(ctx, audienceID, connectorID, id, opts.Progress)
+	err := s.sendSnapshot(ctx, audienceID, connectorID, id, next)
+	stopProgress()
+	if err != nil {
 		return workflows.ReconcileStatus{}, err
 	}
 	return s.awaitReconcile(ctx, audienceID, connectorID, id, opts.Progress)
@@ -215,6 +218,34 @@ func (s *Starter) update(ctx context.Context, wid, updateID, name string, arg, o
 		}
 		backoff = min(2*backoff, 2*time.Second)
 	}
+}
+
+// reportWhileSending calls progress about every second while the snapshot
+// is being sent (the sync reads and merges meanwhile). stop waits for it.
+func (s *Starter) reportWhileSending(ctx context.Context, audienceID, connectorID, id string, progress func(workflows.ReconcileStatus)) (stop func()) {
+	if progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			if st, err := s.ConnectorStatus(ctx, audienceID, connectorID); err == nil && st.Reconcile != nil && st.Reconcile.ID == id {
+				progress(*st.Reconcile)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // awaitReconcile polls the sync's status until the reconcile has ended.

@@ -282,10 +282,14 @@ func (s *syncState) decide(x int64, add bool, now time.Time) {
 	if add {
 		op = OpEnter
 		r.st.Adds++
-		r.st.SampleAdds = appendBounded(r.st.SampleAdds, []int64{x}, ReconcileSampleLimit)
+		if len(r.st.SampleAdds) < ReconcileSampleLimit {
+			r.st.SampleAdds = append(r.st.SampleAdds, x)
+		}
 	} else {
 		r.st.Removes++
-		r.st.SampleRemoves = appendBounded(r.st.SampleRemoves, []int64{x}, ReconcileSampleLimit)
+		if len(r.st.SampleRemoves) < ReconcileSampleLimit {
+			r.st.SampleRemoves = append(r.st.SampleRemoves, x)
+		}
 	}
 	if !r.st.Plan {
 		s.buf.putDiff(x, op, now)

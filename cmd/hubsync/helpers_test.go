@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,6 +53,11 @@ type fakeOrchestrator struct {
 	failErr   error
 	opErr     map[string]error // by connector, for operator commands
 	members   int
+	// Reconcile returns reconciled (with the call's ID) and reconcileErr,
+	// or, when reconcileBlocks, waits for its context to end.
+	reconciled      workflows.ReconcileStatus
+	reconcileErr    error
+	reconcileBlocks bool
 }
 
 func newFake() *fakeOrchestrator {
@@ -167,6 +173,38 @@ func (f *fakeOrchestrator) Stop(_ context.Context, aud, c string) error {
 	return f.op("stop", aud, c, "")
 }
 
+// Reconcile records "reconcile", "plan" or "activate+reconcile" with the
+// reconcile's ID and the snapshot as given.
+func (f *fakeOrchestrator) Reconcile(ctx context.Context, aud, c string, members starter.Snapshot, opts starter.ReconcileOptions) (workflows.ReconcileStatus, error) {
+	method := "reconcile"
+	switch {
+	case opts.Plan:
+		method = "plan"
+	case opts.Activate:
+		method = "activate+reconcile"
+	}
+	ids := []string{}
+	for id, err := range members {
+		if err != nil {
+			return workflows.ReconcileStatus{}, err
+		}
+		ids = append(ids, fmt.Sprint(id))
+	}
+	f.record(call{method: method, audience: aud, connector: c, arg: opts.ID, ids: ids})
+	if f.reconcileBlocks {
+		<-ctx.Done()
+		return workflows.ReconcileStatus{}, fmt.Errorf("fake: stopped waiting for reconcile %s: %w", opts.ID, ctx.Err())
+	}
+	r := f.reconciled
+	if r.Phase == "" && f.reconcileErr == nil {
+		r.Phase = workflows.PhaseDone
+	}
+	if r.Phase != "" {
+		r.ID = opts.ID
+	}
+	return r, f.reconcileErr
+}
+
 // testConfig is a connectors file with a private-app account (acme) and an
 // OAuth account (globex) at baseURL; redirect is globex's redirectUrl.
 func testConfig(t *testing.T, baseURL, redirect string) string {
@@ -225,8 +263,11 @@ func (h *harness) run(args ...string) int {
 		return h.fake, func() {}, nil
 	}
 	a.isTerminal = func(io.Writer) bool { return false }
-	clock := time.Unix(0, 0)
-	a.now = func() time.Time { clock = clock.Add(time.Second); return clock }
+	// Each reading advances the clock a second; atomic, as a reconcile's
+	// status poll reads it from its own goroutine.
+	var clock atomic.Int64
+	a.now = func() time.Time { return time.Unix(clock.Add(1), 0) }
+	a.reconcilePoll = 5 * time.Millisecond
 	return a.run(args)
 }
 

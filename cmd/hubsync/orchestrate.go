@@ -14,12 +14,21 @@ import (
 )
 
 func registerOrchestrate(r *registry) {
-	r.add(&command{name: "activate", args: "AUDIENCE CONNECTOR...",
+	r.add(&command{name: "activate", args: "AUDIENCE CONNECTOR... [-snapshot FILE]",
 		summary: "start syncing the audience to each connector's list",
 		help: "Starts the audience's workflow if needed and activates each connector (declared in the\n" +
 			"config file) on it. Activating an active connector again is harmless. A connector\n" +
-			"receives the changes sent after its activation: to backfill, enter or import the\n" +
-			"audience's current members afterwards.",
+			"receives the changes sent after its activation.\n\n" +
+			"To backfill, give -snapshot FILE (or - for stdin) with the audience's current members,\n" +
+			"one record ID per line as for 'hubsync reconcile': the connector is activated and its\n" +
+			"list made equal to the snapshot in one ordered step, so no change falls between them;\n" +
+			"members the list has and the snapshot lacks are removed. One connector per snapshot.\n" +
+			"Progress, report and exit codes are those of reconcile. Without -snapshot, enter or\n" +
+			"import the members afterwards, or reconcile later.",
+		flags: func(fs *flag.FlagSet) {
+			fs.String("snapshot", "", "activate one connector and make its list equal to the members in `FILE` (- for stdin)")
+			reconcileFlags(fs, " (with -snapshot)")
+		},
 		run: runActivate})
 	r.add(&command{name: "enter", args: "AUDIENCE ID...",
 		summary: "profiles entered the audience: add them to every list",
@@ -35,11 +44,23 @@ func registerOrchestrate(r *registry) {
 		}})
 }
 
-func runActivate(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
+func runActivate(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
 	if err := wantArgs(args, 2, -1); err != nil {
 		return err
 	}
 	audience, connectors := args[0], args[1:]
+	if snapshot := fs.Lookup("snapshot").Value.String(); snapshot != "" {
+		return a.activateWithSnapshot(ctx, fs, audience, connectors, snapshot)
+	}
+	var stray []string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "id" || f.Name == "allow-empty" || f.Name == "wait" {
+			stray = append(stray, "-"+f.Name)
+		}
+	})
+	if len(stray) > 0 {
+		return usagef("%s only apply with -snapshot FILE; nothing was activated", strings.Join(stray, ", "))
+	}
 	return a.withStarter(ctx, func(f *config.File, o orchestrator) error {
 		// Check the names here too, so a typo is "not found" (exit 3)
 		// before anything is sent.
@@ -60,6 +81,25 @@ func runActivate(ctx context.Context, a *app, _ *flag.FlagSet, args []string) er
 		fmt.Fprintf(a.stdout, "activated %s on audience %s (workflow %s)\n",
 			strings.Join(connectors, ", "), audience, workflows.AudienceWorkflowID(audience))
 		return nil
+	})
+}
+
+// activateWithSnapshot activates one connector and reconciles its list to
+// the snapshot in the same ordered step.
+func (a *app) activateWithSnapshot(ctx context.Context, fs *flag.FlagSet, audience string, connectors []string, snapshot string) error {
+	if len(connectors) > 1 {
+		return usagef("-snapshot backfills one connector, got %d (%s): activate each with its own snapshot, in separate commands; nothing was activated",
+			len(connectors), strings.Join(connectors, ", "))
+	}
+	job, err := a.newReconcileJob(fs, audience, connectors[0], snapshot, true)
+	if err != nil {
+		return err
+	}
+	return a.withStarter(ctx, func(f *config.File, o orchestrator) error {
+		if _, _, err := f.Connector(job.connector); err != nil {
+			return &notFoundError{err}
+		}
+		return a.reconcile(ctx, o, job)
 	})
 }
 

@@ -95,6 +95,46 @@ func printReport(w io.Writer, rep starter.AudienceReport) {
 			s.BatchesSent, s.BatchesFailed, note(s))
 	}
 	tw.Flush()
+	for _, c := range rep.Connectors {
+		if s := c.Status; s != nil {
+			if s.Reconcile != nil {
+				fmt.Fprintf(w, "%s: reconcile %s\n", c.ConnectorID, reconcileInProgress(s.Reconcile))
+			}
+			if s.LastReconcile != nil {
+				fmt.Fprintf(w, "%s: last reconcile %s\n", c.ConnectorID, reconcileOutcome(s.LastReconcile))
+			}
+		}
+	}
+}
+
+// reconcileInProgress is one line on a running reconcile: phase, progress
+// and, when blocked, why.
+func reconcileInProgress(r *workflows.ReconcileStatus) string {
+	what := r.ID
+	if r.Plan {
+		what += " (plan)"
+	}
+	s := fmt.Sprintf("%s %s %.0f%%: %s, since %s", what, r.Phase, 100*reconcileFraction(r), reconcileSummary(r), stamp(r.StartedAt))
+	if r.Error != "" {
+		s += ": " + oneLine(r.Error, 200)
+	}
+	return s
+}
+
+// reconcileOutcome is one line on the last reconcile that ended.
+func reconcileOutcome(r *workflows.ReconcileStatus) string {
+	what := r.ID
+	if r.Plan {
+		what += " (plan)"
+	}
+	s := fmt.Sprintf("%s %s at %s: %d adds, %d removes", what, r.Phase, stampPtr(r.FinishedAt), r.Adds, r.Removes)
+	if !r.Plan {
+		s += fmt.Sprintf(", %d applied, %d missing, %d taken over by later changes", r.Applied, r.Missing, r.TakenOver)
+	}
+	if r.Error != "" {
+		s += "; error: " + oneLine(r.Error, 200)
+	}
+	return s
 }
 
 // note is the one thing an operator should look at first.
@@ -106,6 +146,8 @@ func note(s *workflows.Status) string {
 			msg += fmt.Sprintf(": HTTP %d %s", s.LastError.Status, oneLine(s.LastError.Message, 60))
 		}
 		return msg + " (resume, retarget or discard)"
+	case s.Reconcile != nil && s.Reconcile.Phase == workflows.PhaseBlocked:
+		return "reconcile blocked reading the list (fix the cause, then resume)"
 	case s.Overflowed > 0:
 		return fmt.Sprintf("refused %d ID(s) signalled to it directly past its hard cap", s.Overflowed)
 	case s.Paused:
@@ -151,6 +193,12 @@ func printConnector(w io.Writer, s workflows.Status) {
 	}
 	if s.Overflowed > 0 {
 		row("overflowed", "%d ID(s) refused past the hard cap (sent to the sync directly); recent: %v", s.Overflowed, s.RecentOverflowed)
+	}
+	if r := s.Reconcile; r != nil {
+		row("reconcile", "%s", reconcileInProgress(r))
+	}
+	if r := s.LastReconcile; r != nil {
+		row("last reconcile", "%s", reconcileOutcome(r))
 	}
 	row("history", "generation %d, %d signal(s) and %d batch(es) this run", s.Generation, s.SignalsThisRun, s.BatchesThisRun)
 	tw.Flush()
