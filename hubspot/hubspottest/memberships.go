@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"time"
 )
 
 // membershipsUpdateResponse is the spec's MembershipsUpdateResponse, including
@@ -134,7 +133,7 @@ func (e *Emulator) applyMemberships(portalID int64, listID string, add, remove [
 			missing = append(missing, id)
 			continue
 		}
-		l.members[id] = now
+		l.setMember(id, now)
 		added = append(added, id)
 	}
 	for _, id := range remove {
@@ -143,7 +142,7 @@ func (e *Emulator) applyMemberships(portalID int64, listID string, add, remove [
 		}
 		seen[id] = true
 		if _, member := l.members[id]; member {
-			delete(l.members, id)
+			l.dropMember(id)
 			removed = append(removed, id)
 		} else if !p.recordExists(l.objectTypeID, id) {
 			missing = append(missing, id)
@@ -173,7 +172,7 @@ func (e *Emulator) handleClearMemberships(w http.ResponseWriter, r *http.Request
 		writeError(w, r, http.StatusBadRequest, CategoryValidation, "List "+listID+" is a DYNAMIC (active) list; its memberships cannot be changed")
 	default:
 		if len(l.members) > 0 {
-			l.members = map[int64]time.Time{}
+			l.clearMembers()
 			l.lastRemovedAt, l.updatedAt = e.cfg.now(), e.cfg.now()
 		}
 		e.mu.Unlock()

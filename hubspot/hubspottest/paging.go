@@ -53,12 +53,6 @@ func (e *Emulator) handleGetMemberships(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	ids := l.sortedMembers()
-	joined := make(map[int64]string, len(ids))
-	for _, id := range ids {
-		joined[id] = hsTime(l.members[id])
-	}
-	e.mu.Unlock()
-
 	var page []int64
 	var more bool
 	switch {
@@ -68,7 +62,7 @@ func (e *Emulator) handleGetMemberships(w http.ResponseWriter, r *http.Request) 
 			start, _ = slices.BinarySearch(ids, *after+1)
 		}
 		end := min(start+limit, len(ids))
-		page, more = ids[start:end], end < len(ids)
+		page, more = slices.Clone(ids[start:end]), end < len(ids)
 	default:
 		end, _ := slices.BinarySearch(ids, *before)
 		start := max(end-limit, 0)
@@ -76,11 +70,14 @@ func (e *Emulator) handleGetMemberships(w http.ResponseWriter, r *http.Request) 
 		slices.Reverse(page)
 		more = start > 0
 	}
+	total := len(ids)
 	results := make([]joinTimeAndRecordID, len(page))
 	for i, id := range page {
-		results[i] = joinTimeAndRecordID{RecordID: strconv.FormatInt(id, 10), MembershipTimestamp: joined[id]}
+		results[i] = joinTimeAndRecordID{RecordID: strconv.FormatInt(id, 10), MembershipTimestamp: hsTime(l.members[id])}
 	}
-	resp := map[string]any{"results": results, "total": len(ids)}
+	e.mu.Unlock()
+
+	resp := map[string]any{"results": results, "total": total}
 	if more {
 		last := strconv.FormatInt(page[len(page)-1], 10)
 		if before != nil && after == nil {

@@ -38,6 +38,28 @@ type list struct {
 	lastRemovedAt    time.Time
 	filterBranch     []byte // raw JSON as the client sent it; never evaluated
 	members          map[int64]time.Time
+	// sorted caches the members in ascending order between changes: paging
+	// a list of a million members must not sort it for every page.
+	sorted []int64
+}
+
+func (l *list) setMember(id int64, t time.Time) {
+	if _, ok := l.members[id]; !ok {
+		l.sorted = nil
+	}
+	l.members[id] = t
+}
+
+func (l *list) dropMember(id int64) {
+	if _, ok := l.members[id]; ok {
+		l.sorted = nil
+		delete(l.members, id)
+	}
+}
+
+func (l *list) clearMembers() {
+	l.members = map[int64]time.Time{}
+	l.sorted = nil
 }
 
 // ListInfo is a snapshot of a list for tests.
@@ -55,13 +77,17 @@ func (l *list) info() ListInfo {
 		ProcessingType: l.processingType, Size: len(l.members), Version: l.version}
 }
 
+// sortedMembers is the members ascending; callers must not modify it.
 func (l *list) sortedMembers() []int64 {
-	ids := make([]int64, 0, len(l.members))
-	for id := range l.members {
-		ids = append(ids, id)
+	if l.sorted == nil {
+		ids := make([]int64, 0, len(l.members))
+		for id := range l.members {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		l.sorted = ids
 	}
-	slices.Sort(ids)
-	return ids
+	return l.sorted
 }
 
 // portalLocked returns the portal, creating it; callers hold e.mu.
@@ -154,7 +180,7 @@ func (e *Emulator) DeleteContacts(portalID int64, ids ...int64) {
 		delete(p.records[contactObjectType], id)
 		for _, l := range p.lists {
 			if l.objectTypeID == contactObjectType {
-				delete(l.members, id)
+				l.dropMember(id)
 			}
 		}
 	}
@@ -199,7 +225,7 @@ func (e *Emulator) AddMembers(portalID int64, listID string, ids ...int64) error
 	now := e.cfg.now()
 	for _, id := range ids {
 		if _, ok := l.members[id]; !ok {
-			l.members[id] = now
+			l.setMember(id, now)
 		}
 	}
 	return nil
@@ -215,7 +241,7 @@ func (e *Emulator) RemoveMembers(portalID int64, listID string, ids ...int64) er
 		return fmt.Errorf("hubspottest: no list %s in portal %d", listID, portalID)
 	}
 	for _, id := range ids {
-		delete(l.members, id)
+		l.dropMember(id)
 	}
 	return nil
 }
@@ -228,7 +254,7 @@ func (e *Emulator) Members(portalID int64, listID string) []int64 {
 	if l == nil {
 		return nil
 	}
-	return l.sortedMembers()
+	return slices.Clone(l.sortedMembers())
 }
 
 // ListInfo returns a snapshot of a list.
