@@ -75,7 +75,11 @@ func TestWebUIShowsEachSyncsHealth(t *testing.T) {
 		return s.State == workflows.StateActive && s.PendingAdds+s.PendingRemoves == 0 && s.InFlight == nil &&
 			equalIDs(emu.Members(portalA, listOK), []int64{1, 3, 4, 5})
 	})
-	blocked = waitSync(t, st, aud, "conn-blocked", "blocked with the later changes pending", func(s workflows.Status) bool {
+	// A reconcile on the healthy sync: its outcome shows in the details.
+	rec, err := st.Reconcile(ctx, aud, "conn-ok", starter.SnapshotOf([]int64{1, 3, 4, 5, 6}), starter.ReconcileOptions{ID: "webui-rec"})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, rec.Adds)
+		blocked = waitSync(t, st, aud, "conn-blocked", "blocked with the later changes pending", func(s workflows.Status) bool {
 		return s.State == workflows.StateBlocked && s.PendingAdds == 2 && s.PendingRemoves == 1
 	})
 	require.Equal(t, 404, blocked.LastError.Status)
@@ -107,7 +111,9 @@ func TestWebUIShowsEachSyncsHealth(t *testing.T) {
 		page.await(t, "the workflow's header and its User Metadata tab", healthyID, "Running", "User Metadata")
 		page.await(t, "the sync's summary and current details",
 			fmt.Sprintf("Sync audience %s → HubSpot list %s (connector %s)", aud, listOK, "conn-ok"),
-			"State: active", "Pending: +0 / −0", "Last batch: #")
+			"State: active", "Pending: +0 / −0", "Last batch: #",
+			"Last reconcile webui-rec: done · snapshot 5 of 5 · list read 4 of 4 (1 pages) · differences +1 / −0, applied 1",
+			"read list "+listOK+" page 1 (reconcile webui-rec)")
 		page.refuse(t, "a healthy sync shows no HubSpot error", "Blocked by HubSpot")
 	})
 
