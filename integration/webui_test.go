@@ -79,7 +79,7 @@ func TestWebUIShowsEachSyncsHealth(t *testing.T) {
 	rec, err := st.Reconcile(ctx, aud, "conn-ok", starter.SnapshotOf([]int64{1, 3, 4, 5, 6}), starter.ReconcileOptions{ID: "webui-rec"})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, rec.Adds)
-		blocked = waitSync(t, st, aud, "conn-blocked", "blocked with the later changes pending", func(s workflows.Status) bool {
+	blocked = waitSync(t, st, aud, "conn-blocked", "blocked with the later changes pending", func(s workflows.Status) bool {
 		return s.State == workflows.StateBlocked && s.PendingAdds == 2 && s.PendingRemoves == 1
 	})
 	require.Equal(t, 404, blocked.LastError.Status)
