@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -56,4 +58,37 @@ func TestDiff(t *testing.T) {
 	missing, extra = diff(nil, nil)
 	assert.Empty(t, missing)
 	assert.Empty(t, extra)
+}
+
+func TestReconcilePlanSeedsTheDrift(t *testing.T) {
+	o := options{members: 1000, drift: 0.1, seed: 3}
+	p, err := reconcilePlan(o, 0)
+	require.NoError(t, err)
+	assert.Len(t, p.want, 1000)
+	assert.Len(t, p.start, 1000)
+	assert.True(t, slices.IsSorted(p.want))
+	missing, extra := diff(p.start, p.want)
+	assert.Len(t, missing, 100, "snapshot members the list lacks")
+	assert.Len(t, extra, 100, "list members the snapshot lacks")
+	assert.LessOrEqual(t, p.start[len(p.start)-1], int64(1100))
+
+	o.backfill = true
+	p, err = reconcilePlan(o, 0)
+	require.NoError(t, err)
+	assert.Empty(t, p.start)
+	assert.Equal(t, int64(1000), p.want[999])
+}
+
+func TestReconcileFlags(t *testing.T) {
+	o, err := parseFlags([]string{"-scenario", "reconcile", "-members", "5000", "-drift", "0.02"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 5100, o.contacts, "contacts follow -members and -drift")
+	assert.Equal(t, 110, o.limit, "the ceiling scenario's limit")
+	_, err = parseFlags([]string{"-scenario", "reconcile", "-members", "5000", "-contacts", "5000"}, io.Discard)
+	assert.ErrorContains(t, err, "contacts 1..5050")
+	_, err = parseFlags([]string{"-scenario", "reconcile", "-audiences", "2"}, io.Discard)
+	assert.ErrorContains(t, err, "one audience")
+	o, err = parseFlags([]string{"-scenario", "burst"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 800_000, o.contacts, "other scenarios keep -contacts")
 }

@@ -189,7 +189,6 @@ func (r *report) printChanges(w io.Writer, t *tabwriter.Writer) {
 	}
 }
 
-
 func orDefault(n int) string {
 	if n == 0 {
 		return "default"

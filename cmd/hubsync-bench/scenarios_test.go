@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/audiencesync/hubspot-list-sync/internal/devserver"
+	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 var (
@@ -141,6 +142,66 @@ func TestScenarioChaosSmall(t *testing.T) {
 	}
 	assert.Positive(t, continued, "continue-as-new happened during the run")
 	assert.Len(t, rep.Lists, 3)
+}
+
+// A reconcile of 4,000 members against a list with 5 % drift each way,
+// a plan first, under a fast budget: the list ends exact, the plan wrote
+// nothing, and the requests are within a small factor of their minimum.
+func TestScenarioReconcileSmall(t *testing.T) {
+	rep := runScenario(t, "-scenario", "reconcile", "-members", "4000", "-drift", "0.05", "-plan",
+		"-limit", "1000", "-latency", "20ms", "-batch", "100", "-flush", "1s")
+	f := rep.Reconcile
+	require.NotNil(t, f)
+	assert.True(t, f.Exact)
+	assert.Equal(t, 4200, rep.Settings.Contacts, "the contacts follow -members and -drift")
+	assert.Equal(t, 4000, f.LiveAtStart, "200 missing, 200 extra")
+	r := f.Report
+	assert.Equal(t, workflows.PhaseDone, r.Phase)
+	assert.EqualValues(t, 200, r.Adds)
+	assert.EqualValues(t, 200, r.Removes)
+	assert.EqualValues(t, 400, r.Applied)
+	assert.Zero(t, r.Missing+r.TakenOver+r.Superseded)
+	assert.EqualValues(t, 4000, r.SnapshotReceived)
+	assert.EqualValues(t, 16, r.Pages)
+
+	require.NotNil(t, f.Plan)
+	assert.Zero(t, f.Plan.Writes, "a plan writes nothing")
+	assert.Equal(t, 16, f.Plan.Reads)
+	assert.EqualValues(t, 200, f.Plan.Report.Adds)
+	assert.EqualValues(t, 200, f.Plan.Report.Removes)
+
+	assert.Equal(t, 16, f.Reads.Minimum, "4,000 members, 250 a page")
+	assert.GreaterOrEqual(t, f.Reads.Requests, f.Reads.Minimum)
+	assert.LessOrEqual(t, f.Reads.OfMinimum, 1.5)
+	assert.Equal(t, 4, f.Writes.Minimum, "400 differences, 100 a request")
+	assert.GreaterOrEqual(t, f.Writes.Requests, f.Writes.Minimum)
+	assert.LessOrEqual(t, f.Writes.OfMinimum, 3.0)
+	assert.Equal(t, 400, f.Writes.IDs)
+	assert.Zero(t, f.Answered429, "reads and writes share the account's budget, under HubSpot's limit")
+	assert.LessOrEqual(t, f.MaxIn10s, 1000)
+	assert.Positive(t, f.Seconds)
+	assert.Positive(t, f.MembersPerSecond)
+	assert.Equal(t, f.Reads.Requests, f.ReadServe.Count)
+	assert.Contains(t, rep.PeakRSSBytes, "bench")
+}
+
+// A backfill: the live list starts empty, so every member is an add.
+func TestScenarioReconcileBackfillSmall(t *testing.T) {
+	rep := runScenario(t, "-scenario", "reconcile", "-members", "3000", "-backfill",
+		"-limit", "1000", "-latency", "20ms", "-flush", "1s")
+	f := rep.Reconcile
+	require.NotNil(t, f)
+	assert.True(t, f.Exact)
+	assert.Zero(t, f.LiveAtStart)
+	assert.EqualValues(t, 3000, f.Report.Adds)
+	assert.Zero(t, f.Report.Removes)
+	assert.EqualValues(t, 3000, f.Report.Applied)
+	assert.Equal(t, 1, f.Reads.Minimum, "an empty list is one page")
+	assert.LessOrEqual(t, f.Reads.OfMinimum, 2.0)
+	assert.Equal(t, 6, f.Writes.Minimum, "3,000 adds, 500 a request")
+	assert.GreaterOrEqual(t, f.Writes.Requests, f.Writes.Minimum)
+	assert.LessOrEqual(t, f.Writes.OfMinimum, 3.0)
+	assert.Zero(t, f.Answered429)
 }
 
 // The token scan finds a token where there is one.
