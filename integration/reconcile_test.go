@@ -97,6 +97,20 @@ func TestReconcileRepairsManualEditsWhileChangesFlow(t *testing.T) {
 	// had already taken it over.
 	require.Contains(t, []int64{2, 3}, rep.Removes)
 
+	// The sync's log (hubsync log) names the reconcile where it took its
+	// place, and shows its page reads as no batch.
+	lg, err := s.st.Log(s.ctx(), aud, "conn-a", starter.LogOptions{})
+	require.NoError(t, err)
+	notes := ""
+	for _, n := range lg.Notes {
+		notes += n.What + "\n"
+	}
+	require.Contains(t, notes, "reconcile "+rep.ID+" started")
+	require.Contains(t, notes, "plan "+plan.ID+" started")
+	for _, b := range lg.Batches {
+		require.NotEmpty(t, b.BatchID, "a page read shown as a batch")
+	}
+
 	// Both histories replay on the current code; with RECORD_HISTORY=1
 	// they are saved for the replay test.
 	replayAndRecord(t, fetchHistory(t, temporal.Client, workflows.SyncWorkflowID(aud, "conn-a"), ""), "sync-reconcile")

@@ -91,7 +91,22 @@ func (b *logBuilder) event(e *historypb.HistoryEvent) {
 func (b *logBuilder) signal(t time.Time, a *historypb.WorkflowExecutionSignaledEventAttributes) {
 	switch name := a.GetSignalName(); name {
 	case workflows.SignalMembership:
-		if b.opts.Contact == 0 || before(t, b.opts.Since) {
+		if before(t, b.opts.Since) {
+			return
+		}
+		var mark struct {
+			Reconcile *workflows.ReconcileMark `json:"reconcile"`
+		}
+		if b.dc.FromPayloads(a.GetInput(), &mark) == nil && mark.Reconcile != nil {
+			kind := "reconcile"
+			if mark.Reconcile.Plan {
+				kind = "plan"
+			}
+			// Its outcome is in the sync's status (lastReconcile).
+			b.note(t, fmt.Sprintf("%s %s started: the snapshot takes this place in the audience's order", kind, mark.Reconcile.ID))
+			return
+		}
+		if b.opts.Contact == 0 {
 			return
 		}
 		var m workflows.MembershipChange
@@ -125,6 +140,9 @@ func (b *logBuilder) signal(t time.Time, a *historypb.WorkflowExecutionSignaledE
 
 func (b *logBuilder) scheduled(t time.Time, eventID int64, a *historypb.ActivityTaskScheduledEventAttributes) {
 	b.batch[eventID] = -1
+	if a.GetActivityType().GetName() == workflows.ReadListPageActivity {
+		return // a reconcile's page read, not a batch: counted in its report
+	}
 	var req workflows.BatchRequest
 	if err := b.dc.FromPayloads(a.GetInput(), &req); err != nil {
 		b.note(t, fmt.Sprintf("a batch request could not be decoded: %v", err))
