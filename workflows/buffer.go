@@ -39,6 +39,9 @@ type buffer struct {
 	// holdAbove, when set, also holds sent changes of contacts above it
 	// (a reconcile's touched set is full; see reconcile.go).
 	holdAbove func(id int64) bool
+	// fullDiffs: while a reconcile reads, its differences go only in full
+	// batches (or with sent changes), never alone on the flush timer.
+	fullDiffs bool
 }
 
 func newBuffer() *buffer {
@@ -151,7 +154,7 @@ func (b *buffer) count(op Op, d int) {
 // (held entries are skipped: at most heldPending of them).
 func (b *buffer) oldest() (time.Time, bool) {
 	for _, e := range b.entries[b.head:] {
-		if !b.waits(e) {
+		if !b.waits(e) && !(e.diff && b.fullDiffs) {
 			return e.since, true
 		}
 	}

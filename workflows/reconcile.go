@@ -48,6 +48,20 @@ type reconcile struct {
 	// diffBatches: the differences in each batch in flight.
 	diffBatches   map[string][]int64
 	inFlightDiffs int
+	// fullBatches: differences found during the read wait for a full
+	// batch (runs recorded before this kept the flush timer for them).
+	fullBatches bool
+}
+
+// fullBatchesVersion gates sending a reconcile's differences in full
+// batches only while it reads.
+const fullBatchesVersion = "reconcile-full-batches"
+
+// syncDiffFlush tells the buffer whether differences wait for full
+// batches: only while this reconcile reads (or waits to read).
+func (s *syncState) syncDiffFlush() {
+	r := s.rec
+	s.buf.fullDiffs = r != nil && r.fullBatches && (r.st.Phase == PhaseWaiting || r.st.Phase == PhaseReading)
 }
 
 // finished: nothing more will happen to it.
@@ -102,6 +116,7 @@ func (s *syncState) onReconcileMark(ctx workflow.Context, m ReconcileMark) {
 			r.preMark[b.BatchID] = true
 		}
 	}
+	r.fullBatches = workflow.GetVersion(ctx, fullBatchesVersion, workflow.DefaultVersion, 1) >= 1
 	s.rec = r
 	s.buf.holdAbove = s.heldByTouched
 	log.Info("Reconcile started", "ReconcileID", m.ID, "Plan", m.Plan, "ListID", s.in.ListID,
@@ -157,6 +172,7 @@ func (s *syncState) endReconcile(ctx workflow.Context, phase, why string) {
 	s.lastRec = &r.st
 	s.rec = nil
 	s.buf.holdAbove = nil
+	s.buf.fullDiffs = false
 	workflow.GetLogger(ctx).Info("Reconcile ended", "ReconcileID", r.st.ID, "Phase", phase, "Plan", r.st.Plan,
 		"Adds", r.st.Adds, "Removes", r.st.Removes, "Applied", r.st.Applied, "TakenOver", r.st.TakenOver, "Error", why)
 }
@@ -164,6 +180,7 @@ func (s *syncState) endReconcile(ctx workflow.Context, phase, why string) {
 // stepReconcile moves the reconcile on: from waiting to reading, merges
 // what both sides allow, starts the next page read, and finishes.
 func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, mayStart bool) {
+	defer s.syncDiffFlush()
 	r := s.rec
 	if r == nil {
 		return

@@ -277,3 +277,32 @@ func TestReconcileAtItsSmallestRoomHoldsLaterChangesWithoutDeadlock(t *testing.T
 	require.Zero(t, st.Overflowed)
 	requireDisjoint(t, h.hs.snapshotCalls())
 }
+
+// Differences found while the list is read wait for a full batch rather
+// than going out half empty on each flush: a snapshot arriving slowly
+// still costs the minimum of write requests.
+func TestReconcileSendsDifferencesInFullBatches(t *testing.T) {
+	h := newHarness(t)
+	in := baseInput()
+	in.MaxBatchSize = 4
+	in.FlushInterval = time.Second
+	h.at(time.Second, func() { h.mark("full", false) })
+	for i := 0; i < 6; i++ {
+		c := SnapshotChunk{ReconcileID: "full", Index: i, RecordIDs: []string{fmt.Sprint(2*i + 1), fmt.Sprint(2*i + 2)}, Last: i == 5}
+		h.at(time.Duration(i+1)*time.Minute, func() {
+			h.env.UpdateWorkflow(UpdateReconcileSnapshot, fmt.Sprint("chunk-", i), &testsuite.TestUpdateCallback{
+				OnReject: func(err error) { t.Errorf("chunk %d refused: %v", i, err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
+			}, c)
+		})
+	}
+	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.run(in)
+
+	require.Equal(t, ids(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), h.hs.members(testList))
+	calls := h.hs.snapshotCalls()
+	require.Len(t, calls, 3, "twelve differences in three full batches")
+	for _, c := range calls {
+		require.Len(t, c.Req.Add, 4)
+	}
+	require.Equal(t, PhaseDone, h.result().LastReconcile.Phase)
+}

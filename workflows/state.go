@@ -88,6 +88,7 @@ func newState(in SyncInput, workflowID string) (*syncState, error) {
 		}
 		s.rec = r
 		s.buf.holdAbove = s.heldByTouched
+		s.syncDiffFlush()
 	}
 	return s, nil
 }

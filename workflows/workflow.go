@@ -195,12 +195,16 @@ func (s *syncState) maybeStartBatch(ctx workflow.Context, sel workflow.Selector,
 // FlushInterval, or stop asked to flush everything now. Changes held
 // behind a batch in flight do not count: they cannot go yet.
 func (s *syncState) flushDue(ctx workflow.Context) bool {
+	// A full batch goes at once, even of a reconcile's differences, which
+	// the flush timer (oldest) does not count while it reads.
+	if s.buf.Free() >= s.in.MaxBatchSize {
+		return true
+	}
 	oldest, ok := s.buf.oldest()
 	if !ok {
 		return false
 	}
-	return s.stopRequested || s.buf.Free() >= s.in.MaxBatchSize ||
-		!workflow.Now(ctx).Before(oldest.Add(s.in.FlushInterval))
+	return s.stopRequested || !workflow.Now(ctx).Before(oldest.Add(s.in.FlushInterval))
 }
 
 // flushTimer is the single timer that wakes the loop when the oldest
