@@ -50,3 +50,27 @@ func holdAfter(err error, now time.Time) (rateHold, bool) {
 	}
 	return rateHold{Until: now.Add(apiErr.RetryAfter), Policy: apiErr.PolicyName}, true
 }
+
+// sendOnce runs an attempt's one HubSpot request: it ends the request
+// ahead of the activity's deadline, honours the hold an earlier attempt
+// recorded, heartbeats while the request waits and runs, and leaves a
+// 429's hold to the next attempt. client is the connector's client.
+func sendOnce(ctx context.Context, client any, request func(ctx context.Context) error) error {
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-deadlineMargin))
+		defer cancel()
+	}
+	hold := previousHold(ctx)
+	if holder, ok := client.(accountHolder); ok && time.Now().Before(hold.Until) {
+		holder.HoldUntil(hold.Until, hold.Policy)
+	}
+	stop := keepHeartbeating(ctx, time.Second, hold)
+	err := request(ctx)
+	stop()
+	if next, ok := holdAfter(err, time.Now()); ok {
+		// Flushed with the failure, before Temporal schedules the retry.
+		activity.RecordHeartbeat(ctx, next)
+	}
+	return err
+}

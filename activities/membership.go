@@ -69,28 +69,17 @@ func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.Bat
 		return workflows.BatchResult{}, terminal(fmt.Sprintf("connector %q is not configured on this worker: add it to the connectors file and restart, then resume the sync", req.ConnectorID),
 			workflows.HubSpotFailure{Category: "UNKNOWN_CONNECTOR", Message: "connector " + req.ConnectorID + " is not configured on the worker"}, nil)
 	}
-	if dl, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, dl.Add(-deadlineMargin))
-		defer cancel()
-	}
 	info := activity.GetInfo(ctx)
 	log.Info("applying membership batch", "batchId", req.BatchID, "listId", req.ListID,
 		"adds", len(req.Add), "removes", len(req.Remove), "attempt", info.Attempt)
 
-	hold := previousHold(ctx)
-	if holder, ok := writer.(accountHolder); ok && time.Now().Before(hold.Until) {
-		holder.HoldUntil(hold.Until, hold.Policy)
-	}
-	stopHeartbeats := keepHeartbeating(ctx, time.Second, hold)
-	out, err := writer.UpdateMemberships(ctx, req.ListID, req.Add, req.Remove)
-	stopHeartbeats()
+	var out hubspot.MembershipUpdate
+	err := sendOnce(ctx, writer, func(ctx context.Context) (err error) {
+		out, err = writer.UpdateMemberships(ctx, req.ListID, req.Add, req.Remove)
+		return err
+	})
 	metrics.response(out, err)
 	if err != nil {
-		if next, ok := holdAfter(err, time.Now()); ok {
-			// Flushed with the failure, before Temporal schedules the retry.
-			activity.RecordHeartbeat(ctx, next)
-		}
 		mapped := classify(err)
 		metrics.failed(mapped)
 		log.Warn("membership batch failed", "batchId", req.BatchID, "listId", req.ListID, "attempt", info.Attempt, "error", err)

@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/activity"
 
@@ -30,25 +29,15 @@ func (m *Membership) ReadListPage(ctx context.Context, req workflows.ReadPageReq
 		return workflows.ReadPageResult{}, terminal(fmt.Sprintf("connector %q is not configured on this worker (or cannot read lists): add it to the connectors file and restart, then resume the sync", req.ConnectorID),
 			workflows.HubSpotFailure{Category: "UNKNOWN_CONNECTOR", Message: "connector " + req.ConnectorID + " is not configured on the worker"}, nil)
 	}
-	if dl, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, dl.Add(-deadlineMargin))
-		defer cancel()
-	}
-	hold := previousHold(ctx)
-	if holder, ok := w.(accountHolder); ok && time.Now().Before(hold.Until) {
-		holder.HoldUntil(hold.Until, hold.Policy)
-	}
-	stop := keepHeartbeating(ctx, time.Second, hold)
-	page, err := reader.ListMembershipsPage(ctx, req.ListID, req.After, hubspot.MaxMembershipPage)
-	stop()
+	var page hubspot.MembershipPage
+	err := sendOnce(ctx, w, func(ctx context.Context) (err error) {
+		page, err = reader.ListMembershipsPage(ctx, req.ListID, req.After, hubspot.MaxMembershipPage)
+		return err
+	})
 	// Counted with the writes (activity_type tells them apart): reads
 	// spend the same account budget.
 	newBatchMetrics(ctx, req.ConnectorID).response(hubspot.MembershipUpdate{RateLimit: page.RateLimit}, err)
 	if err != nil {
-		if next, ok := holdAfter(err, time.Now()); ok {
-			activity.RecordHeartbeat(ctx, next)
-		}
 		log.Warn("reading list page failed", "listId", req.ListID, "after", req.After, "attempt", activity.GetInfo(ctx).Attempt, "error", err)
 		return workflows.ReadPageResult{}, classify(err)
 	}

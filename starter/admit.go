@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/audiencesync/hubspot-list-sync/workflows"
@@ -56,36 +55,14 @@ func (s *Starter) admit(ctx context.Context, audienceID string, change workflows
 	wid := workflows.AudienceWorkflowID(audienceID)
 	stopWatch := s.watchWait(ctx, audienceID)
 	defer stopWatch()
-	backoff, start := 50*time.Millisecond, time.Now()
-	for attempt := 1; ; attempt++ {
-		h, err := s.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID:   wid,
-			UpdateID:     fmt.Sprintf("%s/%d", change.ChangeID, attempt),
-			UpdateName:   workflows.UpdateAdmit,
-			Args:         []any{change},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		var res workflows.AdmitResult
-		if err == nil {
-			err = h.Get(ctx, &res)
-		}
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("gave up after %s waiting for the audience to take the change (a connector's backlog is at its bound: paused, blocked or slow? see `hubsync status %s`); the change may still be taken once there is room, and sending it again is safe: %w",
-				time.Since(start).Round(time.Second), audienceID, err)
-		}
-		if !s.retryableAdmit(ctx, wid, err) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (while retrying: %v)", ctx.Err(), err)
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 2*time.Second)
+	start := time.Now()
+	var res workflows.AdmitResult
+	err := s.update(ctx, wid, change.ChangeID, workflows.UpdateAdmit, change, &res)
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("gave up after %s waiting for the audience to take the change (a connector's backlog is at its bound: paused, blocked or slow? see `hubsync status %s`); the change may still be taken once there is room, and sending it again is safe: %w",
+			time.Since(start).Round(time.Second), audienceID, err)
 	}
+	return err
 }
 
 // retryableAdmit: the admit was refused because the run was continuing as

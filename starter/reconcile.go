@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/audiencesync/hubspot-list-sync/workflows"
@@ -193,30 +192,6 @@ func (s *Starter) sendChunk(ctx context.Context, wid string, c workflows.Snapsho
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 500*time.Millisecond)
-	}
-}
-
-// update runs one update to completion, retrying where the workflow was
-// continuing as new or the server was busy (as admit does).
-func (s *Starter) update(ctx context.Context, wid, updateID, name string, arg, out any) error {
-	backoff := 50 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		h, err := s.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: wid, UpdateID: fmt.Sprintf("%s#%d", updateID, attempt), UpdateName: name,
-			Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		if err == nil {
-			err = h.Get(ctx, out)
-		}
-		if err == nil || !s.retryableAdmit(ctx, wid, err) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (while retrying: %v)", ctx.Err(), err)
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 2*time.Second)
 	}
 }
 
