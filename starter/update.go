@@ -32,4 +32,3 @@ func (s *Starter) update(ctx context.Context, wid, updateID, name string, arg, o
 		backoff = min(2*backoff, 2*time.Second)
 	}
 }
-
