@@ -103,34 +103,21 @@ func (s *Starter) watchWait(ctx context.Context, audienceID string) func() {
 	if report == nil {
 		return func() {}
 	}
-	done := make(chan struct{})
-	go func() {
-		start := time.Now()
-		tick := time.NewTicker(waitReportDelay)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			st, err := s.Connectors(qctx, audienceID)
-			cancel()
-			info := WaitInfo{AudienceID: audienceID, Waited: time.Since(start)}
-			if err == nil {
-				info.Queued = st.Queued
-				for _, f := range st.Flows {
-					// The estimate may be a quarter of the bound stale.
-					if f.Backlog >= int64(f.MaxBacklog)*3/4 {
-						info.Full = append(info.Full, f)
-					}
+	start := time.Now()
+	return every(ctx, waitReportDelay, func() {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		st, err := s.Connectors(qctx, audienceID)
+		cancel()
+		info := WaitInfo{AudienceID: audienceID, Waited: time.Since(start)}
+		if err == nil {
+			info.Queued = st.Queued
+			for _, f := range st.Flows {
+				// The estimate may be a quarter of the bound stale.
+				if f.Backlog >= int64(f.MaxBacklog)*3/4 {
+					info.Full = append(info.Full, f)
 				}
 			}
-			report(info)
 		}
-	}()
-	return func() { close(done) }
+		report(info)
+	})
 }

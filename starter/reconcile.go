@@ -201,26 +201,11 @@ func (s *Starter) reportWhileSending(ctx context.Context, audienceID, connectorI
 	if progress == nil {
 		return func() {}
 	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			if st, err := s.ConnectorStatus(ctx, audienceID, connectorID); err == nil && st.Reconcile != nil && st.Reconcile.ID == id {
-				progress(*st.Reconcile)
-			}
+	return every(ctx, time.Second, func() {
+		if st, err := s.ConnectorStatus(ctx, audienceID, connectorID); err == nil && st.Reconcile != nil && st.Reconcile.ID == id {
+			progress(*st.Reconcile)
 		}
-	}()
-	return func() { close(done); <-finished }
+	})
 }
 
 // awaitReconcile polls the sync's status until the reconcile has ended.

@@ -268,14 +268,7 @@ func (s *syncState) merge(ctx workflow.Context) {
 		r.pos = x
 	}
 	r.snap, r.live = r.snap[i:], r.live[j:]
-	if len(r.touched) > 0 {
-		for _, id := range sortedIDs(r.touched) {
-			if id > r.pos {
-				break
-			}
-			delete(r.touched, id)
-		}
-	}
+	pruneUpTo(r.touched, r.pos)
 }
 
 // diffRoom: one more difference fits.
@@ -380,9 +373,13 @@ func (s *syncState) reconcileBatchSettled(req BatchRequest, res *BatchResult) {
 	if res == nil || r.st.Plan || r.finished() {
 		return
 	}
+	isDiff := make(map[int64]bool, len(diffs))
+	for _, id := range diffs {
+		isDiff[id] = true
+	}
 	missing := 0
 	for _, id := range res.Missing {
-		if slices.Contains(diffs, id) {
+		if isDiff[id] {
 			missing++
 		}
 	}
@@ -393,7 +390,7 @@ func (s *syncState) reconcileBatchSettled(req BatchRequest, res *BatchResult) {
 	}
 	for _, ids := range [][]int64{req.Add, req.Remove} {
 		for _, id := range ids {
-			if id > r.pos && !slices.Contains(diffs, id) {
+			if id > r.pos && !isDiff[id] {
 				r.touched[id] = struct{}{}
 			}
 		}
@@ -406,6 +403,20 @@ func (s *syncState) noteOverridden() {
 	if r := s.rec; r != nil && s.buf.overridden > 0 {
 		r.st.TakenOver += s.buf.overridden
 		s.buf.overridden = 0
+	}
+}
+
+// pruneUpTo removes the set's IDs up to pos.
+//
+// workflowcheck flags ranging over a map; which IDs are removed does not
+// depend on the order they are visited in.
+//
+//workflowcheck:ignore
+func pruneUpTo(set map[int64]struct{}, pos int64) {
+	for id := range set {
+		if id <= pos {
+			delete(set, id)
+		}
 	}
 }
 

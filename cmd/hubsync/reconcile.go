@@ -311,10 +311,10 @@ func (a *app) stoppedWaiting(job *reconcileJob, w *reconcileWatch, interrupted b
 		why, r.ID, r.Phase, job.audience, job.connector)
 }
 
-// reconcileWatch polls the sync's status while the reconcile runs: the
-// starter reports progress only once the whole snapshot is sent, which on
-// a large list is most of the run. It also stops the wait when the
-// reconcile cannot go on without an operator.
+// reconcileWatch polls the sync's whole status while the reconcile runs,
+// not just the reconcile's progress (the starter's Progress): a failed
+// batch owed or a pause holds the reconcile up, and then it stops the
+// wait and says what the operator must do.
 type reconcileWatch struct {
 	a    *app
 	o    orchestrator
