@@ -50,11 +50,11 @@ const worstCarriedBytes = MaxMaxBacklog*maxPackedIDBytes*4/3 + // packed IDs, ba
 // its touched contacts count with the pending buffer above (the hard cap
 // covers both); here are the snapshot waiting to be merged (at most two
 // chunks), the members read but not merged (at most two pages), the
-// differences' bits, and two reconcile statuses with their samples and
+// differences' and pre-mark bits, and two reconcile statuses with their samples and
 // error text.
 const reconcileCarriedBytes = 2*MaxSnapshotChunkIDs*maxPackedIDBytes*4/3 +
 	2*maxPageIDs*maxPackedIDBytes*4/3 +
-	MaxMaxBacklog/8*4/3 +
+	2*MaxMaxBacklog/8*4/3 + // difference and pre-mark bits
 	2*(2*ReconcileSampleLimit*20+maxMessageChars*6+1024)
 
 // Compile-time check: the worst case fits the carried budget.

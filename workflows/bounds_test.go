@@ -125,11 +125,13 @@ func TestCarriedStateAtItsBoundFitsAndRestores(t *testing.T) {
 func TestCarriedStateWithReconcileAtItsBoundFits(t *testing.T) {
 	const touched = 20000
 	s := worstStateTouched(t, touched)
-	for i, e := range s.buf.entries {
+	for i := range s.buf.entries {
 		if i%2 == 0 {
 			s.buf.entries[i].diff = true
 			s.buf.diffs++
-			_ = e
+		} else {
+			s.buf.entries[i].pre = true
+			s.buf.prePending++
 		}
 	}
 	st := ReconcileStatus{ID: strings.Repeat("r", 64), Phase: PhaseReading, ListID: s.in.ListID,
@@ -165,6 +167,7 @@ func TestCarriedStateWithReconcileAtItsBoundFits(t *testing.T) {
 	require.Equal(t, r.live, got.rec.live)
 	require.Equal(t, len(r.touched), len(got.rec.touched))
 	require.Equal(t, s.buf.diffs, got.buf.diffs)
+	require.Equal(t, s.buf.prePending, got.buf.prePending)
 	require.Equal(t, st, got.rec.st)
 }
 

@@ -10,6 +10,9 @@ type pendingEntry struct {
 	// diff: the change is a reconcile's difference, not a sent change
 	// (counted apart from the backlog; see reconcile.go).
 	diff bool
+	// pre: the change was pending when a reconcile's mark arrived; it is
+	// sent before the list is read (see reconcile.go).
+	pre bool
 }
 
 // buffer holds pending changes: the latest change per contact wins, and
@@ -42,6 +45,10 @@ type buffer struct {
 	// fullDiffs: while a reconcile reads, its differences go only in full
 	// batches (or with sent changes), never alone on the flush timer.
 	fullDiffs bool
+	// prePending counts entries marked pre; holdPost holds every other
+	// entry while a reconcile waits for them to be sent.
+	prePending int
+	holdPost   bool
 }
 
 func newBuffer() *buffer {
@@ -78,7 +85,16 @@ func (b *buffer) isHeld(id int64) bool {
 
 // waits: an entry that cannot be taken now.
 func (b *buffer) waits(e pendingEntry) bool {
-	return b.isHeld(e.id) || (!e.diff && b.holdAbove != nil && b.holdAbove(e.id))
+	return b.isHeld(e.id) || (b.holdPost && !e.pre) || (!e.diff && b.holdAbove != nil && b.holdAbove(e.id))
+}
+
+// markPre marks every pending change as from before a reconcile's mark.
+func (b *buffer) markPre() int {
+	for i := b.head; i < len(b.entries); i++ {
+		b.entries[i].pre = true
+	}
+	b.prePending = b.Len()
+	return b.prePending
 }
 
 // Free is the number of pending contacts that could be sent now.
@@ -98,6 +114,11 @@ func (b *buffer) put(id int64, op Op, now time.Time) {
 			e.diff = false
 			b.diffs--
 			b.overridden++
+		}
+		if e.pre {
+			// A newer change from after the mark: no longer from before it.
+			e.pre = false
+			b.prePending--
 		}
 		if e.op != op {
 			b.count(e.op, -1)
@@ -132,7 +153,7 @@ func (b *buffer) putDiff(id int64, op Op, now time.Time) bool {
 func (b *buffer) dropAll() int {
 	n := b.Len()
 	b.entries, b.head, b.index = nil, 0, map[int64]int{}
-	b.adds, b.removes, b.heldPending, b.diffs = 0, 0, 0, 0
+	b.adds, b.removes, b.heldPending, b.diffs, b.prePending = 0, 0, 0, 0, 0
 	return n
 }
 
@@ -185,6 +206,9 @@ func (b *buffer) takeDiffs(max int) (add, remove, diffs []int64) {
 		if e.diff {
 			b.diffs--
 			diffs = append(diffs, e.id)
+		}
+		if e.pre {
+			b.prePending--
 		}
 		if e.op == OpEnter {
 			add = append(add, e.id)
@@ -243,6 +267,9 @@ func (b *buffer) snapshot() PendingSnapshot {
 	if b.diffs > 0 {
 		s.Diffs = packBits(n, func(i int) bool { return live[i].diff })
 	}
+	if b.prePending > 0 {
+		s.Pre = packBits(n, func(i int) bool { return live[i].pre })
+	}
 	s.Since = boundRuns(s.Since, maxSinceRuns)
 	return s
 }
@@ -270,7 +297,7 @@ func boundRuns(runs []SinceRun, limit int) []SinceRun {
 // form). A malformed snapshot is an error rather than a silent loss.
 func restoreBuffer(s PendingSnapshot) (*buffer, bool) {
 	ids, ops, ok := s.entries()
-	if !ok || len(s.Diffs) > 0 && len(s.Diffs) != (len(ids)+7)/8 {
+	if !ok || len(s.Diffs) > 0 && len(s.Diffs) != (len(ids)+7)/8 || len(s.Pre) > 0 && len(s.Pre) != (len(ids)+7)/8 {
 		return nil, false
 	}
 	b := newBuffer()
@@ -287,6 +314,10 @@ func restoreBuffer(s PendingSnapshot) (*buffer, bool) {
 			b.putDiff(id, ops[i], s.Since[run-1].At)
 		} else {
 			b.put(id, ops[i], s.Since[run-1].At)
+		}
+		if len(s.Pre) > 0 && bitAt(s.Pre, i) {
+			b.entries[b.index[id]].pre = true
+			b.prePending++
 		}
 		left--
 	}

@@ -339,6 +339,7 @@ type PendingSnapshot struct {
 	Packed []byte `json:"packed,omitempty"` // zigzag-delta varint IDs, base64 in JSON
 	Leaves []byte `json:"leaves,omitempty"` // bit i set: entry i is a leave
 	Diffs  []byte `json:"diffs,omitempty"`  // bit i set: entry i is a reconcile's difference
+	Pre    []byte `json:"pre,omitempty"`    // bit i set: entry i was pending at a reconcile's mark
 
 	IDs   []int64    `json:"ids,omitempty"` // plain form (older runs)
 	Ops   string     `json:"ops,omitempty"` // plain form: '+' enter, '-' leave

@@ -17,9 +17,11 @@ import (
 // at most two chunks and two pages wait to be merged.
 //
 // Order. The mark arrives in the membership stream at the snapshot's place.
-// Changes pending at the mark are dropped (the snapshot supersedes them),
-// and the read starts only once the batches in flight at the mark have
-// settled, so the live list reflects everything from before. A contact
+// Changes pending at the mark are sent first, alone (later ones wait), and
+// the read starts only once they and the batches in flight at the mark
+// have settled: the live list reflects everything from before, so the
+// snapshot has the last word on those contacts, and a reconcile that
+// never finishes loses none of them. A contact
 // changed after the mark keeps its change: the merge skips contacts with a
 // pending or in-flight change, and those whose change already reached
 // HubSpot (touched, kept only above the merge position); a difference
@@ -51,7 +53,14 @@ type reconcile struct {
 	// fullBatches: differences found during the read wait for a full
 	// batch (runs recorded before this kept the flush timer for them).
 	fullBatches bool
+	// keepPending: the changes pending at the mark are sent, not dropped,
+	// before the read (runs recorded before this dropped them).
+	keepPending bool
 }
+
+// keepPendingVersion gates sending, instead of dropping, the changes
+// pending at a reconcile's mark.
+const keepPendingVersion = "reconcile-keep-pending"
 
 // fullBatchesVersion gates sending a reconcile's differences in full
 // batches only while it reads.
@@ -62,6 +71,9 @@ const fullBatchesVersion = "reconcile-full-batches"
 func (s *syncState) syncDiffFlush() {
 	r := s.rec
 	s.buf.fullDiffs = r != nil && r.fullBatches && (r.st.Phase == PhaseWaiting || r.st.Phase == PhaseReading)
+	// While the changes from before the mark are sent, later ones wait:
+	// every batch of that phase is then from before the mark.
+	s.buf.holdPost = r != nil && r.keepPending && r.st.Phase == PhaseWaiting
 }
 
 // finished: nothing more will happen to it.
@@ -110,8 +122,16 @@ func (s *syncState) onReconcileMark(ctx workflow.Context, m ReconcileMark) {
 				s.in.MaxBacklog, MaxMaxBacklog, MaxMaxBacklog-2*s.in.MaxBatchSize))
 			return
 		}
-		// The snapshot supersedes every change accepted before it.
-		r.st.Superseded = int64(s.buf.dropAll())
+		if workflow.GetVersion(ctx, keepPendingVersion, workflow.DefaultVersion, 1) >= 1 {
+			// Changes pending at the mark are sent before the list is read,
+			// so the snapshot has the last word on their contacts and none
+			// is lost if the reconcile never finishes.
+			r.keepPending = true
+			r.st.Superseded = int64(s.buf.markPre())
+		} else {
+			// Runs recorded before dropped them here.
+			r.st.Superseded = int64(s.buf.dropAll())
+		}
 		for _, b := range s.inFlight {
 			r.preMark[b.BatchID] = true
 		}
@@ -173,6 +193,7 @@ func (s *syncState) endReconcile(ctx workflow.Context, phase, why string) {
 	s.rec = nil
 	s.buf.holdAbove = nil
 	s.buf.fullDiffs = false
+	s.buf.holdPost = false
 	workflow.GetLogger(ctx).Info("Reconcile ended", "ReconcileID", r.st.ID, "Phase", phase, "Plan", r.st.Plan,
 		"Adds", r.st.Adds, "Removes", r.st.Removes, "Applied", r.st.Applied, "TakenOver", r.st.TakenOver, "Error", why)
 }
@@ -190,6 +211,9 @@ func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, m
 			if r.preMark[b.BatchID] {
 				return
 			}
+		}
+		if r.keepPending && s.buf.prePending > 0 {
+			return // changes from before the mark are still to be sent
 		}
 		if s.owed != nil && !r.st.Plan {
 			return // blocked: the owed batch goes first
@@ -353,6 +377,9 @@ func (s *syncState) readPage(ctx workflow.Context, sel workflow.Selector) {
 
 // reconcileBatchStarted notes the differences in a new batch.
 func (s *syncState) reconcileBatchStarted(batchID string, diffs []int64) {
+	if r := s.rec; r != nil && r.keepPending && r.st.Phase == PhaseWaiting {
+		r.preMark[batchID] = true // only changes from before the mark go now
+	}
 	if r := s.rec; r != nil && len(diffs) > 0 {
 		r.diffBatches[batchID] = diffs
 		r.inFlightDiffs += len(diffs)

@@ -18,6 +18,8 @@ type ReconcileCarried struct {
 	NextChunk int             `json:"nextChunk,omitempty"`
 	// FullBatches: see reconcile.fullBatches.
 	FullBatches bool `json:"fullBatches,omitempty"`
+	// KeepPending: see reconcile.keepPending.
+	KeepPending bool `json:"keepPending,omitempty"`
 }
 
 // PackedIDs are IDs in order, as zigzag-delta varints (base64 in JSON).
@@ -34,7 +36,7 @@ func (r *reconcile) carried() *ReconcileCarried {
 		return nil
 	}
 	return &ReconcileCarried{Status: r.st, Cursor: r.cursor, Live: packed(r.live), Snap: packed(r.snap),
-		Touched: packed(sortedIDs(r.touched)), SnapLast: r.snapLast, LiveLast: r.liveLast, Pos: r.pos, NextChunk: r.nextChunk, FullBatches: r.fullBatches}
+		Touched: packed(sortedIDs(r.touched)), SnapLast: r.snapLast, LiveLast: r.liveLast, Pos: r.pos, NextChunk: r.nextChunk, FullBatches: r.fullBatches, KeepPending: r.keepPending}
 }
 
 func restoreReconcile(c ReconcileCarried) (*reconcile, error) {
@@ -46,7 +48,7 @@ func restoreReconcile(c ReconcileCarried) (*reconcile, error) {
 	}
 	r := &reconcile{st: c.Status, cursor: c.Cursor, live: live, snap: snap, snapLast: c.SnapLast, liveLast: c.LiveLast,
 		pos: c.Pos, nextChunk: c.NextChunk, preMark: map[string]bool{}, touched: make(map[int64]struct{}, len(touched)),
-		diffBatches: map[string][]int64{}, fullBatches: c.FullBatches}
+		diffBatches: map[string][]int64{}, fullBatches: c.FullBatches, keepPending: c.KeepPending}
 	for _, id := range touched {
 		r.touched[id] = struct{}{}
 	}

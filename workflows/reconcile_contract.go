@@ -146,8 +146,9 @@ type ReconcileStatus struct {
 	// TakenOver counts contacts whose change accepted after the snapshot
 	// won over the snapshot's difference.
 	TakenOver int64 `json:"takenOver"`
-	// Superseded counts pending changes from before the snapshot that it
-	// replaced.
+	// Superseded counts the changes pending when the reconcile took its
+	// place: they are sent before the list is read, so the snapshot has
+	// the last word on their contacts.
 	Superseded int64 `json:"superseded"`
 	// Samples of the differences (the first ReconcileSampleLimit).
 	SampleAdds    []int64 `json:"sampleAdds,omitempty"`

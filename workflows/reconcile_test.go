@@ -138,11 +138,20 @@ func TestReconcileOrdersAgainstConcurrentChanges(t *testing.T) {
 	rep := st.LastReconcile
 	require.Equal(t, PhaseDone, rep.Phase, rep.Error)
 	require.EqualValues(t, 2, rep.Superseded)
-	// 31 (a snapshot member) and 41 (a list member) belong to later
-	// changes; 2 is in both, so it is no difference at all.
-	require.EqualValues(t, 2, rep.TakenOver)
-	require.EqualValues(t, 4, rep.Adds)    // 4, 5, 6, 30
-	require.EqualValues(t, 1, rep.Removes) // 40
+	// The changes from before the mark were sent before the read (1 left,
+	// 90 entered), so the snapshot puts 1 back and takes 90 out; 31 (a
+	// snapshot member), 41 (a list member) and 2 (left after the mark,
+	// applied before its page was read) belong to later changes.
+	require.EqualValues(t, 3, rep.TakenOver)
+	require.EqualValues(t, 5, rep.Adds)    // 1, 4, 5, 6, 30
+	require.EqualValues(t, 2, rep.Removes) // 40, 90
+	// No batch of that time mixed a change from after the mark in.
+	for _, c := range h.hs.snapshotCalls() {
+		if slices.Contains(c.Req.Add, 90) {
+			require.Equal(t, ids(90), c.Req.Add)
+			require.Equal(t, ids(1), c.Req.Remove)
+		}
+	}
 }
 
 // A plan reads and diffs, and changes nothing: no batch is sent.
@@ -305,4 +314,25 @@ func TestReconcileSendsDifferencesInFullBatches(t *testing.T) {
 		require.Len(t, c.Req.Add, 4)
 	}
 	require.Equal(t, PhaseDone, h.result().LastReconcile.Phase)
+}
+
+// A reconcile that never gets its snapshot, stopped: the changes pending
+// at its mark still reach the list (they are sent before the read, never
+// dropped), and stop flushes those sent after it.
+func TestReconcileStoppedBeforeItsSnapshotLosesNothing(t *testing.T) {
+	h := newHarness(t)
+	in := baseInput()
+	in.FlushInterval = 10 * time.Second
+	h.at(time.Second, func() {
+		h.enter("5", "6")
+		h.leave("7")
+		h.mark("never", false)
+		h.enter("8")
+	})
+	h.at(time.Minute, func() { h.signal(SignalStop, nil) })
+	h.run(in)
+	require.Equal(t, ids(5, 6, 8), h.hs.members(testList))
+	rep := h.result().LastReconcile
+	require.Equal(t, PhaseAborted, rep.Phase)
+	require.EqualValues(t, 3, rep.Superseded)
 }
