@@ -8,7 +8,9 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"path/filepath"
 
 	"golang.org/x/oauth2"
 
@@ -16,14 +18,31 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 )
 
+// Shared is what the HubSpot clients of one process share.
+type Shared struct {
+	// Limiters hands out each account's request budget; nil: a new one.
+	Limiters *hubspot.Limiters
+	// StateDir, when set, keeps each account's 429 pause in
+	// StateDir/pauses/ACCOUNT.json, so a worker started while an account
+	// is paused waits out the rest. Empty: pauses live in memory only.
+	StateDir string
+	// Logger receives what a client cannot return (see hubspot.Config).
+	Logger *slog.Logger
+}
+
+// PausePath is where an account's 429 pause is kept under stateDir.
+func PausePath(stateDir, accountID string) string {
+	return filepath.Join(stateDir, "pauses", accountID+".json")
+}
+
 // Build returns a HubSpot client for every connector, keyed by connector ID.
 // Connectors of one account share one client, hence one credential (an
-// OAuth refresh token must not be refreshed by two sources at once) and
-// one limiter from limiters, so together they stay under the account's
+// OAuth refresh token must not be refreshed by two sources at once), one
+// limiter and one pause, so together they stay under the account's
 // budget. ctx must outlive the clients: OAuth refreshes use it.
-func Build(ctx context.Context, f *config.File, limiters *hubspot.Limiters) (map[string]*hubspot.Client, error) {
-	if limiters == nil {
-		limiters = &hubspot.Limiters{}
+func Build(ctx context.Context, f *config.File, sh Shared) (map[string]*hubspot.Client, error) {
+	if sh.Limiters == nil {
+		sh.Limiters = &hubspot.Limiters{}
 	}
 	byAccount := map[string]*hubspot.Client{}
 	out := make(map[string]*hubspot.Client, len(f.Connectors))
@@ -35,7 +54,7 @@ func Build(ctx context.Context, f *config.File, limiters *hubspot.Limiters) (map
 				return nil, fmt.Errorf("accounts: connector %q: account %q is not declared", c.ID, c.Account)
 			}
 			var err error
-			if client, err = NewClient(ctx, a, limiters); err != nil {
+			if client, err = NewClient(ctx, a, sh); err != nil {
 				return nil, fmt.Errorf("connector %q: %w", c.ID, err)
 			}
 			byAccount[c.Account] = client
@@ -46,8 +65,9 @@ func Build(ctx context.Context, f *config.File, limiters *hubspot.Limiters) (map
 }
 
 // NewClient builds the HubSpot client of one account, drawing on the
-// account's limiter in limiters.
-func NewClient(ctx context.Context, a config.Account, limiters *hubspot.Limiters) (*hubspot.Client, error) {
+// account's limiter in sh.Limiters.
+func NewClient(ctx context.Context, a config.Account, sh Shared) (*hubspot.Client, error) {
+	limiters := sh.Limiters
 	if limiters == nil {
 		limiters = &hubspot.Limiters{}
 	}
@@ -59,6 +79,10 @@ func NewClient(ctx context.Context, a config.Account, limiters *hubspot.Limiters
 	if err != nil {
 		return nil, fmt.Errorf("accounts: account %q: %w", a.ID, err)
 	}
+	var pauses hubspot.PauseStore
+	if sh.StateDir != "" {
+		pauses = hubspot.FilePauseStore{Path: PausePath(sh.StateDir, a.ID)}
+	}
 	client, err := hubspot.New(hubspot.Config{
 		BaseURL:        a.BaseURL,
 		APIVersion:     a.APIVersion,
@@ -67,6 +91,8 @@ func NewClient(ctx context.Context, a config.Account, limiters *hubspot.Limiters
 		Limiter:        lim,
 		DailyResetZone: a.Location(),
 		OnUnauthorized: invalidate,
+		Pauses:         pauses,
+		Logger:         sh.Logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("accounts: account %q: %w", a.ID, err)

@@ -100,7 +100,7 @@ func TestBuildSharesPerAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	var lims hubspot.Limiters
-	clients, err := Build(context.Background(), f, &lims)
+	clients, err := Build(context.Background(), f, Shared{Limiters: &lims})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestBuildSharesPerAccount(t *testing.T) {
 func TestBuildFailsWithoutSecret(t *testing.T) {
 	t.Parallel()
 	f := loadTwo(t, map[string]string{"GLOBEX_SECRET": "s"})
-	_, err := Build(context.Background(), f, nil)
+	_, err := Build(context.Background(), f, Shared{})
 	if err == nil || !strings.Contains(err.Error(), `connector "a1"`) || !strings.Contains(err.Error(), "HUBSPOT_ACME_TOKEN") {
 		t.Fatalf("Build = %v, want an error naming the connector and the variable", err)
 	}

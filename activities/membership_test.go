@@ -30,6 +30,7 @@ type fixture struct {
 	env     *testsuite.TestActivityEnvironment
 	metrics tally.TestScope // what the activity emitted, for metrics_test.go
 	listID  string
+	client  *hubspot.Client
 }
 
 // newFixture runs the activity in Temporal's activity test environment
@@ -49,7 +50,7 @@ func newFixture(t *testing.T, timeout time.Duration, opts ...hubspottest.Option)
 	suite.SetMetricsHandler(sdktally.NewMetricsHandler(scope))
 	env := suite.NewTestActivityEnvironment()
 	activities.Register(env, &activities.Membership{Connectors: activities.ConnectorMap{"conn": client}})
-	return &fixture{emu: emu, env: env, metrics: scope, listID: emu.CreateList(portal, "A", hubspot.ProcessingManual)}
+	return &fixture{emu: emu, env: env, metrics: scope, listID: emu.CreateList(portal, "A", hubspot.ProcessingManual), client: client}
 }
 
 func (f *fixture) apply(add, remove []int64) (workflows.BatchResult, error) {
@@ -150,18 +151,30 @@ func TestRateLimitedBatchWaitsHubSpotsInterval(t *testing.T) {
 
 // A retry that reaches a worker process started after the 429 (a server
 // restart can fire its timer early) still waits out HubSpot's interval:
-// the hold travels in the heartbeat details, not in the process.
+// the hold travels in the heartbeat details, not in the process. It waits
+// inside the attempt, so the wait costs no failed attempt (which would
+// push the retry backoff of later faults up).
 func TestRetryOnAFreshWorkerHonoursTheRecordedHold(t *testing.T) {
 	f := newFixture(t, 5*time.Second)
-	f.env.SetHeartbeatDetails(hold{Until: time.Now().Add(3 * time.Second), Policy: "TEN_SECONDLY_ROLLING"})
+	until := time.Now().Add(500 * time.Millisecond)
+	f.env.SetHeartbeatDetails(hold{Until: until, Policy: "TEN_SECONDLY_ROLLING"})
 	_, err := f.apply([]int64{1}, nil)
+	require.NoError(t, err, "the hold ends within the attempt: it waits, then sends")
+	reqs := f.emu.Requests()
+	require.Len(t, reqs, 1)
+	assert.False(t, reqs[0].Time.Before(until), "sent at %s, before the hold ended at %s", reqs[0].Time, until)
+	assert.Equal(t, []int64{1}, f.emu.Members(portal, f.listID))
+
+	// A hold longer than the attempt may run fails at once, unsent, and
+	// its retry waits the rest.
+	f = newFixture(t, 5*time.Second)
+	f.env.SetHeartbeatDetails(hold{Until: time.Now().Add(time.Hour), Policy: "DAILY"})
+	_, err = f.apply([]int64{1}, nil)
 	ae, failure := appErr(t, err)
 	assert.False(t, ae.NonRetryable())
 	assert.Equal(t, hubspot.CategoryPaused, failure.Category)
-	assert.Greater(t, ae.NextRetryDelay(), 2*time.Second)
-	assert.LessOrEqual(t, ae.NextRetryDelay(), 3*time.Second)
-	assert.Zero(t, f.emu.Counters().Total, "nothing reached HubSpot before the interval ended")
-	assert.Empty(t, f.emu.Members(portal, f.listID))
+	assert.Greater(t, ae.NextRetryDelay(), 59*time.Minute)
+	assert.Zero(t, f.emu.Counters().Total, "nothing reached HubSpot before the hold ended")
 
 	// A hold already over holds nothing.
 	f = newFixture(t, 5*time.Second)
@@ -169,6 +182,19 @@ func TestRetryOnAFreshWorkerHonoursTheRecordedHold(t *testing.T) {
 	_, err = f.apply([]int64{1}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []int64{1}, f.emu.Members(portal, f.listID))
+}
+
+// A batch of an account that another batch's 429 has paused waits for the
+// pause inside its attempt and succeeds: a held batch is not a failed one.
+func TestBatchOfAPausedAccountWaitsInsteadOfFailing(t *testing.T) {
+	f := newFixture(t, 5*time.Second)
+	until := time.Now().Add(300 * time.Millisecond)
+	f.client.HoldUntil(until, "TEN_SECONDLY_ROLLING")
+	_, err := f.apply([]int64{1, 2}, nil)
+	require.NoError(t, err)
+	reqs := f.emu.Requests()
+	require.Len(t, reqs, 1)
+	assert.False(t, reqs[0].Time.Before(until), "sent at %s, inside the pause that ended at %s", reqs[0].Time, until)
 }
 
 func TestNoAnswerIsRetryable(t *testing.T) {

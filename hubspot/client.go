@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -55,6 +56,13 @@ type Config struct {
 	// OnUnauthorized, when set, is called when HubSpot answers 401 (an
 	// OAuth source's Invalidate, so the next attempt refreshes).
 	OnUnauthorized func()
+	// Pauses, when set, keeps the account's 429 pause beyond this process:
+	// New resumes a pause a previous process left, and every new pause is
+	// saved (see FilePauseStore). Nil: the pause lives in this client only.
+	Pauses PauseStore
+	// Logger receives what the client cannot return to a caller (a pause
+	// it could not save). Default slog.Default().
+	Logger *slog.Logger
 }
 
 // Client calls HubSpot's Lists API. It is safe for concurrent use.
@@ -88,6 +96,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("hubspot: base URL %q must be an absolute http(s) URL such as %s", cfg.BaseURL, DefaultBaseURL)
@@ -96,7 +107,19 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{cfg: cfg, base: base, listsURL: base.String() + listsPath}, nil
+	c := &Client{cfg: cfg, base: base, listsURL: base.String() + listsPath}
+	if cfg.Pauses != nil {
+		until, policy, err := cfg.Pauses.Load()
+		if err != nil {
+			return nil, err
+		}
+		c.pause.until(until, policy)
+		c.pause.store = cfg.Pauses
+		c.pause.onError = func(err error) {
+			cfg.Logger.Warn("HubSpot answered 429 and the pause could not be kept for the next worker process; a worker started within the interval may send early", "error", err)
+		}
+	}
+	return c, nil
 }
 
 // listsPathFor maps the version segment to HubSpot's path layout: date
@@ -132,14 +155,15 @@ func isDigits(s string) bool {
 // Every non-2xx answer becomes an *APIError; every failure to get an answer
 // becomes a *TransportError.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) (RateLimit, error) {
-	if err := c.pause.check(method, path, c.cfg.Now()); err != nil {
+	if err := c.pause.await(ctx, method, path, c.cfg.Now, c.cfg.Timeout); err != nil {
 		return RateLimit{}, err
 	}
 	if c.cfg.Limiter != nil {
 		if err := c.cfg.Limiter.Wait(ctx); err != nil {
 			return RateLimit{}, fmt.Errorf("hubspot: waiting for the account's request budget: %w", err)
 		}
-		if err := c.pause.check(method, path, c.cfg.Now()); err != nil {
+		// A 429 may have come while this request waited for its turn.
+		if err := c.pause.await(ctx, method, path, c.cfg.Now, c.cfg.Timeout); err != nil {
 			return RateLimit{}, err
 		}
 	}
@@ -184,7 +208,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 		apiErr := c.apiError(method, path, resp, payload, limits)
 		if apiErr.StatusCode == http.StatusTooManyRequests && apiErr.RetryAfter > 0 {
-			c.pause.until(c.cfg.Now().Add(apiErr.RetryAfter), apiErr.PolicyName)
+			c.pause.extend(c.cfg.Now().Add(apiErr.RetryAfter), apiErr.PolicyName)
 		}
 		return limits, apiErr
 	}

@@ -332,28 +332,3 @@ func TestAllMembersPagesThroughTheList(t *testing.T) {
 	}
 	assert.Equal(t, 3, pages, "600 members at 250 a page")
 }
-
-// After a 429 the client sends nothing to that account until HubSpot's
-// interval has passed: the next request fails at once, unsent, with the
-// remaining wait.
-func TestRateLimitedAccountPausesForTheInterval(t *testing.T) {
-	e := newEnv(t, hubspottest.WithRateLimit(1))
-	c := e.client(t)
-	_, err := c.GetList(context.Background(), e.listID)
-	require.NoError(t, err)
-	_, err = c.GetList(context.Background(), e.listID)
-	var first *hubspot.APIError
-	require.ErrorAs(t, err, &first)
-	require.Equal(t, 429, first.StatusCode, "HubSpot's own 429")
-	sent := len(e.emu.Requests())
-
-	_, err = c.UpdateMemberships(context.Background(), e.listID, []int64{1}, nil)
-	var apiErr *hubspot.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 429, apiErr.StatusCode)
-	assert.Equal(t, hubspot.CategoryPaused, apiErr.Category)
-	assert.Positive(t, apiErr.RetryAfter)
-	assert.LessOrEqual(t, apiErr.RetryAfter, 10*time.Second)
-	assert.True(t, hubspot.Retryable(err))
-	assert.Equal(t, sent, len(e.emu.Requests()), "nothing reached HubSpot during the pause")
-}

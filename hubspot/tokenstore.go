@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/oauth2"
 )
@@ -36,31 +35,12 @@ func (s FileTokenStore) Load(context.Context) (*oauth2.Token, error) {
 
 // Save replaces the stored token.
 func (s FileTokenStore) Save(_ context.Context, tok *oauth2.Token) error {
-	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
-		return fmt.Errorf("hubspot: creating token store directory: %w", err)
-	}
 	b, err := json.Marshal(tok)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(s.Path), ".token-*")
-	if err != nil {
-		return fmt.Errorf("hubspot: writing token store: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("hubspot: securing token store: %w", err)
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("hubspot: writing token store: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("hubspot: writing token store: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), s.Path); err != nil {
-		return fmt.Errorf("hubspot: replacing token store %s: %w", s.Path, err)
+	if err := writeFileAtomic(s.Path, b); err != nil {
+		return fmt.Errorf("hubspot: token store: %w", err)
 	}
 	return nil
 }

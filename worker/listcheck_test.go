@@ -95,7 +95,7 @@ func (fx *fixture) load(t *testing.T, conns ...conn) *config.File {
 
 func check(t *testing.T, f *config.File) (string, error) {
 	t.Helper()
-	clients, err := accounts.Build(context.Background(), f, nil)
+	clients, err := accounts.Build(context.Background(), f, accounts.Shared{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -53,6 +54,11 @@ type Options struct {
 	// therefore refused: give that client a handler from metrics.New and
 	// serve its HTTPHandler yourself. Empty: no metrics, no listener.
 	MetricsAddr string
+	// StateDir keeps what must outlive the worker process on this host:
+	// each account's 429 pause (accounts.Shared.StateDir), so a worker
+	// started while an account is paused waits out the rest. Default: a
+	// .state folder beside the connectors file; "-" keeps it in memory.
+	StateDir string
 	// WorkflowCache is how many workflows the process keeps in memory
 	// between their tasks (the SDK's sticky cache, one per process);
 	// the others are rebuilt from history when they next run. Zero keeps
@@ -92,7 +98,7 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 	// the likelier mistakes, and reporting them needs no server.
 	// OAuth refreshes use this context; it must outlive ctx so that batches
 	// still in flight while stopping can refresh a token.
-	clients, err := accounts.Build(context.WithoutCancel(ctx), f, limiters)
+	clients, err := accounts.Build(context.WithoutCancel(ctx), f, accounts.Shared{Limiters: limiters, StateDir: stateDir(opts.StateDir, f), Logger: log})
 	if err != nil {
 		return fmt.Errorf("building HubSpot clients: %w", err)
 	}
@@ -178,6 +184,22 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 		return fmt.Errorf("the Temporal worker stopped on a fatal error (check the namespace %q and the server): %w", f.Temporal.Namespace, err)
 	}
 }
+
+// stateDir resolves Options.StateDir.
+func stateDir(dir string, f *config.File) string {
+	switch {
+	case dir == "-":
+		return ""
+	case dir != "":
+		return dir
+	case f.Path != "":
+		return filepath.Join(filepath.Dir(f.Path), DefaultStateDir)
+	}
+	return ""
+}
+
+// DefaultStateDir is the state folder's name beside the connectors file.
+const DefaultStateDir = ".state"
 
 // register puts the workflows and the activities on w. The membership
 // activity resolves connector IDs from workflow history to the clients

@@ -5,10 +5,10 @@
 //
 // Usage:
 //
-//	hubsync-worker -config connectors.yaml [-log-format text|json] [-log-level info] [-metrics-addr 127.0.0.1:9090]
+//	hubsync-worker -config connectors.yaml [-log-format text|json] [-log-level info] [-metrics-addr 127.0.0.1:9090] [-state-dir DIR]
 //
 // Every flag may also come from the environment: HUBSYNC_CONFIG,
-// HUBSYNC_LOG_FORMAT, HUBSYNC_LOG_LEVEL, HUBSYNC_METRICS_ADDR (a flag on the
+// HUBSYNC_LOG_FORMAT, HUBSYNC_LOG_LEVEL, HUBSYNC_METRICS_ADDR, HUBSYNC_STATE_DIR (a flag on the
 // command line wins). With -metrics-addr the worker serves Prometheus
 // metrics on http://ADDR/metrics; without it, it opens no port.
 // Secrets come only from the environment variables the connectors file names.
@@ -48,8 +48,8 @@ func main() {
 }
 
 type flags struct {
-	config, logFormat, logLevel, metricsAddr string
-	workflowCache                            int
+	config, logFormat, logLevel, metricsAddr, stateDir string
+	workflowCache                                      int
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (flags, error) {
@@ -66,6 +66,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (fl
 	fs.StringVar(&fl.logFormat, "log-format", def("HUBSYNC_LOG_FORMAT", "text"), "log format: text or json (env HUBSYNC_LOG_FORMAT)")
 	fs.StringVar(&fl.logLevel, "log-level", def("HUBSYNC_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env HUBSYNC_LOG_LEVEL)")
 	fs.StringVar(&fl.metricsAddr, "metrics-addr", def("HUBSYNC_METRICS_ADDR", ""), "serve Prometheus metrics on http://ADDR/metrics, e.g. 127.0.0.1:9090; empty: off (env HUBSYNC_METRICS_ADDR)")
+	fs.StringVar(&fl.stateDir, "state-dir", def("HUBSYNC_STATE_DIR", ""), "folder for what outlives the process on this host (each account's 429 pause); default .state beside the connectors file, - for memory only (env HUBSYNC_STATE_DIR)")
 	cache := def("HUBSYNC_WORKFLOW_CACHE", strconv.Itoa(worker.DefaultWorkflowCache))
 	fs.StringVar(&cache, "workflow-cache", cache, "workflows kept in memory between their tasks (the SDK's sticky cache); others are rebuilt from history when they next run (env HUBSYNC_WORKFLOW_CACHE)")
 	if err := fs.Parse(args); err != nil {
@@ -131,7 +132,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	log.Info("configuration loaded", "file", f.Path, "temporal", f.Temporal.Address, "namespace", f.Temporal.Namespace,
 		"taskQueue", f.Temporal.TaskQueue, "accounts", len(f.Accounts), "connectors", f.ConnectorIDs())
 
-	if err := worker.Run(ctx, f, worker.Options{Logger: log, MetricsAddr: fl.metricsAddr, WorkflowCache: fl.workflowCache}); err != nil {
+	if err := worker.Run(ctx, f, worker.Options{Logger: log, MetricsAddr: fl.metricsAddr, WorkflowCache: fl.workflowCache, StateDir: fl.stateDir}); err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			log.Info("stopped before serving")
 			return exitOK

@@ -57,7 +57,7 @@ func (a *app) account(fs *flag.FlagSet) (config.Account, error) {
 // refreshes use it), so pass the command's context, not a call's.
 func (a *app) hubspotClient(ctx context.Context, acct config.Account) (*hubspot.Client, error) {
 	// A one-off command has the account's budget to itself.
-	return accounts.NewClient(ctx, acct, &hubspot.Limiters{})
+	return accounts.NewClient(ctx, acct, accounts.Shared{})
 }
 
 func runLists(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error {
