@@ -1,7 +1,6 @@
 package changefile
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -18,7 +17,7 @@ import (
 // line breaks), so a stray quote costs its own line, reported, and never
 // swallows the valid lines after it. Every line is sent or reported.
 type csvReader struct {
-	sc         *bufio.Scanner
+	lr         *lineReader
 	opCol      int
 	idCol      int
 	fields     int
@@ -32,17 +31,18 @@ var (
 )
 
 func newCSVReader(r io.Reader) (*csvReader, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	c := &csvReader{sc: sc, opCol: -1, idCol: -1}
-	header, line, err := c.nextRow()
+	c := &csvReader{lr: newLineReader(r), opCol: -1, idCol: -1}
+	header, bad, err := c.nextRow()
 	if errors.Is(err, io.EOF) {
 		return c, nil
 	}
 	if err != nil {
-		return nil, inputErrorf("reading the CSV header (line %d): %v", line, err)
+		return nil, inputErrorf("reading the CSV header (line %d): %v; nothing was sent", c.lastLine+1, err)
 	}
-	c.headerLine, c.fields = line, len(header)
+	if bad != nil {
+		return nil, inputErrorf("the CSV header (line %d) cannot be read: %s; nothing was sent", bad.Line, bad.Reason)
+	}
+	c.headerLine, c.fields = c.lastLine, len(header)
 	names := make([]string, len(header))
 	for i, h := range header {
 		names[i] = strings.ToLower(strings.TrimSpace(h))
@@ -63,28 +63,37 @@ func newCSVReader(r io.Reader) (*csvReader, error) {
 	return c, nil
 }
 
-// nextRow parses the next non-blank line. A line that is not valid CSV
-// is an error for that line only (err is a *csv.ParseError).
-func (c *csvReader) nextRow() (row []string, line int, err error) {
-	for c.sc.Scan() {
+// nextRow parses the next non-blank line (c.lastLine). A line that is
+// too long or not valid CSV is bad, for that line only; err is io.EOF at
+// the end or a read error of the input.
+func (c *csvReader) nextRow() (row []string, bad *Malformed, err error) {
+	for {
+		b, tooLong, err := c.lr.next()
+		if err != nil {
+			return nil, nil, err
+		}
 		c.lastLine++
-		text := strings.TrimRight(c.sc.Text(), "\r")
+		if tooLong {
+			return nil, tooLongLine(c.lastLine, b), nil
+		}
+		text := strings.TrimRight(string(b), "\r")
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
 		cr := csv.NewReader(strings.NewReader(text))
 		cr.FieldsPerRecord = -1
 		row, err := cr.Read()
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, c.lastLine, pe.Err
+		if err != nil {
+			// A ParseError names the line and column within text; the
+			// file's line number is ours, so only its cause is kept.
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, &Malformed{c.lastLine, err.Error()}, nil
 		}
-		return row, c.lastLine, err
+		return row, nil, nil
 	}
-	if err := c.sc.Err(); err != nil {
-		return nil, c.lastLine, err
-	}
-	return nil, c.lastLine, io.EOF
 }
 
 func (c *csvReader) Line() int { return c.lastLine }
@@ -93,20 +102,15 @@ func (c *csvReader) Next() (Record, *Malformed, error) {
 	if c.opCol < 0 { // empty file
 		return Record{}, nil, io.EOF
 	}
-	row, line, err := c.nextRow()
+	row, bad, err := c.nextRow()
 	switch {
-	case errors.Is(err, io.EOF):
-		return Record{}, nil, io.EOF
-	case errors.Is(err, bufio.ErrTooLong):
-		return Record{}, nil, fmt.Errorf("line %d is longer than 1 MB: is this a CSV of changes?", line+1)
-	case err != nil && c.sc.Err() == nil:
-		return Record{}, &Malformed{line, err.Error()}, nil
 	case err != nil:
 		return Record{}, nil, err
+	case bad != nil:
+		return Record{}, bad, nil
+	case len(row) != c.fields:
+		return Record{}, &Malformed{c.lastLine, fmt.Sprintf("%d fields where the header (line %d) has %d", len(row), c.headerLine, c.fields)}, nil
 	}
-	if len(row) != c.fields {
-		return Record{}, &Malformed{line, fmt.Sprintf("%d fields where the header (line %d) has %d", len(row), c.headerLine, c.fields)}, nil
-	}
-	rec, bad := checkRecord(line, row[c.opCol], row[c.idCol])
+	rec, bad := checkRecord(c.lastLine, row[c.opCol], row[c.idCol])
 	return rec, bad, nil
 }

@@ -1,37 +1,29 @@
 package changefile
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 )
 
 // jsonlReader reads one JSON object per line: {"op":"enter","recordId":"123"}
 // ("action" for op; "record_id" or "id" for recordId; the ID may be a
 // number). Blank lines are skipped.
 type jsonlReader struct {
-	br       *bufio.Reader
+	lr       *lineReader
 	lastLine int
 }
-
-// maxJSONLine bounds one line, so a file without newlines cannot exhaust
-// memory; a change is a few dozen bytes.
-const maxJSONLine = 64 << 10
 
 func (j *jsonlReader) Line() int { return j.lastLine }
 
 func (j *jsonlReader) Next() (Record, *Malformed, error) {
 	for {
-		b, tooLong, err := j.readLine()
+		b, tooLong, err := j.lr.next()
 		if err != nil {
 			return Record{}, nil, err
 		}
 		j.lastLine++
 		if tooLong {
-			return Record{}, &Malformed{j.lastLine, fmt.Sprintf("longer than %d bytes", maxJSONLine)}, nil
+			return Record{}, tooLongLine(j.lastLine, b), nil
 		}
 		b = bytes.TrimSpace(b)
 		if len(b) == 0 {
@@ -39,28 +31,6 @@ func (j *jsonlReader) Next() (Record, *Malformed, error) {
 		}
 		rec, bad := parseJSONLine(j.lastLine, b)
 		return rec, bad, nil
-	}
-}
-
-// readLine returns the next line without its newline; io.EOF only when no
-// line is left.
-func (j *jsonlReader) readLine() ([]byte, bool, error) {
-	var buf []byte
-	n := 0 // bytes of the line so far; buf stops growing past the bound
-	for {
-		chunk, err := j.br.ReadSlice('\n')
-		n += len(chunk)
-		if n <= maxJSONLine {
-			buf = append(buf, chunk...)
-		}
-		switch {
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case err == nil, errors.Is(err, io.EOF) && n > 0:
-			return buf, n > maxJSONLine, nil
-		default: // io.EOF with no line left, or a read error
-			return nil, false, err
-		}
 	}
 }
 

@@ -83,9 +83,11 @@ func DetectFormat(name, flagValue string, br *bufio.Reader) (string, error) {
 	}
 }
 
+// NewReader reads changes in format from r; for CSV it reads the header,
+// so a wrong file fails before anything is sent.
 func NewReader(format string, r io.Reader) (Reader, error) {
 	if format == FormatJSONL {
-		return &jsonlReader{br: bufio.NewReaderSize(r, 64<<10)}, nil
+		return &jsonlReader{lr: newLineReader(r)}, nil
 	}
 	return newCSVReader(r)
 }
@@ -143,7 +145,7 @@ func oneLine(s string, max int) string {
 // for CSV, reads the header, so a wrong file fails before anything is
 // sent. It returns the reader and the format used.
 func Open(r io.Reader, name, format string) (Reader, string, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(r, maxLine) // the line reader's size: it reads through br, not around it
 	SkipBOM(br)
 	format, err := DetectFormat(name, format, br)
 	if err != nil {

@@ -241,6 +241,7 @@ type harness struct {
 	fake   *fakeOrchestrator
 	env    map[string]string
 	stdin  string
+	in     io.Reader // read instead of stdin when set
 	stdout bytes.Buffer
 	stderr bytes.Buffer
 	dials  int
@@ -256,7 +257,11 @@ func (h *harness) run(args ...string) int {
 	h.t.Helper()
 	h.stdout.Reset()
 	h.stderr.Reset()
-	a := newApp(strings.NewReader(h.stdin), &h.stdout, &h.stderr)
+	in := h.in
+	if in == nil {
+		in = strings.NewReader(h.stdin)
+	}
+	a := newApp(in, &h.stdout, &h.stderr)
 	a.getenv = func(k string) string { return h.env[k] }
 	a.dial = func(context.Context, *config.File, *slog.Logger) (orchestrator, func(), error) {
 		h.dials++

@@ -22,10 +22,10 @@ func registerImport(r *registry) {
 			"columns are ignored. JSON lines look like {\"op\":\"enter\",\"recordId\":\"123\"}. The format\n" +
 			"comes from the extension (.csv; .jsonl, .ndjson, .json), else from the content.\n\n" +
 			"Changes are sent in file order; consecutive changes with the same op travel together.\n" +
-			"A malformed line (bad op, not a record ID, wrong field count, bad JSON) is reported by\n" +
-			"its line number and skipped; every valid line is sent, and the exit code is 4. If\n" +
-			"sending fails midway the import stops (later changes must not overtake earlier ones)\n" +
-			"and says which line to resume from.",
+			"A malformed line (bad op, not a record ID, wrong field count, bad JSON, over 64 KiB)\n" +
+			"is reported by its line number and skipped; every valid line is sent, and the exit code\n" +
+			"is 4. If sending fails midway, or the input cannot be read further, the import stops\n" +
+			"(later changes must not overtake earlier ones) and says which line to resume from.",
 		flags: func(fs *flag.FlagSet) {
 			fs.String("format", changefile.FormatAuto, "input format: csv, jsonl or auto")
 			fs.Int("show", 20, "list at most `N` malformed lines (all are counted)")
@@ -98,6 +98,18 @@ func runImport(ctx context.Context, a *app, fs *flag.FlagSet, args []string) err
 	})
 }
 
+// readError is the input failing to read (not a malformed line, which is
+// reported and skipped): the lines after line were not read.
+type readError struct {
+	line int
+	err  error
+}
+
+func (e *readError) Error() string {
+	return fmt.Sprintf("reading the input failed after line %d: %v", e.line, e.err)
+}
+func (e *readError) Unwrap() error { return e.err }
+
 // importer groups consecutive same-op changes and sends them in order.
 type importer struct {
 	a        *app
@@ -125,7 +137,7 @@ func (im *importer) run(ctx context.Context) error {
 				return ferr
 			}
 			im.sum.ResumeLine = im.rr.Line() + 1
-			return fmt.Errorf("reading the input after line %d: %w", im.rr.Line(), err)
+			return &readError{line: im.rr.Line(), err: err}
 		}
 		im.sum.Lines = im.rr.Line()
 		if bad != nil {
@@ -230,7 +242,18 @@ func (a *app) reportImport(sum *importSummary, runErr error) error {
 		}
 	}
 	if runErr != nil {
-		err := fmt.Errorf("stopped at line %d: %w; the valid lines before it were sent: resend from line %d (keep the CSV header)", sum.ResumeLine, runErr, sum.ResumeLine)
+		keep := ""
+		if sum.Format == changefile.FormatCSV {
+			keep = " (keep the CSV header)"
+		}
+		err := fmt.Errorf("stopped at line %d: %w; the valid lines before it were sent: resend from line %d%s", sum.ResumeLine, runErr, sum.ResumeLine, keep)
+		var re *readError
+		if errors.As(runErr, &re) {
+			// Every line read was sent or reported: what failed is the input
+			// itself, so the same input from the same line would fail again.
+			err = fmt.Errorf("%w: every line up to it was sent or reported as malformed; once the input can be read whole, import it from line %d%s",
+				runErr, sum.ResumeLine, keep)
+		}
 		if sum.Sent > 0 {
 			return &partialError{err}
 		}

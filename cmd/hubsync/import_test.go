@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/audiencesync/hubspot-list-sync/changefile"
@@ -211,5 +213,73 @@ func TestImportReportsAStrayQuoteOnItsLineOnly(t *testing.T) {
 	}
 	if !strings.Contains(h.stderr.String(), "line 2:") {
 		t.Errorf("the quote's line is not reported:\n%s", h.stderr.String())
+	}
+}
+
+// A line of one 1,048,583-byte field (line 12) is one more malformed
+// line: every valid line before and after it is sent, in order, every bad
+// one is reported, and the exit code is 4 as for any malformed line.
+func TestImportReportsAnOverLongLineAndSendsTheRest(t *testing.T) {
+	lines := []string{"op,recordId", // 1
+		"enter,1", "enter,2", "leave,abc", "leave,3", "enter,4", // 2-6
+		"add,5", "enter,6", "enter", "leave,7", "leave,8", // 7-11
+		strings.Repeat("x", 1<<20+7),                                 // 12
+		"leave,9", "enter,10", "enter,nope", "enter,11", "leave,x,y", // 13-17
+		"leave,12", `enter,"13`, "enter,14"} // 18-20
+	p := filepath.Join(t.TempDir(), "changes.csv")
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	h.expect(exitPartial, "import", "aud-1", p)
+	want := []string{"enter aud-1 [1 2]", "leave aud-1 [3]", "enter aud-1 [4 6]", "leave aud-1 [7 8 9]",
+		"enter aud-1 [10 11]", "leave aud-1 [12]", "enter aud-1 [14]"}
+	if got := h.fake.callStrings(); !slices.Equal(got, want) {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+	if out := h.stdout.String(); !strings.Contains(out, "20 lines read, 12 changes sent (7 enter, 5 leave)") || !strings.Contains(out, "7 malformed line(s)") {
+		t.Errorf("summary %q", out)
+	}
+	errOut := h.stderr.String()
+	for _, w := range []string{"7 listed of 7", "line 4:", "line 7:", "line 9:", "line 12: longer than 65536 bytes", "line 15:", "line 17:", "line 19:",
+		"7 malformed line(s) were skipped (every valid line was sent)"} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr lacks %q:\n%.2000s", w, errOut)
+		}
+	}
+	if strings.Contains(errOut, "resend") || len(errOut) > 4000 {
+		t.Errorf("stderr is not just the malformed lines:\n%.2000s", errOut)
+	}
+
+	h = newHarness(t)
+	h.expect(exitPartial, "import", "aud-1", p, "-json")
+	var sum importSummary
+	if err := json.Unmarshal(h.stdout.Bytes(), &sum); err != nil {
+		t.Fatalf("%v: %.2000s", err, h.stdout.String())
+	}
+	var bad []int
+	for _, m := range sum.Malformed {
+		bad = append(bad, m.Line)
+	}
+	if sum.Lines != 20 || sum.Sent != 12 || sum.MalformedCount != 7 || !slices.Equal(bad, []int{4, 7, 9, 12, 15, 17, 19}) || sum.ResumeLine != 0 || sum.Error != "" {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+// The input failing to read (a broken pipe, a disk error) stops the
+// import after the last line read whole: what was read is sent, and the
+// advice is to import again from the next line once the input reads, not
+// to resend the same broken input.
+func TestImportStopsWhereTheInputCannotBeRead(t *testing.T) {
+	h := newHarness(t)
+	h.in = io.MultiReader(strings.NewReader("op,id\nenter,1\nleave,2\nenter,"), iotest.ErrReader(errors.New("connection reset by peer")))
+	h.expect(exitPartial, "import", "aud-1")
+	if got, want := h.fake.callStrings(), []string{"enter aud-1 [1]", "leave aud-1 [2]"}; !slices.Equal(got, want) {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+	contains(t, "stderr", h.stderr.String(), "reading the input failed after line 3: connection reset by peer",
+		"every line up to it was sent or reported", "once the input can be read whole, import it from line 4 (keep the CSV header)")
+	if strings.Contains(h.stderr.String(), "line 4:") {
+		t.Errorf("the line cut short is reported as malformed:\n%s", h.stderr.String())
 	}
 }
