@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"time"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
@@ -34,7 +35,7 @@ func CheckLists[G ListGetter](ctx context.Context, f *config.File, clients map[s
 			errs = append(errs, fmt.Errorf("connector %q: no HubSpot client was built for it", c.ID))
 			continue
 		}
-		list, err := client.GetList(ctx, c.ListID)
+		list, err := getList(ctx, f, c, client)
 		if err == nil {
 			err = list.CheckWritableContactList()
 			if err == nil {
@@ -57,6 +58,20 @@ func CheckLists[G ListGetter](ctx context.Context, f *config.File, clients map[s
 		return fmt.Errorf("refusing to start: fix these connectors in %s (or remove them) and restart:\n%w", f.Path, errors.Join(errs...))
 	}
 	return nil
+}
+
+// getList asks with a deadline that leaves room for the request alone, so
+// an account still in a 429 pause that a previous process left is not
+// waited for (which would hold up every other account's start): the paused
+// answer is retryable, logged and skipped.
+func getList[G ListGetter](ctx context.Context, f *config.File, c config.Connector, client G) (hubspot.List, error) {
+	timeout := config.DefaultTimeout
+	if a, ok := f.Account(c.Account); ok && a.Timeout > 0 {
+		timeout = a.Timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout+time.Second)
+	defer cancel()
+	return client.GetList(ctx, c.ListID)
 }
 
 // sortedIDs keeps log output stable.

@@ -36,11 +36,14 @@ const (
 // and invalid batches are not retried and block the sync instead. The
 // backoff is capped at a minute: once HubSpot is back after an outage of
 // any length, every batch is retried within a minute (a 429 waits the
-// interval HubSpot names instead).
+// interval HubSpot names instead). It grows by 1.5, not 2: transient
+// faults come in short runs, and a batch that meets five in a row (at
+// 30 % faults, one batch in 400) waits 13 s of backoff in all rather than
+// 31 s; from the twelfth retry on, both wait the full minute.
 func MembershipRetryPolicy() *temporal.RetryPolicy {
 	return &temporal.RetryPolicy{
 		InitialInterval:        time.Second,
-		BackoffCoefficient:     2,
+		BackoffCoefficient:     1.5,
 		MaximumInterval:        time.Minute,
 		MaximumAttempts:        0, // unlimited
 		NonRetryableErrorTypes: []string{ErrTypeTerminal, ErrTypeInvalidBatch},

@@ -220,6 +220,10 @@ func bench(ctx context.Context, o options, out io.Writer, log *slog.Logger) (rep
 	rep.ConvergeSeconds, rep.PeakPending = converge.Seconds(), w.peakPending
 	if rep.SendSeconds > 0 && waitErr == nil {
 		rep.LagSeconds = rep.ConvergeSeconds - rep.SendSeconds
+		if c := rep.Chaos; c != nil && !ch.lastEvent.IsZero() {
+			c.LastEventSeconds = ch.lastEvent.Sub(stats.started).Seconds()
+			c.RecoverySeconds = rep.ConvergeSeconds - max(rep.SendSeconds, c.LastEventSeconds)
+		}
 	}
 	rep.HubSpot = emu.figures(stats.started)
 	rep.fillLists(emu, w)

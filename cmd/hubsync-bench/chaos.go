@@ -45,13 +45,14 @@ type chaos struct {
 	tokens  []string
 	devOpts devserver.Options
 
-	mu       sync.Mutex
-	worker   *workerProc
-	dev      *devserver.Server
-	kills    int
-	restarts int
-	done     chan struct{}
-	err      error
+	mu        sync.Mutex
+	worker    *workerProc
+	dev       *devserver.Server
+	kills     int
+	restarts  int
+	lastEvent time.Time
+	done      chan struct{}
+	err       error
 }
 
 // run does the events and closes c.done.
@@ -77,10 +78,13 @@ func (c *chaos) run(ctx context.Context) {
 		} else {
 			err = c.killWorker()
 		}
+		c.mu.Lock()
+		c.lastEvent = time.Now()
 		if err != nil {
-			c.mu.Lock()
 			c.err = err
-			c.mu.Unlock()
+		}
+		c.mu.Unlock()
+		if err != nil {
 			return
 		}
 	}
@@ -142,6 +146,34 @@ type chaosFigures struct {
 	Early           []earlyRetry `json:"early,omitempty"`
 	ContactOverlaps int          `json:"contactOverlaps"` // one contact in two requests open at once
 	AppliedRequests int          `json:"appliedRequests"`
+	// SentInPause are requests (any, not only membership writes) that
+	// reached an account later than pauseTransit after HubSpot answered it
+	// 429 and before that 429's interval ended: a worker sent them knowing,
+	// or having to know, that the account was paused. RacedPause arrived
+	// within pauseTransit of the 429's answer: sent before it could be known.
+	SentInPause int           `json:"sentInPause"`
+	RacedPause  int           `json:"racedPause"`
+	InPause     []pauseBreach `json:"inPause,omitempty"`
+	// LastEventSeconds is when the last kill or restart was done, from the
+	// first send; RecoverySeconds runs from the later of it and the last
+	// call's return to converged.
+	LastEventSeconds float64 `json:"lastEventSeconds"`
+	RecoverySeconds  float64 `json:"recoverySeconds"`
+}
+
+// pauseTransit is how long a 429's answer may take to reach the worker
+// (loopback, plus scheduling on a loaded 2-core machine): a request that
+// arrives sooner after the answer was sent before it could be known.
+const pauseTransit = 50 * time.Millisecond
+
+// pauseBreach is a request that reached an account inside its 429 pause.
+type pauseBreach struct {
+	Portal       int64     `json:"portal"`
+	Answered429  time.Time `json:"answered429"`
+	PauseEnd     time.Time `json:"pauseEnd"`
+	Sent         time.Time `json:"sent"`
+	AfterSeconds float64   `json:"afterSeconds"` // after the 429's answer
+	SameBatch    bool      `json:"sameBatch"`    // the 429'd batch's own retry
 }
 
 func chaosReport(reqs []hubspottest.RequestRecord, c *chaos) *chaosFigures {
@@ -185,7 +217,44 @@ func chaosReport(reqs []hubspottest.RequestRecord, c *chaos) *chaosFigures {
 		f.Share429 = float64(f.Answered429) / float64(f.Requests)
 	}
 	f.ContactOverlaps = len(hubspottest.ContactOverlaps(writes))
+	f.pauseBreaches(reqs)
 	return f
+}
+
+// pauseBreaches finds the requests that reached an account inside one of
+// its 429 pauses (HubSpot's interval from the answer: 10 s in the
+// emulator, for its own 429s and injected ones).
+func (f *chaosFigures) pauseBreaches(reqs []hubspottest.RequestRecord) {
+	const interval = 10 * time.Second
+	byPortal := map[int64][]hubspottest.RequestRecord{}
+	for _, r := range reqs {
+		byPortal[r.PortalID] = append(byPortal[r.PortalID], r)
+	}
+	for portal, rs := range byPortal {
+		slices.SortFunc(rs, func(a, b hubspottest.RequestRecord) int { return a.Time.Compare(b.Time) })
+		for i, r := range rs {
+			if r.Status != http.StatusTooManyRequests {
+				continue
+			}
+			end := r.End.Add(interval)
+			for _, next := range rs[i+1:] {
+				if !next.Time.Before(end) {
+					break
+				}
+				after := next.Time.Sub(r.End)
+				switch {
+				case after <= 0:
+					continue // in flight before the answer
+				case after <= pauseTransit:
+					f.RacedPause++
+				default:
+					f.SentInPause++
+					f.InPause = append(f.InPause, pauseBreach{Portal: portal, Answered429: r.End, PauseEnd: end, Sent: next.Time,
+						AfterSeconds: after.Seconds(), SameBatch: next.ListID == r.ListID && slices.Equal(next.AddIDs, r.AddIDs) && slices.Equal(next.RemoveIDs, r.RemoveIDs)})
+				}
+			}
+		}
+	}
 }
 
 // earlyRetry is a request answered 429 and the next request with the same

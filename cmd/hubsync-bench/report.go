@@ -181,6 +181,9 @@ func (r *report) printChanges(w io.Writer, t *tabwriter.Writer) {
 		fmt.Fprintf(t, "429s\t%d (%.1f %% of requests); %d retried, shortest wait %.1f s against HubSpot's 10 s interval, %d early\n",
 			c.Answered429, 100*c.Share429, c.RetriesAfter429, c.ShortestWait429, c.EarlyRetries429)
 		fmt.Fprintf(t, "one contact in two open requests\t%d times\n", c.ContactOverlaps)
+		fmt.Fprintf(t, "sent inside an account's 429 pause\t%d (and %d within %s of the 429's answer, sent before it could be known)\n",
+			c.SentInPause, c.RacedPause, pauseTransit)
+		fmt.Fprintf(t, "recovery\t%.1f s from the last call and the last kill or restart (at %.1f s) to converged\n", c.RecoverySeconds, c.LastEventSeconds)
 	}
 	for _, p := range []string{"worker", "devServer"} {
 		if c, ok := r.IdleCPU[p]; ok {

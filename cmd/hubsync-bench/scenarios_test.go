@@ -136,6 +136,9 @@ func TestScenarioChaosSmall(t *testing.T) {
 	// A retry after a 429 never goes before HubSpot's interval, even on a
 	// worker started after the 429 (the hold travels in heartbeat details).
 	assert.Zero(t, c.EarlyRetries429, "retries before HubSpot's interval: %+v", c.Early)
+	// Nor does any other request of the account, across worker restarts
+	// (the pause is kept in the worker's state folder).
+	assert.Zero(t, c.SentInPause, "requests inside an account's 429 pause: %+v", c.InPause)
 	continued := 0
 	for _, f := range rep.Workflows {
 		continued += f.ContinueAsNew
