@@ -109,11 +109,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, base: base, listsURL: base.String() + listsPath}
 	if cfg.Pauses != nil {
-		until, policy, err := cfg.Pauses.Load()
+		st, err := cfg.Pauses.Load()
 		if err != nil {
 			return nil, err
 		}
-		c.pause.until(until, policy)
+		c.pause.resume(st, cfg.Now(), unrecordedInterval)
 		c.pause.store = cfg.Pauses
 		c.pause.onError = func(err error) {
 			cfg.Logger.Warn("HubSpot answered 429 and the pause could not be kept for the next worker process; a worker started within the interval may send early", "error", err)
@@ -186,6 +186,11 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return RateLimit{}, fmt.Errorf("hubspot: building %s %s: %w", method, path, err)
 	}
+	// The lease is kept before the request goes: if this process dies
+	// before it has the answer, the next one knows an answer was due.
+	answerBy, _ := reqCtx.Deadline()
+	c.pause.begin(answerBy)
+	defer c.pause.end()
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	if body != nil {

@@ -83,10 +83,10 @@ func TestPauseSurvivesTheProcess(t *testing.T) {
 	require.Error(t, err)
 	answered := time.Now()
 
-	until, policy, err := store.Load()
+	st, err := store.Load()
 	require.NoError(t, err)
-	assert.Equal(t, "TEN_SECONDLY_ROLLING", policy)
-	assert.WithinRange(t, until, answered.Add(9*time.Second), answered.Add(10*time.Second))
+	assert.Equal(t, "TEN_SECONDLY_ROLLING", st.Policy)
+	assert.WithinRange(t, st.Until, answered.Add(9*time.Second), answered.Add(10*time.Second))
 	info, err := os.Stat(store.Path)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
@@ -105,4 +105,45 @@ func TestPauseSurvivesTheProcess(t *testing.T) {
 	require.NoError(t, os.WriteFile(store.Path, []byte("{"), 0o600))
 	_, err = hubspot.New(hubspot.Config{BaseURL: e.url, HTTPClient: http.DefaultClient, Pauses: store})
 	assert.ErrorContains(t, err, store.Path)
+}
+
+// A process that dies while its request awaits HubSpot's answer cannot
+// record a 429 that answer may be: the lease it saved before sending makes
+// the next process hold the account for HubSpot's interval. After a clean
+// stop (Release with nothing in flight) the next process holds nothing.
+func TestRequestInFlightAtDeathHoldsTheNextProcess(t *testing.T) {
+	e := newEnv(t)
+	store := hubspot.FilePauseStore{Path: filepath.Join(t.TempDir(), "acct.json")}
+	first := e.client(t, func(c *hubspot.Config) { c.Pauses = store })
+	e.emu.InjectFault(hubspottest.Fault{Method: http.MethodPut, PathContains: "add-and-remove", Kind: hubspottest.FaultHang})
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_, _ = first.UpdateMemberships(ctx, e.listID, []int64{1}, nil)
+	}()
+	require.Eventually(t, func() bool { return len(e.emu.Requests()) == 1 || e.emu.Counters().Faults == 1 }, 5*time.Second, 5*time.Millisecond)
+
+	// The "next process" starts while the answer is still due.
+	started := time.Now()
+	next := e.client(t, func(c *hubspot.Config) { c.Pauses = store })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, err := next.GetList(ctx, e.listID)
+	var held *hubspot.APIError
+	require.ErrorAs(t, err, &held)
+	assert.Equal(t, hubspot.CategoryPaused, held.Category)
+	assert.Contains(t, held.Message, "previous worker process stopped")
+	assert.Greater(t, held.RetryAfter, 9*time.Second-time.Since(started))
+	<-sent
+
+	// A clean stop clears the lease: the process after it sends at once.
+	first.Release()
+	st, err := store.Load()
+	require.NoError(t, err)
+	assert.True(t, st.Lease.IsZero(), "lease after Release: %s", st.Lease)
+	after := e.client(t, func(c *hubspot.Config) { c.Pauses = store })
+	_, err = after.GetList(context.Background(), e.listID)
+	require.NoError(t, err)
 }

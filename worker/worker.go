@@ -177,6 +177,11 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 	case <-ctx.Done():
 		log.Info("stopping worker: waiting for in-flight batches", "timeout", wo.WorkerStopTimeout)
 		stopAll()
+		// Every answer was handled: the next worker need not hold the
+		// accounts for answers this one might have missed.
+		for _, c := range clients {
+			c.Release()
+		}
 		log.Info("worker stopped")
 		return nil
 	case err := <-fatal:
