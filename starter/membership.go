@@ -56,8 +56,10 @@ func (s *Starter) Leave(ctx context.Context, audienceID string, recordIDs []stri
 // workflow's admit update (workflows.UpdateAdmit): a chunk returns once
 // the audience has queued it, so while a connector's sync owes its
 // maximum backlog the call waits (back-pressure; WithWaitReporter shows
-// why) and ctx bounds the wait. It never starts the workflow (see the
-// package doc); a missing or closed audience workflow is
+// what it waits on) and ctx bounds the wait: a chunk still held when ctx
+// ends fails with a *SendTimeoutError whose Cause says why (back-pressure,
+// no worker, the server unreachable). It never starts the workflow (see
+// the package doc); a missing or closed audience workflow is
 // ErrAudienceNotActive. It stops at the first failed chunk and reports
 // what was delivered before it, so nothing is lost silently.
 //

@@ -96,7 +96,8 @@ func (s *Starter) Reconcile(ctx context.Context, audienceID, connectorID string,
 		what = "plan"
 	}
 	var res workflows.CommandResult
-	if err := s.update(ctx, workflows.AudienceWorkflowID(audienceID), id, workflows.UpdateReconcile, req, &res); err != nil {
+	t := updateTarget{audienceID: audienceID, what: "the " + what}
+	if err := s.update(ctx, t, id, workflows.UpdateReconcile, req, &res); err != nil {
 		return workflows.ReconcileStatus{}, connectorErr(audienceID, connectorID, what, err)
 	}
 	s.log().Info("reconcile started", "audience", audienceID, "connector", connectorID, "reconcile", id, "plan", opts.Plan, "state", res.State)
@@ -142,7 +143,6 @@ func collectSorted(next func() (int64, error, bool)) ([]int64, error) {
 // sendSnapshot sends the members in chunks, each as soon as the sync
 // takes it (it takes them as fast as it diffs them against the list).
 func (s *Starter) sendSnapshot(ctx context.Context, audienceID, connectorID, id string, next func() (int64, error, bool)) error {
-	wid := workflows.SyncWorkflowID(audienceID, connectorID)
 	last := int64(0)
 	sent := 0
 	v, err, more := next()
@@ -160,7 +160,8 @@ func (s *Starter) sendSnapshot(ctx context.Context, audienceID, connectorID, id 
 			v, err, more = next()
 		}
 		c.Last = !more
-		if err := s.sendChunk(ctx, wid, c); err != nil {
+		t := updateTarget{audienceID: audienceID, connectorID: connectorID, what: fmt.Sprintf("snapshot chunk %d", index)}
+		if err := s.sendChunk(ctx, t, c); err != nil {
 			return fmt.Errorf("starter: sending chunk %d of reconcile %s (%d members sent): %w", index, id, sent, err)
 		}
 		sent += len(c.RecordIDs)
@@ -172,11 +173,11 @@ func (s *Starter) sendSnapshot(ctx context.Context, audienceID, connectorID, id 
 
 // sendChunk sends one chunk, again while the sync is busy with earlier
 // ones; a chunk it already has counts as sent.
-func (s *Starter) sendChunk(ctx context.Context, wid string, c workflows.SnapshotChunk) error {
+func (s *Starter) sendChunk(ctx context.Context, t updateTarget, c workflows.SnapshotChunk) error {
 	backoff := 20 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		var ack workflows.SnapshotAck
-		err := s.update(ctx, wid, fmt.Sprintf("%s/%d/%d", c.ReconcileID, c.Index, attempt), workflows.UpdateReconcileSnapshot, c, &ack)
+		err := s.update(ctx, t, fmt.Sprintf("%s/%d/%d", c.ReconcileID, c.Index, attempt), workflows.UpdateReconcileSnapshot, c, &ack)
 		var app *temporal.ApplicationError
 		switch {
 		case err == nil:

@@ -41,6 +41,10 @@ type Starter struct {
 	// ActivationWait bounds how long Activate waits for its activations to
 	// take effect; zero means DefaultActivationWait, negative not at all.
 	ActivationWait time.Duration
+	// ServerAddress is the Temporal frontend's host:port the client dials,
+	// named when a held send finds the server unreachable (the client does
+	// not tell it). Empty: the message says "the Temporal server".
+	ServerAddress string
 	// AudienceSignalsPerRun, when set, is the MaxSignalsPerRun of audience
 	// workflows this starter starts (see workflows.AudienceInput); tests
 	// lower it to make continue-as-new happen.

@@ -87,7 +87,7 @@ func (a *app) globalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&a.configPath, "config", a.configPath, "connectors `file` (env HUBSYNC_CONFIG)")
 	fs.BoolVar(&a.jsonOut, "json", a.jsonOut, "print results as JSON on stdout")
 	fs.DurationVar(&a.timeout, "timeout", a.timeout, "deadline of each call to Temporal or HubSpot")
-	fs.DurationVar(&a.wait, "max-wait", a.wait, "how long enter, leave and import may be held by back-pressure (a connector's backlog at its bound) before giving up; 0 = no limit")
+	fs.DurationVar(&a.wait, "max-wait", a.wait, "how long enter, leave and import wait for the audience to take each change (back-pressure, no worker, the server down: the error says which) before giving up; 0 = no limit")
 	fs.BoolVar(&a.verbose, "v", a.verbose, "log details on stderr")
 }
 
@@ -219,7 +219,8 @@ func (a *app) callCtx(ctx context.Context) (context.Context, context.CancelFunc)
 }
 
 // sendCtx bounds one Enter or Leave call by -max-wait: the call returns once
-// the audience has room, which back-pressure may delay.
+// the audience has taken the change, which back-pressure, a missing worker
+// or an unreachable server may delay (its error then says which).
 func (a *app) sendCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	if a.wait <= 0 {
 		return context.WithCancel(ctx)

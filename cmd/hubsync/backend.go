@@ -47,6 +47,7 @@ func dialTemporal(ctx context.Context, f *config.File, logger *slog.Logger) (orc
 	}
 	s := starter.New(c, f.Temporal.TaskQueue, f)
 	s.Logger = logger
+	s.ServerAddress = opts.HostPort // named when a held send finds the server down
 	return s, c.Close, nil
 }
 

@@ -171,8 +171,9 @@ func (im *importer) flush(ctx context.Context) error {
 	}
 	cctx, cancel := im.a.sendCtx(ctx)
 	defer cancel()
-	// A progress line says why a call is held by back-pressure; the
-	// reporter runs on another goroutine, so it only hands over the text.
+	// A progress line says what a held call waits on (back-pressure, a
+	// worker, the server); the reporter runs on another goroutine, so it
+	// only hands over the text.
 	notes := make(chan string, 1)
 	cctx = starter.WithWaitReporter(cctx, func(w starter.WaitInfo) {
 		select {

@@ -20,7 +20,7 @@ type progress struct {
 	start time.Time
 	last  time.Time
 	shown bool
-	// note says why sending is held (back-pressure), shown after the
+	// note says what sending is held on (starter.WaitInfo), shown after the
 	// counts until the held call returns.
 	note        string
 	lines, sent int

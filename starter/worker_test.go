@@ -1,0 +1,36 @@
+package starter
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/audiencesync/hubspot-list-sync/workflows"
+)
+
+// startWorker runs the real audience and sync workflows on task queue q
+// until stop is called or the test ends. Activations resolve through
+// catalog, as a worker's connectors file would answer them. No HubSpot
+// activity is registered: give changes only to paused syncs.
+func startWorker(t *testing.T, c client.Client, q string, catalog Catalog) (stop func()) {
+	t.Helper()
+	w := worker.New(c, q, worker.Options{})
+	workflows.RegisterAudience(w)
+	workflows.RegisterSync(w)
+	w.RegisterActivityWithOptions(func(_ context.Context, connectorID string) (workflows.SyncInput, error) {
+		in, err := catalog.ConnectorInput(connectorID, "")
+		in.AudienceID = ""
+		return in, err
+	}, activity.RegisterOptions{Name: workflows.ResolveConnectorActivity})
+	if err := w.Start(); err != nil {
+		t.Fatalf("starting a worker on task queue %q: %v", q, err)
+	}
+	var once sync.Once
+	stop = func() { once.Do(w.Stop) }
+	t.Cleanup(stop)
+	return stop
+}
