@@ -111,12 +111,14 @@ type Connector struct {
 	// MaxBacklog bounds the record IDs the connector's sync may owe before
 	// senders are held (back-pressure).
 	MaxBacklog int `yaml:"maxBacklog"`
-	// MaxInFlight bounds the connector's batches in flight at once (0:
-	// the workflow's default, see workflows.DefaultMaxInFlight).
+	// MaxInFlight bounds the connector's batches in flight at once (0, left
+	// out of the file: the workflow's default, see
+	// workflows.DefaultMaxInFlight).
 	MaxInFlight int `yaml:"maxInFlight"`
 	// MaxSignalsPerRun and MaxBatchesPerRun bound one sync run's history
-	// before it continues as new (0: the workflow's defaults, 5,000 and
-	// 1,000). Lower them only to exercise continue-as-new.
+	// before it continues as new (0, left out of the file: the workflow's
+	// defaults, 5,000 and 1,000). Lower them only to exercise
+	// continue-as-new.
 	MaxSignalsPerRun int `yaml:"maxSignalsPerRun"`
 	MaxBatchesPerRun int `yaml:"maxBatchesPerRun"`
 }
@@ -165,6 +167,12 @@ func Parse(content []byte, dir string, getenv func(string) string) (*File, error
 	if err := checkNoSecrets(&root); err != nil {
 		return nil, err
 	}
+	// Durations are checked on the tree, where the field's name is known:
+	// the decoder's error names only the line.
+	fields := writtenFields(&root)
+	if err := checkDurations(fields); err != nil {
+		return nil, err
+	}
 	var f File
 	dec := yaml.NewDecoder(bytes.NewReader(content))
 	dec.KnownFields(true)
@@ -176,11 +184,12 @@ func Parse(content []byte, dir string, getenv func(string) string) (*File, error
 	}
 	f.resolvePaths(dir)
 	f.Temporal.applyEnv(getenv)
-	f.fillDefaults()
+	set := fields.set()
+	f.fillDefaults(set)
 	for i := range f.Accounts {
 		f.Accounts[i].getenv = getenv
 	}
-	if err := f.validate(); err != nil {
+	if err := f.validate(set); err != nil {
 		return nil, err
 	}
 	return &f, nil
@@ -225,7 +234,11 @@ func (f *File) Connector(id string) (Connector, Account, error) {
 		}
 		return c, a, nil
 	}
-	return Connector{}, Account{}, fmt.Errorf("config: connector %q is not in %s: add it under connectors, or use one of %v", id, f.Path, f.ConnectorIDs())
+	where := f.Path
+	if where == "" { // parsed from content, not loaded from a file
+		where = "the connectors file"
+	}
+	return Connector{}, Account{}, fmt.Errorf("config: connector %q is not in %s: add it under connectors, or use one of %v", id, where, f.ConnectorIDs())
 }
 
 // ConnectorIDs lists the connector IDs in file order.

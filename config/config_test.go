@@ -165,3 +165,118 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Fatalf("err = %v, want a hint about HUBSYNC_CONFIG", err)
 	}
 }
+
+// A File parsed from content has no path: the lookup error says where to
+// add the connector without an empty file name.
+func TestConnectorLookupWithoutPath(t *testing.T) {
+	t.Parallel()
+	f, err := Parse([]byte(minimal), t.TempDir(), envMap(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.Connector("nope")
+	if err == nil || !strings.Contains(err.Error(), `connector "nope" is not in the connectors file: add it under connectors`) || strings.Contains(err.Error(), "in :") {
+		t.Errorf("unknown connector error = %v", err)
+	}
+}
+
+// A value written in the file is checked as written, 0 included: only a
+// field left out (or null) gets its default. Every error is reported, each
+// naming its account or connector and field.
+func TestExplicitZerosAreReportedAsWritten(t *testing.T) {
+	t.Parallel()
+	const file = `
+accounts:
+  - id: acme
+    timeout: 0s
+    budget: {requests: -5, per: 0s, burst: 0}
+    auth: {type: private-app, tokenEnv: T}
+connectors:
+  - {id: c1, account: acme, listId: "1", maxBatchSize: 0}
+  - {id: c2, account: acme, listId: "2", flushInterval: 0s, maxBacklog: 0, maxInFlight: 0, maxSignalsPerRun: 0, maxBatchesPerRun: 0}
+`
+	_, err := Parse([]byte(file), t.TempDir(), envMap(nil))
+	if err == nil {
+		t.Fatal("parsed without error")
+	}
+	for _, w := range []string{
+		`account "acme": timeout 0s must be between 1ms and 12s`,
+		`account "acme": budget.requests -5 must be positive (omit it for 97)`,
+		`account "acme": budget.per 0s must be positive (omit it for 10s)`,
+		`account "acme": budget.burst 0 must be positive (omit it for 1)`,
+		`connector "c1": maxBatchSize 0 must be between 1 and 10000`,
+		`connector "c2": flushInterval 0s must be positive (omit it for 10s)`,
+		`connector "c2": maxBacklog 0 must be between maxBatchSize (500) and 80000`,
+		`connector "c2": maxInFlight 0 must be between 1 and 10`,
+		`connector "c2": maxSignalsPerRun 0 must be positive (omit it for 5000)`,
+		`connector "c2": maxBatchesPerRun 0 must be positive (omit it for 1000)`,
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+	if n := strings.Count(err.Error(), "\n") + 1; n != 10 {
+		t.Errorf("%d errors, want 10:\n%v", n, err)
+	}
+	if strings.Contains(err.Error(), "per: 10s") {
+		t.Errorf("error claims a value the file does not write:\n%v", err)
+	}
+}
+
+// Null is left out; a 0 brought by a merge key is written; a value a
+// mapping writes wins over the merged one.
+func TestNullGetsTheDefaultAndMergedZerosAreWritten(t *testing.T) {
+	t.Parallel()
+	const acct = "accounts:\n  - id: acme\n    auth: {type: private-app, tokenEnv: T}\n"
+	f, err := Parse([]byte(acct+"    timeout: ~\n    budget: {per: null}\n"+
+		"connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: null, maxInFlight: ~, flushInterval: }\n"), t.TempDir(), envMap(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, c := f.Accounts[0], f.Connectors[0]; a.Timeout != DefaultTimeout || a.HubSpotBudget() != hubspot.DefaultBudget ||
+		c.MaxBatchSize != workflows.DefaultMaxBatchSize || c.MaxInFlight != 0 || c.FlushInterval != workflows.DefaultFlushInterval {
+		t.Errorf("nulls did not get the defaults: %+v %+v", a, c)
+	}
+
+	_, err = Parse([]byte(acct+"connectors:\n"+
+		"  - &base {id: a, account: acme, listId: \"1\", maxBatchSize: 0}\n"+
+		"  - {<<: *base, id: b}\n"+
+		"  - {<<: *base, id: c, maxBatchSize: 100}\n"), t.TempDir(), envMap(nil))
+	if err == nil || !strings.Contains(err.Error(), `connector "a": maxBatchSize 0`) || !strings.Contains(err.Error(), `connector "b": maxBatchSize 0`) ||
+		strings.Contains(err.Error(), `connector "c"`) {
+		t.Errorf("err = %v, want maxBatchSize 0 reported for a and b only", err)
+	}
+}
+
+// A value that is not a duration is reported with its line and its
+// field, every one of them.
+func TestBadDurationsNameTheirField(t *testing.T) {
+	t.Parallel()
+	const file = `accounts:
+  - id: acme
+    timeout: [1s]
+    budget:
+      per: ten
+    auth: {type: private-app, tokenEnv: T}
+connectors:
+  - id: c
+    account: acme
+    listId: "1"
+    flushInterval: 10
+  - {id: d, account: acme, listId: "2", flushInterval: "10"}
+`
+	_, err := Parse([]byte(file), t.TempDir(), envMap(nil))
+	if err == nil {
+		t.Fatal("parsed without error")
+	}
+	for _, w := range []string{
+		`line 3: accounts[0].timeout: a list is not a duration (use a unit, e.g. 10s)`,
+		`line 5: accounts[0].budget.per: "ten" is not a duration (use a unit, e.g. 10s)`,
+		`line 11: connectors[0].flushInterval: "10" is not a duration (use a unit, e.g. 10s)`,
+		`line 12: connectors[1].flushInterval: "10" is not a duration (use a unit, e.g. 10s)`,
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+}

@@ -58,7 +58,9 @@ func (t *Temporal) applyEnv(getenv func(string) string) {
 	set(&t.apiKey, EnvTemporalAPIKey)
 }
 
-func (f *File) fillDefaults() {
+// fillDefaults fills the fields left out of the file. A value written in
+// it, 0 included, is kept, to be checked (and reported) as written.
+func (f *File) fillDefaults(w written) {
 	t := &f.Temporal
 	if t.Address == "" {
 		t.Address = DefaultTemporalAddress
@@ -77,18 +79,18 @@ func (f *File) fillDefaults() {
 		if a.APIVersion == "" {
 			a.APIVersion = hubspot.DefaultAPIVersion
 		}
-		if a.Timeout == 0 {
+		if a.Timeout == 0 && !w.has("accounts", i, "timeout") {
 			a.Timeout = DefaultTimeout
 		}
 		// Each budget field defaults on its own, so "budget: {requests: 50}"
 		// keeps HubSpot's 10 s window.
-		if a.Budget.Requests == 0 {
+		if a.Budget.Requests == 0 && !w.has("accounts", i, "budget.requests") {
 			a.Budget.Requests = hubspot.DefaultBudget.Requests
 		}
-		if a.Budget.Per == 0 {
+		if a.Budget.Per == 0 && !w.has("accounts", i, "budget.per") {
 			a.Budget.Per = hubspot.DefaultBudget.Per
 		}
-		if a.Budget.Burst == 0 {
+		if a.Budget.Burst == 0 && !w.has("accounts", i, "budget.burst") {
 			a.Budget.Burst = hubspot.DefaultBudget.Burst
 		}
 		if a.Auth.Type == AuthOAuth {
@@ -102,13 +104,13 @@ func (f *File) fillDefaults() {
 	}
 	for i := range f.Connectors {
 		c := &f.Connectors[i]
-		if c.FlushInterval == 0 {
+		if c.FlushInterval == 0 && !w.has("connectors", i, "flushInterval") {
 			c.FlushInterval = workflows.DefaultFlushInterval
 		}
-		if c.MaxBacklog == 0 {
+		if c.MaxBacklog == 0 && !w.has("connectors", i, "maxBacklog") {
 			c.MaxBacklog = workflows.DefaultMaxBacklog
 		}
-		if c.MaxBatchSize == 0 {
+		if c.MaxBatchSize == 0 && !w.has("connectors", i, "maxBatchSize") {
 			c.MaxBatchSize = workflows.DefaultMaxBatchSize
 		}
 	}

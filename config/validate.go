@@ -17,8 +17,9 @@ import (
 var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // validate reports every problem at once, each naming its account or
-// connector and field, so one edit fixes the file.
-func (f *File) validate() error {
+// connector and field, so one edit fixes the file. w tells a 0 written in
+// the file from a field left out, where 0 means the workflow's default.
+func (f *File) validate(w written) error {
 	var errs []error
 	errs = append(errs, f.Temporal.validate()...)
 	if len(f.Accounts) == 0 {
@@ -42,7 +43,7 @@ func (f *File) validate() error {
 			errs = append(errs, fmt.Errorf("connector %q: id is declared twice: connector IDs must be unique", c.ID))
 		}
 		seenC[c.ID] = true
-		errs = append(errs, c.validate(i, seen)...)
+		errs = append(errs, c.validate(i, seen, w)...)
 	}
 	return errors.Join(errs...)
 }
@@ -91,8 +92,17 @@ func (a *Account) validate(i int) []error {
 		}
 		a.location = loc
 	}
-	if a.Budget.Requests < 0 || a.Budget.Per < 0 || a.Budget.Burst < 0 {
-		bad("budget {requests: %d, per: %s, burst: %d}: every field must be positive (omit one for its default)", a.Budget.Requests, a.Budget.Per, a.Budget.Burst)
+	// Each field on its own and as written: a field left out has its
+	// default by now, so a 0 here was written.
+	def := hubspot.DefaultBudget
+	if a.Budget.Requests <= 0 {
+		bad("budget.requests %d must be positive (omit it for %d)", a.Budget.Requests, def.Requests)
+	}
+	if a.Budget.Per <= 0 {
+		bad("budget.per %s must be positive (omit it for %s)", a.Budget.Per, def.Per)
+	}
+	if a.Budget.Burst <= 0 {
+		bad("budget.burst %d must be positive (omit it for %d)", a.Budget.Burst, def.Burst)
 	}
 	errs = append(errs, a.Auth.validate(a.name(i))...)
 	return errs
@@ -148,7 +158,7 @@ func (au Auth) validate(owner string) []error {
 	return errs
 }
 
-func (c Connector) validate(i int, accounts map[string]bool) []error {
+func (c Connector) validate(i int, accounts map[string]bool, w written) []error {
 	var errs []error
 	name := fmt.Sprintf("connector %q", c.ID)
 	if c.ID == "" {
@@ -172,8 +182,8 @@ func (c Connector) validate(i int, accounts map[string]bool) []error {
 	case workflows.CheckListID(c.ListID) != nil:
 		bad("listId %q must be HubSpot's numeric list ID, e.g. \"123\"", c.ListID)
 	}
-	if c.FlushInterval < 0 {
-		bad("flushInterval %s must be positive (default %s)", c.FlushInterval, workflows.DefaultFlushInterval)
+	if c.FlushInterval <= 0 {
+		bad("flushInterval %s must be positive (omit it for %s)", c.FlushInterval, workflows.DefaultFlushInterval)
 	}
 	if c.MaxBatchSize < 1 || c.MaxBatchSize > workflows.MaxMaxBatchSize {
 		bad("maxBatchSize %d must be between 1 and %d (default %d)", c.MaxBatchSize, workflows.MaxMaxBatchSize, workflows.DefaultMaxBatchSize)
@@ -181,10 +191,16 @@ func (c Connector) validate(i int, accounts map[string]bool) []error {
 	if c.MaxBacklog < c.MaxBatchSize || c.MaxBacklog > workflows.MaxMaxBacklog {
 		bad("maxBacklog %d must be between maxBatchSize (%d) and %d (default %d)", c.MaxBacklog, c.MaxBatchSize, workflows.MaxMaxBacklog, workflows.DefaultMaxBacklog)
 	}
-	if c.MaxSignalsPerRun < 0 || c.MaxBatchesPerRun < 0 {
-		bad("maxSignalsPerRun %d and maxBatchesPerRun %d must be positive (omit them for the defaults)", c.MaxSignalsPerRun, c.MaxBatchesPerRun)
+	// These three are passed on as 0 when left out (the workflow's
+	// default), so only w tells a 0 written in the file.
+	written0 := func(v int, field string) bool { return v == 0 && w.has("connectors", i, field) }
+	if c.MaxSignalsPerRun < 0 || written0(c.MaxSignalsPerRun, "maxSignalsPerRun") {
+		bad("maxSignalsPerRun %d must be positive (omit it for %d)", c.MaxSignalsPerRun, workflows.DefaultMaxSignalsPerRun)
 	}
-	if c.MaxInFlight < 0 || c.MaxInFlight > workflows.MaxMaxInFlight {
+	if c.MaxBatchesPerRun < 0 || written0(c.MaxBatchesPerRun, "maxBatchesPerRun") {
+		bad("maxBatchesPerRun %d must be positive (omit it for %d)", c.MaxBatchesPerRun, workflows.DefaultMaxBatchesPerRun)
+	}
+	if c.MaxInFlight < 0 || written0(c.MaxInFlight, "maxInFlight") || c.MaxInFlight > workflows.MaxMaxInFlight {
 		bad("maxInFlight %d must be between 1 and %d (omit it for %d)", c.MaxInFlight, workflows.MaxMaxInFlight, workflows.DefaultMaxInFlight)
 	} else if c.MaxBatchSize > 0 && c.MaxInFlight*c.MaxBatchSize > workflows.MaxMaxBatchSize {
 		bad("maxInFlight %d × maxBatchSize %d is over %d record IDs in flight: lower one of them", c.MaxInFlight, c.MaxBatchSize, workflows.MaxMaxBatchSize)
