@@ -53,7 +53,8 @@ type fakeHubSpot struct {
 	// during, when set, runs inside the activity (e.g. to send a signal
 	// while a batch is in flight).
 	during func(n int, req BatchRequest)
-	reads  int // pages read (reconcile_test.go)
+	reads  int       // pages read (reconcile_test.go)
+	pages  [][]int64 // what each page read answered, in order
 }
 
 func (f *fakeHubSpot) apply(ctx context.Context, req BatchRequest) (BatchResult, error) {

@@ -30,6 +30,7 @@ func (f *fakeHubSpot) readPage(_ context.Context, req ReadPageRequest) (ReadPage
 	start, _ := slices.BinarySearch(all, after+1)
 	end := min(start+3, len(all))
 	res := ReadPageResult{RecordIDs: append([]int64{}, all[start:end]...), Total: int64(len(all))}
+	f.pages = append(f.pages, res.RecordIDs)
 	if end < len(all) {
 		res.Next = fmt.Sprint(all[end-1])
 	}
@@ -139,10 +140,27 @@ func TestReconcileOrdersAgainstConcurrentChanges(t *testing.T) {
 	require.Equal(t, PhaseDone, rep.Phase, rep.Error)
 	require.EqualValues(t, 2, rep.Superseded)
 	// The changes from before the mark were sent before the read (1 left,
-	// 90 entered), so the snapshot puts 1 back and takes 90 out; 31 (a
-	// snapshot member), 41 (a list member) and 2 (left after the mark,
-	// applied before its page was read) belong to later changes.
-	require.EqualValues(t, 3, rep.TakenOver)
+	// 90 entered), so the snapshot puts 1 back and takes 90 out. A later
+	// change takes over each difference the merge finds for its contact:
+	// 31 (a snapshot member, never in the list) and 41 (a list member, not
+	// in the snapshot) always; 2 (left) and 77 (entered) only if their
+	// batch reached HubSpot before the page holding them was read, which
+	// runs concurrently with it: without that the list and the snapshot
+	// agree on them. So the count follows what the pages answered.
+	read := map[int64]bool{}
+	for _, p := range h.hs.pages {
+		for _, id := range p {
+			read[id] = true
+		}
+	}
+	want := 2
+	if !read[2] {
+		want++
+	}
+	if read[77] {
+		want++
+	}
+	require.EqualValues(t, want, rep.TakenOver, "pages read: %v", h.hs.pages)
 	require.EqualValues(t, 5, rep.Adds)    // 1, 4, 5, 6, 30
 	require.EqualValues(t, 2, rep.Removes) // 40, 90
 	// No batch of that time mixed a change from after the mark in.
