@@ -159,6 +159,17 @@ type chaosFigures struct {
 	// call's return to converged.
 	LastEventSeconds float64 `json:"lastEventSeconds"`
 	RecoverySeconds  float64 `json:"recoverySeconds"`
+	// Slowest are the attempts of the batches whose last request came
+	// last, for what the tail of a run waited on.
+	Slowest [][]attemptRecord `json:"slowest,omitempty"`
+}
+
+// attemptRecord is one request of a batch as the emulator saw it.
+type attemptRecord struct {
+	At      time.Time `json:"at"`
+	Seconds float64   `json:"seconds"` // until its answer (or dropped connection)
+	Fault   string    `json:"fault,omitempty"`
+	Status  int       `json:"status"`
 }
 
 // pauseTransit is how long a 429's answer may take to reach the worker
@@ -218,7 +229,36 @@ func chaosReport(reqs []hubspottest.RequestRecord, c *chaos) *chaosFigures {
 	}
 	f.ContactOverlaps = len(hubspottest.ContactOverlaps(writes))
 	f.pauseBreaches(reqs)
+	f.Slowest = slowestBatches(writes, 3)
 	return f
+}
+
+// slowestBatches returns the requests of the n batches whose last request
+// began last: their attempts, faults and waits explain a run's tail.
+func slowestBatches(writes []hubspottest.RequestRecord, n int) [][]attemptRecord {
+	same := func(a, b hubspottest.RequestRecord) bool {
+		return a.ListID == b.ListID && slices.Equal(a.AddIDs, b.AddIDs) && slices.Equal(a.RemoveIDs, b.RemoveIDs)
+	}
+	byStart := slices.SortedFunc(slices.Values(writes), func(a, b hubspottest.RequestRecord) int { return b.Time.Compare(a.Time) })
+	var out [][]attemptRecord
+	var seen []hubspottest.RequestRecord
+	for _, last := range byStart {
+		if len(out) == n {
+			break
+		}
+		if slices.ContainsFunc(seen, func(r hubspottest.RequestRecord) bool { return same(r, last) }) {
+			continue
+		}
+		seen = append(seen, last)
+		var batch []attemptRecord
+		for _, r := range writes {
+			if same(r, last) {
+				batch = append(batch, attemptRecord{At: r.Time, Seconds: r.End.Sub(r.Time).Seconds(), Fault: string(r.Fault), Status: r.Status})
+			}
+		}
+		out = append(out, batch)
+	}
+	return out
 }
 
 // pauseBreaches finds the requests that reached an account inside one of
