@@ -11,11 +11,11 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
-// The whole flow with the pinned temporal CLI alone, no starter, as the
-// README's "Orchestrating from any Temporal client" describes: activate by
-// connector ID (the worker resolves the list), admit enters and a leave, a
-// malformed admit refused by name, a malformed signal counted, status, and
-// stop. The list ends exact.
+// The whole flow with the pinned temporal CLI alone, no starter, as
+// docs/orchestration.md ("Orchestrating from any Temporal client")
+// describes: activate by connector ID (the worker resolves the list), admit
+// enters and a leave, a malformed admit refused by name, a malformed signal
+// counted, status, and stop. The list ends exact.
 func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 	s := newStack(t)
 	const aud = "raw-1"

@@ -59,10 +59,10 @@ func valid(t *testing.T, s *openapi3.Schema, doc string) error {
 	return s.VisitJSON(v)
 }
 
-// The README's examples (quoted verbatim there) are valid; typical mistakes
-// are not.
-func TestReadmeExamplesMatchTheSchemas(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+// The examples in docs/orchestration.md (quoted verbatim there) are valid;
+// typical mistakes are not.
+func TestDocumentedExamplesMatchTheSchemas(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "orchestration.md"))
 	require.NoError(t, err)
 	cases := []struct {
 		schema, doc string
@@ -96,9 +96,9 @@ func TestReadmeExamplesMatchTheSchemas(t *testing.T) {
 		err := valid(t, load(t, c.schema), c.doc)
 		if c.ok {
 			require.NoError(t, err, "%s: %s", c.schema, c.doc)
-			// Those that pass are the README's examples, verbatim.
-			if !strings.Contains(string(readme), c.doc) {
-				t.Errorf("README.md does not show the example %s (%s)", c.doc, c.schema)
+			// Those that pass are the documented examples, verbatim.
+			if !strings.Contains(string(doc), c.doc) {
+				t.Errorf("docs/orchestration.md does not show the example %s (%s)", c.doc, c.schema)
 			}
 		} else {
 			require.Error(t, err, "%s accepted %s", c.schema, c.doc)

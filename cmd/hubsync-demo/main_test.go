@@ -26,7 +26,8 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// TestDemoRunsTheProductEndToEnd is the README's first command, shortened:
+// TestDemoRunsTheProductEndToEnd is the README's first command
+// (scripts/run-local.sh, described in docs/quickstart.md), shortened:
 // dev server with Web UI, emulator, worker, a demo audience; the list
 // converges, the Web UI lists the workflows, and nothing is left running.
 func TestDemoRunsTheProductEndToEnd(t *testing.T) {
