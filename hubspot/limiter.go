@@ -19,7 +19,7 @@ type Budget struct {
 // requests per rolling 10 s (private apps on Free and Starter): any 10 s
 // window sees at most Requests + Burst = 98. The 2 spare requests absorb
 // the skew between our clock and HubSpot's arrival times. For other app
-// types and tiers see the README ("Rate budget").
+// types and tiers see docs/configuration.md ("Rate budget").
 var DefaultBudget = Budget{Requests: 97, Per: 10 * time.Second, Burst: 1}
 
 func (b Budget) validate() error {

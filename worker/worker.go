@@ -69,7 +69,7 @@ type Options struct {
 // DefaultWorkflowCache is the worker binary's sticky cache size. Each
 // audience is two workflows; an idle one holds no timer and is only
 // rebuilt when a change arrives, so a few thousand cached workflows keep a
-// worker with 10,000 audiences within a few hundred MB (README, "Limits").
+// worker with 10,000 audiences within a few hundred MB (docs/limits.md).
 const DefaultWorkflowCache = 2000
 
 // DefaultWorkflowTaskPollers is the worker's workflow-task pollers (the

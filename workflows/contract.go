@@ -151,7 +151,8 @@ const (
 	// DefaultMaxInFlight: one request takes a few hundred ms at HubSpot
 	// and each batch ~100 ms of orchestration, so about five overlapping
 	// requests reach an account's 11 requests/s from one list (measured:
-	// README, "Limits"). MaxMaxInFlight bounds it; so does
+	// docs/benchmarks.md, "Moving at HubSpot's ceiling"). MaxMaxInFlight
+	// bounds it; so does
 	// MaxInFlight × MaxBatchSize ≤ MaxMaxBatchSize, which keeps the owed
 	// batches of a blocked sync within one owed payload's bound.
 	DefaultMaxInFlight = 5
