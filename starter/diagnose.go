@@ -10,6 +10,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
@@ -45,6 +46,10 @@ type updateTarget struct {
 	what        string // "the change", "the reconcile", "snapshot chunk 3"
 	// ids and bytes are the room an admit needs in the audience's queue.
 	ids, bytes int
+	// start, when set, starts the audience workflow with the update if it
+	// is not running (update-with-start; activations).
+	start *client.StartWorkflowOptions
+	input workflows.AudienceInput
 }
 
 func (t updateTarget) workflowID() string {

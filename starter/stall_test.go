@@ -74,8 +74,7 @@ func TestEnterWithNoWorkerSaysNoWorkerPolls(t *testing.T) {
 	tp := testenv.StartTemporal(t)
 	const q = "stall-no-worker"
 	s := stallStarter(tp.Client, q, tp.Server.FrontendHostPort(), testCatalog)
-	s.ActivationWait = -1 // nothing would answer
-	require.NoError(t, s.Activate(context.Background(), "aud-1", "acme-vip"))
+	startAudience(t, tp.Client, q, "aud-1") // an activation would wait for a worker
 
 	first, acc, sendErr := sendUntilReported(s, "aud-1", []string{"1", "2"})
 	w, err := heldSend(t, first, acc, sendErr)

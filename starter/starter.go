@@ -85,76 +85,6 @@ func (s *Starter) audienceStartOptions(audienceID string) client.StartWorkflowOp
 	}
 }
 
-// Activate activates each connector on the audience, starting the audience
-// workflow if it is not running. Activating a connector that is already
-// active is not an error: the audience workflow ignores it. Every connector
-// is resolved through the catalog before anything is sent, so an unknown
-// connector fails the call without activating the others.
-//
-// Activate returns once the audience lists every connector as active (its
-// sync workflow running), so the next command finds it; an activation the
-// audience refused is an error naming why. If that takes longer than
-// ActivationWait (no worker running, say) it logs a warning and returns:
-// the activation is queued in Temporal and takes effect when a worker runs.
-//
-// A connector activated here receives every change accepted by the
-// audience workflow after its activation, not the audience's history: to
-// backfill, activate with Reconcile (ReconcileOptions.Activate) and a
-// snapshot of the audience instead.
-func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs ...string) error {
-	if err := checkAudience(audienceID); err != nil {
-		return err
-	}
-	if len(connectorIDs) == 0 {
-		return fmt.Errorf("starter: activate audience %q: no connector given: name at least one connector ID", audienceID)
-	}
-	inputs := make([]workflows.SyncInput, 0, len(connectorIDs))
-	seen := map[string]bool{}
-	for _, id := range connectorIDs {
-		if err := checkConnector(id); err != nil {
-			return err
-		}
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		in, err := s.activationInput(audienceID, id)
-		if err != nil {
-			return err
-		}
-		inputs = append(inputs, in)
-	}
-	var before []string // problems already reported, to tell new refusals
-	if s.ActivationWait >= 0 {
-		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if st, err := s.Connectors(qctx, audienceID); err == nil {
-			before = st.Problems
-		}
-		cancel()
-	}
-	opts := s.audienceStartOptions(audienceID)
-	start := workflows.AudienceInput{AudienceID: audienceID, MaxSignalsPerRun: s.AudienceSignalsPerRun}
-	for i, in := range inputs {
-		run, err := s.client.SignalWithStartWorkflow(ctx, opts.ID, workflows.SignalAudience, workflows.AudienceCommand{Activate: &in},
-			opts, workflows.AudienceWorkflowName, start)
-		if err != nil {
-			done := make([]string, i)
-			for j := range done {
-				done[j] = inputs[j].ConnectorID
-			}
-			return fmt.Errorf("starter: activating connector %q on audience %q (already activated: %v; activating again is safe): %w",
-				in.ConnectorID, audienceID, done, err)
-		}
-		s.log().Info("activated connector", "audience", audienceID, "connector", in.ConnectorID,
-			"list", in.ListID, "workflowId", opts.ID, "runId", run.GetRunID())
-	}
-	ids := make([]string, len(inputs))
-	for i, in := range inputs {
-		ids[i] = in.ConnectorID
-	}
-	return s.awaitActive(ctx, audienceID, ids, before)
-}
-
 // activationInput resolves a connector's SyncInput through the catalog.
 // Without a catalog the activation names only the connector; the worker
 // completes it from its connectors file.
@@ -185,25 +115,3 @@ func (s *Starter) ensureAudience(ctx context.Context, audienceID string) error {
 	return nil
 }
 
-// Stop deactivates a connector: the audience workflow stops forwarding to
-// it and, once every change accepted before the stop has been forwarded,
-// tells its sync workflow to flush what is pending and complete. Because it
-// is a signal to the audience workflow, it is ordered after earlier Enter
-// and Leave calls. An empty connectorID stops every active connector. It
-// returns once the audience no longer lists the connector (or after
-// ActivationWait, with a warning, when no worker runs).
-func (s *Starter) Stop(ctx context.Context, audienceID, connectorID string) error {
-	ids, err := s.targets(ctx, audienceID, connectorID)
-	if err != nil {
-		return err
-	}
-	wid := workflows.AudienceWorkflowID(audienceID)
-	for _, id := range ids {
-		cmd := workflows.AudienceCommand{Deactivate: &workflows.Deactivate{ConnectorID: id}}
-		if err := s.client.SignalWorkflow(ctx, wid, "", workflows.SignalAudience, cmd); err != nil {
-			return audienceErr(audienceID, fmt.Sprintf("stopping connector %q on", id), err)
-		}
-		s.log().Info("deactivated connector", "audience", audienceID, "connector", id)
-	}
-	return s.awaitInactive(ctx, audienceID, ids)
-}

@@ -20,10 +20,19 @@ func (s *Starter) update(ctx context.Context, t updateTarget, updateID, name str
 	start := time.Now()
 	backoff := 50 * time.Millisecond
 	for attempt := 1; ; {
-		h, err := s.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		uo := client.UpdateWorkflowOptions{
 			WorkflowID: t.workflowID(), UpdateID: fmt.Sprintf("%s#%d", updateID, attempt), UpdateName: name,
 			Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
+		}
+		var h client.WorkflowUpdateHandle
+		var err error
+		if t.start != nil {
+			uo.WorkflowID = ""
+			op := s.client.NewWithStartWorkflowOperation(*t.start, workflows.AudienceWorkflowName, t.input)
+			h, err = s.client.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op, UpdateOptions: uo})
+		} else {
+			h, err = s.client.UpdateWorkflow(ctx, uo)
+		}
 		if err == nil {
 			err = h.Get(ctx, out)
 		}

@@ -12,6 +12,17 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
+// startAudience starts an audience's workflow as Activate would, without
+// waiting for a worker to run it.
+func startAudience(t *testing.T, c client.Client, q, audienceID string) {
+	t.Helper()
+	s := New(c, q, nil)
+	if _, err := c.ExecuteWorkflow(context.Background(), s.audienceStartOptions(audienceID), workflows.AudienceWorkflowName,
+		workflows.AudienceInput{AudienceID: audienceID}); err != nil {
+		t.Fatalf("starting audience %q: %v", audienceID, err)
+	}
+}
+
 // startWorker runs the real audience and sync workflows on task queue q
 // until stop is called or the test ends. Activations resolve through
 // catalog, as a worker's connectors file would answer them. No HubSpot

@@ -62,15 +62,7 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 	}); err != nil {
 		return err
 	}
-	commands := workflow.GetSignalChannel(ctx, SignalAudience)
-	if workflow.GetVersion(ctx, "bounded-backlog", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return a.legacyLoop(ctx, in, commands)
-	}
-	a.commands, a.progress = commands, workflow.GetSignalChannel(ctx, SignalSyncProgress)
-	a.ui.on = uiOn(ctx)
-	a.resolveOn = workflow.GetVersion(ctx, resolveVersion, workflow.DefaultVersion, 1) >= 1
-	a.reactivateOn = workflow.GetVersion(ctx, "reactivate-stopping", workflow.DefaultVersion, 1) >= 1
-	a.runsOn = workflow.GetVersion(ctx, "forward-runs", workflow.DefaultVersion, 1) >= 1
+	a.commands, a.progress = workflow.GetSignalChannel(ctx, SignalAudience), workflow.GetSignalChannel(ctx, SignalSyncProgress)
 	a.flows = a.reconcileFlows(a.flows)
 	if in.Carried != nil {
 		// Handed-over commands go first, before any admit of this run.
@@ -218,9 +210,6 @@ type audience struct {
 	// carryDeferred: continue-as-new waited because the state did not fit.
 	carryDeferred bool
 	ui            audienceUI
-	resolveOn     bool           // activations are completed from the worker's file
-	reactivateOn  bool           // re-activating a stopping sync calls its stop off
-	runsOn        bool           // forwarded signals carry ordered runs of both ops
 	awaiting      map[int64]bool // update tickets waiting for their command's outcome
 	outcomes      map[int64]commandOutcome
 }
@@ -286,13 +275,11 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}
-	if a.ui.on {
-		opts.StaticSummary, opts.StaticDetails = SyncSummary(in), SyncStaticDetails(in)
-		opts.TypedSearchAttributes = syncSearchAttrs(in)
-	}
+	opts.StaticSummary, opts.StaticDetails = SyncSummary(in), SyncStaticDetails(in)
+	opts.TypedSearchAttributes = syncSearchAttrs(in)
 	cctx := workflow.WithChildOptions(ctx, opts)
 	err := workflow.ExecuteChildWorkflow(cctx, SyncWorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
-	if temporal.IsWorkflowExecutionAlreadyStartedError(err) && a.reactivateOn {
+	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		// Its sync is still running: most likely finishing the stop of an
 		// earlier deactivation. Call the stop off; if it completed
 		// meanwhile, start it again.

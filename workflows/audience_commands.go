@@ -23,7 +23,7 @@ func (a *audience) runActivation(ctx workflow.Context, raw json.RawMessage) stri
 		a.problem(ctx, "activation ignored: malformed SyncInput", err)
 		return ""
 	}
-	if a.resolveOn && a.index(in.ConnectorID) < 0 {
+	if a.index(in.ConnectorID) < 0 {
 		resolved, err := a.resolve(ctx, in)
 		if err != nil {
 			a.problem(ctx, "activation of connector "+in.ConnectorID+" refused", err)

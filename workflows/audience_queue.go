@@ -202,7 +202,7 @@ func (a *audience) pump(ctx workflow.Context) bool {
 			a.counters.Unrouted += int64(n)
 			a.problem(ctx, fmt.Sprintf("%d record IDs accepted while no connector is active: there is no list to send them to; activate a connector, then send them again", n), nil)
 		default:
-			msgs := a.queue.takeChanges(a.room(), a.runsOn)
+			msgs := a.queue.takeChanges(a.room())
 			if len(msgs) == 0 {
 				return false // no room: wait for a sync's progress
 			}
@@ -215,9 +215,8 @@ func (a *audience) pump(ctx workflow.Context) bool {
 
 // outMsg is one forwarded signal before its per-connector Seq is set.
 type outMsg struct {
-	// runs are the changes, in order: one run of one op unless packed.
+	// runs are the changes, in order, both ops.
 	runs     []ChangeRun
-	packed   bool
 	changeID string
 	raw      json.RawMessage // a malformed payload, forwarded whole
 	units    int
@@ -227,10 +226,8 @@ type outMsg struct {
 // payload is what connector gets, numbered with its running total seq.
 func (m outMsg) payload(seq int64) any {
 	switch {
-	case m.runs != nil && m.packed:
-		return MembershipChange{Runs: m.runs, ChangeID: m.changeID, Seq: seq}
 	case m.runs != nil:
-		return MembershipChange{Op: m.runs[0].Op, RecordIDs: m.runs[0].RecordIDs, ChangeID: m.changeID, Seq: seq}
+		return MembershipChange{Runs: m.runs, ChangeID: m.changeID, Seq: seq}
 	}
 	var w rawChange
 	if isJSONObject(m.raw) && decodeJSON(m.raw, &w) == nil {
@@ -242,13 +239,12 @@ func (m outMsg) payload(seq int64) any {
 
 // takeChanges takes leading changes worth at most room record IDs for
 // forwarding, at most maxForwardsPerPump signals of at most forwardChunkIDs
-// IDs and forwardChunkBytes of ID text each. Packed (runs recorded since
-// forwarding carries ordered runs), a signal holds consecutive changes of
-// both ops in order, so a pass costs one signal per chunk whatever the mix;
-// otherwise each signal holds one op, as runs recorded before did. A change
+// IDs and forwardChunkBytes of ID text each. A signal holds consecutive
+// changes of both ops in order, as runs, so a pass costs one signal per
+// chunk whatever the mix. A change
 // larger than the room is split; a malformed payload cannot be, so it goes
 // whole, alone, when it is first and there is any room.
-func (q *queue) takeChanges(room int64, packed bool) []outMsg {
+func (q *queue) takeChanges(room int64) []outMsg {
 	var out []outMsg
 	for len(q.items) > 0 && room > 0 {
 		it := &q.items[0]
@@ -267,11 +263,11 @@ func (q *queue) takeChanges(room int64, packed bool) []outMsg {
 		op, ids := it.change.Op, it.change.RecordIDs
 		last := len(out) - 1
 		if last < 0 || out[last].runs == nil || out[last].units >= forwardChunkIDs ||
-			out[last].bytes+jsonLen(ids[0]) > forwardChunkBytes || !packed && out[last].runs[0].Op != op {
+			out[last].bytes+jsonLen(ids[0]) > forwardChunkBytes {
 			if len(out) >= maxForwardsPerPump {
 				break
 			}
-			out = append(out, outMsg{runs: []ChangeRun{}, packed: packed, changeID: it.change.ChangeID})
+			out = append(out, outMsg{runs: []ChangeRun{}, changeID: it.change.ChangeID})
 			last++
 		}
 		m := &out[last]

@@ -10,10 +10,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// resolveVersion gates the local activity that resolves an activation's
-// connector: runs recorded before it replay without it.
-const resolveVersion = "resolve-connector"
-
 // resolve completes an activation from the worker's connectors file: an
 // activation may name only the connector ({"connectorId":"acme-vip"}). A
 // list or account given in the activation must agree with the file (the

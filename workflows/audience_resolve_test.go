@@ -66,7 +66,7 @@ func TestTakeChangesPacksAlternatingChangesIntoOneSignal(t *testing.T) {
 		m := MembershipChange{Op: op, RecordIDs: []string{id}}
 		q.push(queueItem{change: &m, units: 1, bytes: changeBytes(&m)})
 	}
-	msgs := q.takeChanges(1<<20, true)
+	msgs := q.takeChanges(1<<20)
 	require.Len(t, msgs, 1)
 	var got []string
 	for _, r := range msgs[0].runs {
@@ -84,7 +84,7 @@ func TestTakeChangesPacksAlternatingChangesIntoOneSignal(t *testing.T) {
 		m := MembershipChange{Op: OpEnter, RecordIDs: []string{fmt.Sprint(i + 1)}}
 		q.push(queueItem{change: &m, units: 1, bytes: changeBytes(&m)})
 	}
-	msgs = q.takeChanges(4, true)
+	msgs = q.takeChanges(4)
 	require.Len(t, msgs, 1)
 	assert.Equal(t, []ChangeRun{{Op: OpEnter, RecordIDs: []string{"1", "2", "3", "4"}}}, msgs[0].runs)
 	assert.Equal(t, 6, q.ids)

@@ -36,9 +36,7 @@ func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add,
 	s.batchesThisRun++
 	ao := ActivityOptions()
 	ao.TaskQueue = s.activityQueue
-	if s.ui.on {
-		ao.Summary = batchSummary(req)
-	}
+	ao.Summary = batchSummary(req)
 	actx := workflow.WithActivityOptions(ctx, ao)
 	fut := workflow.ExecuteActivity(actx, ApplyBatchActivity, req)
 	sel.AddFuture(fut, func(f workflow.Future) {

@@ -147,16 +147,6 @@ func (b *buffer) putDiff(id int64, op Op, now time.Time) bool {
 	return true
 }
 
-// dropAll removes every pending change (a reconcile's snapshot replaces
-// them) and returns how many there were. Holds stay: they follow batches
-// in flight.
-func (b *buffer) dropAll() int {
-	n := b.Len()
-	b.entries, b.head, b.index = nil, 0, map[int64]int{}
-	b.adds, b.removes, b.heldPending, b.diffs, b.prePending = 0, 0, 0, 0, 0
-	return n
-}
-
 // has reports whether id has a pending change.
 func (b *buffer) has(id int64) bool {
 	_, ok := b.index[id]
@@ -292,9 +282,8 @@ func boundRuns(runs []SinceRun, limit int) []SinceRun {
 	return runs
 }
 
-// restoreBuffer rebuilds a buffer from a snapshot in either form (the
-// plain arrays of runs recorded before the compact form, or the compact
-// form). A malformed snapshot is an error rather than a silent loss.
+// restoreBuffer rebuilds a buffer from a snapshot. A malformed snapshot is
+// an error rather than a silent loss.
 func restoreBuffer(s PendingSnapshot) (*buffer, bool) {
 	ids, ops, ok := s.entries()
 	if !ok || len(s.Diffs) > 0 && len(s.Diffs) != (len(ids)+7)/8 || len(s.Pre) > 0 && len(s.Pre) != (len(ids)+7)/8 {
@@ -324,35 +313,21 @@ func restoreBuffer(s PendingSnapshot) (*buffer, bool) {
 	return b, true
 }
 
-// entries decodes the IDs and ops of either snapshot form.
+// entries decodes the IDs and ops of a snapshot.
 func (s PendingSnapshot) entries() ([]int64, []Op, bool) {
-	if s.Count > 0 || len(s.Packed) > 0 {
-		ids, err := unpackIDs(s.Packed, s.Count)
-		if err != nil || len(s.Leaves) != (s.Count+7)/8 {
-			return nil, nil, false
-		}
-		ops := make([]Op, s.Count)
-		for i := range ops {
-			ops[i] = OpEnter
-			if bitAt(s.Leaves, i) {
-				ops[i] = OpLeave
-			}
-		}
-		return ids, ops, true
+	if s.Count == 0 && len(s.Packed) == 0 && len(s.Leaves) == 0 {
+		return nil, nil, true
 	}
-	if len(s.Ops) != len(s.IDs) {
+	ids, err := unpackIDs(s.Packed, s.Count)
+	if err != nil || len(s.Leaves) != (s.Count+7)/8 {
 		return nil, nil, false
 	}
-	ops := make([]Op, len(s.IDs))
+	ops := make([]Op, s.Count)
 	for i := range ops {
-		switch s.Ops[i] {
-		case '+':
-			ops[i] = OpEnter
-		case '-':
+		ops[i] = OpEnter
+		if bitAt(s.Leaves, i) {
 			ops[i] = OpLeave
-		default:
-			return nil, nil, false
 		}
 	}
-	return s.IDs, ops, true
+	return ids, ops, true
 }

@@ -129,7 +129,7 @@ type SyncInput struct {
 	// MaxInFlight bounds the batches this sync keeps in flight at once,
 	// each with its own contacts. Zero means DefaultMaxInFlight (lowered
 	// so MaxInFlight × MaxBatchSize stays within MaxMaxBatchSize); at most
-	// MaxMaxInFlight. Runs recorded before this setting existed keep one.
+	// MaxMaxInFlight.
 	MaxInFlight int `json:"maxInFlight,omitempty"`
 
 	// Carried is nil on the first start and set by continue-as-new.
@@ -330,10 +330,8 @@ type CarriedState struct {
 	LastReconcile *ReconcileStatus  `json:"lastReconcile,omitempty"`
 }
 
-// PendingSnapshot is the pending buffer in order. Runs since the bounded
-// carried state write the compact form (Count, Packed, Leaves: see
-// compact.go); IDs and Ops are the plain form of older runs, still read so
-// their histories continue. Since holds the arrival times as runs (entries
+// PendingSnapshot is the pending buffer in order, compactly (Count, Packed,
+// Leaves: see compact.go). Since holds the arrival times as runs (entries
 // from one signal share a time), at most maxSinceRuns of them.
 type PendingSnapshot struct {
 	Count  int    `json:"count,omitempty"`
@@ -342,8 +340,6 @@ type PendingSnapshot struct {
 	Diffs  []byte `json:"diffs,omitempty"`  // bit i set: entry i is a reconcile's difference
 	Pre    []byte `json:"pre,omitempty"`    // bit i set: entry i was pending at a reconcile's mark
 
-	IDs   []int64    `json:"ids,omitempty"` // plain form (older runs)
-	Ops   string     `json:"ops,omitempty"` // plain form: '+' enter, '-' leave
 	Since []SinceRun `json:"since,omitempty"`
 }
 

@@ -9,8 +9,7 @@ import (
 
 // UnmarshalJSON accepts flushInterval as a Go duration string ("10s",
 // "1m30s") as well as a number of nanoseconds, which is what the Go SDK
-// writes and what histories recorded before hold. Other fields decode as
-// usual.
+// writes. Other fields decode as usual.
 func (in *SyncInput) UnmarshalJSON(b []byte) error {
 	type plain SyncInput // without this method
 	aux := struct {

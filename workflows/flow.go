@@ -31,8 +31,8 @@ func (s *syncState) backlog() int {
 }
 
 // reportProgress signals the audience when its estimate is stale by a
-// step. Syncs fed by no audience (Seq never set, as in runs recorded before
-// back-pressure) never report, so their histories replay unchanged.
+// step. A sync fed by no audience (signalled directly: Seq never set) has
+// nobody to report to.
 func (s *syncState) reportProgress(ctx workflow.Context) {
 	if s.flow.LastSeq == 0 {
 		return

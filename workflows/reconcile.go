@@ -50,30 +50,16 @@ type reconcile struct {
 	// diffBatches: the differences in each batch in flight.
 	diffBatches   map[string][]int64
 	inFlightDiffs int
-	// fullBatches: differences found during the read wait for a full
-	// batch (runs recorded before this kept the flush timer for them).
-	fullBatches bool
-	// keepPending: the changes pending at the mark are sent, not dropped,
-	// before the read (runs recorded before this dropped them).
-	keepPending bool
 }
-
-// keepPendingVersion gates sending, instead of dropping, the changes
-// pending at a reconcile's mark.
-const keepPendingVersion = "reconcile-keep-pending"
-
-// fullBatchesVersion gates sending a reconcile's differences in full
-// batches only while it reads.
-const fullBatchesVersion = "reconcile-full-batches"
 
 // syncDiffFlush tells the buffer whether differences wait for full
 // batches: only while this reconcile reads (or waits to read).
 func (s *syncState) syncDiffFlush() {
 	r := s.rec
-	s.buf.fullDiffs = r != nil && r.fullBatches && (r.st.Phase == PhaseWaiting || r.st.Phase == PhaseReading)
+	s.buf.fullDiffs = r != nil && (r.st.Phase == PhaseWaiting || r.st.Phase == PhaseReading)
 	// While the changes from before the mark are sent, later ones wait:
 	// every batch of that phase is then from before the mark.
-	s.buf.holdPost = r != nil && r.keepPending && r.st.Phase == PhaseWaiting
+	s.buf.holdPost = r != nil && !r.st.Plan && r.st.Phase == PhaseWaiting
 }
 
 // finished: nothing more will happen to it.
@@ -122,21 +108,14 @@ func (s *syncState) onReconcileMark(ctx workflow.Context, m ReconcileMark) {
 				s.in.MaxBacklog, MaxMaxBacklog, MaxMaxBacklog-2*s.in.MaxBatchSize))
 			return
 		}
-		if workflow.GetVersion(ctx, keepPendingVersion, workflow.DefaultVersion, 1) >= 1 {
-			// Changes pending at the mark are sent before the list is read,
-			// so the snapshot has the last word on their contacts and none
-			// is lost if the reconcile never finishes.
-			r.keepPending = true
-			r.st.Superseded = int64(s.buf.markPre())
-		} else {
-			// Runs recorded before dropped them here.
-			r.st.Superseded = int64(s.buf.dropAll())
-		}
+		// Changes pending at the mark are sent before the list is read,
+		// so the snapshot has the last word on their contacts and none is
+		// lost if the reconcile never finishes.
+		r.st.Superseded = int64(s.buf.markPre())
 		for _, b := range s.inFlight {
 			r.preMark[b.BatchID] = true
 		}
 	}
-	r.fullBatches = workflow.GetVersion(ctx, fullBatchesVersion, workflow.DefaultVersion, 1) >= 1
 	s.rec = r
 	s.buf.holdAbove = s.heldByTouched
 	log.Info("Reconcile started", "ReconcileID", m.ID, "Plan", m.Plan, "ListID", s.in.ListID,
@@ -212,7 +191,7 @@ func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, m
 				return
 			}
 		}
-		if r.keepPending && s.buf.prePending > 0 {
+		if !r.st.Plan && s.buf.prePending > 0 {
 			return // changes from before the mark are still to be sent
 		}
 		if s.owed != nil && !r.st.Plan {
@@ -339,9 +318,7 @@ func (s *syncState) readPage(ctx workflow.Context, sel workflow.Selector) {
 	s.batchesThisRun++
 	ao := ActivityOptions()
 	ao.TaskQueue = s.activityQueue
-	if s.ui.on {
-		ao.Summary = fmt.Sprintf("read list %s page %d (reconcile %s)", r.st.ListID, r.st.Pages+1, r.st.ID)
-	}
+	ao.Summary = fmt.Sprintf("read list %s page %d (reconcile %s)", r.st.ListID, r.st.Pages+1, r.st.ID)
 	req := ReadPageRequest{ConnectorID: s.in.ConnectorID, ListID: r.st.ListID, After: r.cursor}
 	fut := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), ReadListPageActivity, req)
 	sel.AddFuture(fut, func(f workflow.Future) {
@@ -377,7 +354,7 @@ func (s *syncState) readPage(ctx workflow.Context, sel workflow.Selector) {
 
 // reconcileBatchStarted notes the differences in a new batch.
 func (s *syncState) reconcileBatchStarted(batchID string, diffs []int64) {
-	if r := s.rec; r != nil && r.keepPending && r.st.Phase == PhaseWaiting {
+	if r := s.rec; r != nil && !r.st.Plan && r.st.Phase == PhaseWaiting {
 		r.preMark[batchID] = true // only changes from before the mark go now
 	}
 	if r := s.rec; r != nil && len(diffs) > 0 {

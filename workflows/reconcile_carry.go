@@ -16,10 +16,6 @@ type ReconcileCarried struct {
 	LiveLast  int64           `json:"liveLast,omitempty"`
 	Pos       int64           `json:"pos,omitempty"`
 	NextChunk int             `json:"nextChunk,omitempty"`
-	// FullBatches: see reconcile.fullBatches.
-	FullBatches bool `json:"fullBatches,omitempty"`
-	// KeepPending: see reconcile.keepPending.
-	KeepPending bool `json:"keepPending,omitempty"`
 }
 
 // PackedIDs are IDs in order, as zigzag-delta varints (base64 in JSON).
@@ -36,7 +32,7 @@ func (r *reconcile) carried() *ReconcileCarried {
 		return nil
 	}
 	return &ReconcileCarried{Status: r.st, Cursor: r.cursor, Live: packed(r.live), Snap: packed(r.snap),
-		Touched: packed(sortedIDs(r.touched)), SnapLast: r.snapLast, LiveLast: r.liveLast, Pos: r.pos, NextChunk: r.nextChunk, FullBatches: r.fullBatches, KeepPending: r.keepPending}
+		Touched: packed(sortedIDs(r.touched)), SnapLast: r.snapLast, LiveLast: r.liveLast, Pos: r.pos, NextChunk: r.nextChunk}
 }
 
 func restoreReconcile(c ReconcileCarried) (*reconcile, error) {
@@ -48,7 +44,7 @@ func restoreReconcile(c ReconcileCarried) (*reconcile, error) {
 	}
 	r := &reconcile{st: c.Status, cursor: c.Cursor, live: live, snap: snap, snapLast: c.SnapLast, liveLast: c.LiveLast,
 		pos: c.Pos, nextChunk: c.NextChunk, preMark: map[string]bool{}, touched: make(map[int64]struct{}, len(touched)),
-		diffBatches: map[string][]int64{}, fullBatches: c.FullBatches, keepPending: c.KeepPending}
+		diffBatches: map[string][]int64{}}
 	for _, id := range touched {
 		r.touched[id] = struct{}{}
 	}

@@ -73,10 +73,11 @@ func TestBufferSnapshotRoundTrip(t *testing.T) {
 	oldest, _ := r.oldest()
 	require.Equal(t, t0, oldest)
 
-	_, ok = restoreBuffer(PendingSnapshot{IDs: ids(1), Ops: "?", Since: []SinceRun{{1, t0}}})
-	require.False(t, ok)
-	_, ok = restoreBuffer(PendingSnapshot{IDs: ids(1, 2), Ops: "++", Since: []SinceRun{{1, t0}}})
-	require.False(t, ok)
+	_, ok = restoreBuffer(PendingSnapshot{Count: 2, Packed: []byte{2}, Leaves: []byte{0}, Since: []SinceRun{{2, t0}}})
+	require.False(t, ok, "two entries, one packed ID")
+	s.Since = []SinceRun{{1, t0}}
+	_, ok = restoreBuffer(s)
+	require.False(t, ok, "three entries, one arrival time")
 }
 
 func TestBufferCompactKeepsIndex(t *testing.T) {

@@ -21,7 +21,6 @@ func AudienceStaticDetails(audienceID string) string {
 
 // audienceUI remembers what the Web UI was last told.
 type audienceUI struct {
-	on      bool
 	details string
 	tagged  bool
 }
@@ -29,9 +28,6 @@ type audienceUI struct {
 // refreshUI tags the run once with its search attributes and keeps its
 // current details up to date.
 func (a *audience) refreshUI(ctx workflow.Context) {
-	if !a.ui.on {
-		return
-	}
 	if !a.ui.tagged {
 		if err := workflow.UpsertTypedSearchAttributes(ctx, SearchAttrAudience.ValueSet(a.id),
 			SearchAttrState.ValueSet(StateAudience)); err != nil {

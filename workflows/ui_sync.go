@@ -12,15 +12,7 @@ import (
 // What a person sees of a sync in the Temporal Web UI: a static summary and
 // details set when it starts, current details (Markdown) kept up to date,
 // a summary on each batch and timer, and search attributes for the list
-// view. Runs recorded before this existed replay without any of it: the
-// "ui-metadata" version gates every command it adds.
-
-const uiVersion = "ui-metadata"
-
-// uiOn reports whether this run shows itself in the UI (new runs do).
-func uiOn(ctx workflow.Context) bool {
-	return workflow.GetVersion(ctx, uiVersion, workflow.DefaultVersion, 1) >= 1
-}
+// view.
 
 // SyncSummary is the one-line static summary of a sync workflow.
 func SyncSummary(in SyncInput) string {
@@ -74,7 +66,6 @@ func thousands(n int64) string {
 // syncUI remembers what was last shown, so the UI is only told about
 // changes a person would care about.
 type syncUI struct {
-	on      bool
 	details string
 	state   string
 	listID  string
@@ -83,9 +74,6 @@ type syncUI struct {
 // refresh updates the current details when they changed, and the search
 // attributes when the state or the list changed.
 func (s *syncState) refreshUI(ctx workflow.Context) {
-	if !s.ui.on {
-		return
-	}
 	if d := s.currentDetails(); d != s.ui.details {
 		workflow.SetCurrentDetails(ctx, withUpdated(ctx, d))
 		s.ui.details = d

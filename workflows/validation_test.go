@@ -93,7 +93,7 @@ func TestInputValidation(t *testing.T) {
 		"MaxSignalsPerRun": func(in *SyncInput) { in.MaxSignalsPerRun = -1 },
 		"MaxBatchesPerRun": func(in *SyncInput) { in.MaxBatchesPerRun = maxBatchesPerRunLimit + 1 },
 		"Carried.Pending": func(in *SyncInput) {
-			in.Carried = &CarriedState{Pending: PendingSnapshot{IDs: ids(1), Ops: "+-"}}
+			in.Carried = &CarriedState{Pending: PendingSnapshot{Count: 2, Packed: []byte{2}, Leaves: []byte{0}}}
 		},
 	}
 	for field, mutate := range cases {

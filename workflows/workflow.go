@@ -13,10 +13,6 @@ type WorkflowRegistrar interface {
 	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
 }
 
-// parallelVersion gates several batches in flight and the account's
-// activity task queue.
-const parallelVersion = "parallel-batches"
-
 // AccountTaskQueue is the task queue of an account's membership
 // activities: the server dispatches them at the account's rate to every
 // worker together. Without an account, the workflow's own queue.
@@ -52,14 +48,8 @@ func AudienceSync(ctx workflow.Context, in SyncInput) (Status, error) {
 	if err := s.registerSnapshotUpdate(ctx); err != nil {
 		return Status{}, err
 	}
-	s.ui.on = uiOn(ctx)
-	s.maxInFlight, s.activityQueue = 1, ""
-	if workflow.GetVersion(ctx, parallelVersion, workflow.DefaultVersion, 1) >= 1 {
-		// Runs recorded before kept one batch in flight on the workflow's
-		// own task queue, and replay the same way.
-		s.maxInFlight = in.MaxInFlight
-		s.activityQueue = AccountTaskQueue(workflow.GetInfo(ctx).TaskQueueName, in.Account)
-	}
+	s.maxInFlight = in.MaxInFlight
+	s.activityQueue = AccountTaskQueue(workflow.GetInfo(ctx).TaskQueueName, in.Account)
 	workflow.GetLogger(ctx).Info("Sync started", "AudienceID", in.AudienceID,
 		"ConnectorID", in.ConnectorID, "ListID", in.ListID, "Generation", s.generation,
 		"Pending", s.buf.Len(), "Blocked", s.owed != nil, "MaxInFlight", s.maxInFlight,
@@ -245,9 +235,7 @@ func (s *syncState) syncTimer(ctx workflow.Context, sel workflow.Selector, t *fl
 	t.cancelFunc, t.deadline = cancel, deadline
 	gen := t.gen
 	var opts workflow.TimerOptions
-	if s.ui.on {
-		opts.Summary = "flush in " + d.Round(time.Millisecond).String()
-	}
+	opts.Summary = "flush in " + d.Round(time.Millisecond).String()
 	sel.AddFuture(workflow.NewTimerWithOptions(tctx, d, opts), func(workflow.Future) {
 		if gen == t.gen {
 			t.cancelFunc = nil // fired: the loop will find the flush due

@@ -3,16 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/starter"
+	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // `hubsync enter` with no worker running (every queue empty) says that no
@@ -35,13 +35,11 @@ connectors:
 	if err := os.WriteFile(e.config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// Activated without waiting for it: no worker would ever answer.
-	s := starter.New(tp.Client, q, nil)
-	s.ActivationWait = -1
-	s.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	// The audience's workflow runs, but no worker would ever serve it.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := s.Activate(ctx, aud, "vip"); err != nil {
+	if _, err := tp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.AudienceWorkflowID(aud), TaskQueue: q},
+		workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: aud}); err != nil {
 		t.Fatal(err)
 	}
 
