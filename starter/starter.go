@@ -114,4 +114,3 @@ func (s *Starter) ensureAudience(ctx context.Context, audienceID string) error {
 	}
 	return nil
 }
-

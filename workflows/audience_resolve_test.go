@@ -66,7 +66,7 @@ func TestTakeChangesPacksAlternatingChangesIntoOneSignal(t *testing.T) {
 		m := MembershipChange{Op: op, RecordIDs: []string{id}}
 		q.push(queueItem{change: &m, units: 1, bytes: changeBytes(&m)})
 	}
-	msgs := q.takeChanges(1<<20)
+	msgs := q.takeChanges(1 << 20)
 	require.Len(t, msgs, 1)
 	var got []string
 	for _, r := range msgs[0].runs {
