@@ -37,12 +37,21 @@ func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add,
 	ao := ActivityOptions()
 	ao.TaskQueue = s.activityQueue
 	ao.Summary = batchSummary(req)
-	actx := workflow.WithActivityOptions(ctx, ao)
+	// A cancelled batch settles only once its attempt has ended, so none
+	// of its requests can land after the changes are sent again.
+	ao.WaitForCancellation = true
+	cctx, cancel := workflow.WithCancel(ctx)
+	s.cancels[req.BatchID] = cancel
+	actx := workflow.WithActivityOptions(cctx, ao)
 	fut := workflow.ExecuteActivity(actx, ApplyBatchActivity, req)
 	sel.AddFuture(fut, func(f workflow.Future) {
 		var res BatchResult
 		err := f.Get(ctx, &res)
 		s.settled(req)
+		if err != nil && temporal.IsCanceledError(err) {
+			s.requeue(ctx, req)
+			return
+		}
 		if err != nil {
 			s.reconcileBatchSettled(req, nil)
 			s.onBatchFailed(ctx, req, err)
@@ -65,6 +74,7 @@ func (s *syncState) settled(req BatchRequest) {
 	}
 	s.buf.release(req.Add)
 	s.buf.release(req.Remove)
+	delete(s.cancels, req.BatchID)
 }
 
 func (s *syncState) onBatchDone(ctx workflow.Context, req BatchRequest, res BatchResult) {

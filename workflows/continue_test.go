@@ -1,10 +1,12 @@
 package workflows
 
 import (
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 )
 
 // Reaching the signal bound continues as new only after draining every
@@ -121,4 +123,39 @@ func TestContinueAsNewWhileBlockedRoundTrip(t *testing.T) {
 	require.Equal(t, ids(2), calls[1].Req.Remove)
 	require.Equal(t, ids(1), h2.hs.members(testList))
 	require.EqualValues(t, 1, h2.result().BatchesFailed)
+}
+
+// A run due to continue as new does not wait for ever on one batch that
+// keeps failing retryably: after drainPatience it cancels the batches in
+// flight, waits for them to end, and carries their changes (a newer
+// change of a contact still wins) into the next run.
+func TestContinueAsNewCancelsABatchThatKeepsRetrying(t *testing.T) {
+	h := newHarness(t)
+	in := baseInput()
+	in.MaxBatchSize, in.MaxInFlight = 2, 2
+	h.hs.fail = func(n int, req BatchRequest) error {
+		if slices.Contains(req.Add, 1) {
+			return temporal.NewApplicationError("503", ErrTypeRetryable)
+		}
+		return nil
+	}
+	h.hs.during = func(n int, req BatchRequest) {
+		if n == 0 {
+			h.env.SetContinueAsNewSuggested(true)
+		}
+	}
+	h.at(time.Second, func() { h.enter("1", "2", "3", "4") })
+	h.at(2*time.Second, func() { h.leave("2") }) // newer than the batch: wins
+	h.run(in)
+
+	c := h.continuedInput().Carried
+	ids, ops := pendingOf(t, c.Pending)
+	require.Equal(t, []int64{2, 1}, ids, "the cancelled batch's contacts are carried, 2 with its newer leave")
+	require.Equal(t, "-+", ops)
+	require.Equal(t, []int64{3, 4}, h.hs.members(testList), "the other batch went through")
+	require.EqualValues(t, 1, c.Counters.BatchesSent)
+	require.Zero(t, c.Counters.BatchesFailed, "a cancelled batch is not a failure")
+	require.Nil(t, c.Owed)
+	last := h.hs.snapshotCalls()
+	require.Greater(t, len(last), 2, "the failing batch was retried before the cancel")
 }

@@ -26,6 +26,10 @@ type syncState struct {
 	// most maxInFlight, with disjoint contacts (the buffer holds theirs).
 	inFlight    []BatchInfo
 	maxInFlight int
+	// cancels ends each batch in flight (by batch ID), for a run due to
+	// continue as new that waits too long on one (see drain.go).
+	cancels   map[string]workflow.CancelFunc
+	drainWait drainState
 	// activityQueue is the account's task queue for membership activities
 	// (empty: the workflow's own), where the server enforces the
 	// account's rate budget for every worker together.
@@ -56,7 +60,7 @@ type syncState struct {
 // newState builds the run's state from a normalized input, restoring the
 // carried state after continue-as-new.
 func newState(in SyncInput, workflowID string) (*syncState, error) {
-	s := &syncState{in: in, workflowID: workflowID, buf: newBuffer(), nextSeq: 1}
+	s := &syncState{in: in, workflowID: workflowID, buf: newBuffer(), nextSeq: 1, cancels: map[string]workflow.CancelFunc{}}
 	c := in.Carried
 	s.in.Carried = nil // never keep a second copy of the buffer around
 	if c == nil {

@@ -113,6 +113,7 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 		for len(s.inFlight) < s.maxInFlight && mayStart() && s.maybeStartBatch(ctx, sel, t) {
 		}
 		s.syncTimer(ctx, sel, t)
+		s.stepDrain(ctx, sel, !mayStart())
 		s.reportProgress(ctx)
 		s.refreshUI(ctx)
 		sel.Select(ctx)

@@ -1,0 +1,71 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// A run due to continue as new starts no more batches and continues once
+// those in flight have settled. One batch retrying through a run of
+// faults (its backoff grows to a minute) would hold the whole sync there,
+// every other contact with it. So a run that has waited drainPatience
+// cancels its batches in flight, waits until each attempt has ended, puts
+// their changes back in the buffer (a contact's newer pending change
+// still wins) and carries them into the next run, which sends them again.
+// HubSpot's writes are idempotent, so a request that landed before the
+// cancel costs nothing. Not during a reconcile, whose accounting follows
+// each batch's differences: it waits as before.
+const drainPatience = 10 * time.Second
+
+// drainState is the wait for in-flight batches of a run due to continue.
+type drainState struct {
+	timerSet  bool
+	expired   bool
+	cancelled bool
+}
+
+// stepDrain arms the patience timer once a run is due with batches in
+// flight, and cancels them once it has expired.
+func (s *syncState) stepDrain(ctx workflow.Context, sel workflow.Selector, due bool) {
+	d := &s.drainWait
+	if !due || len(s.inFlight) == 0 || s.rec != nil || d.cancelled {
+		return
+	}
+	if !d.timerSet {
+		d.timerSet = true
+		t := workflow.NewTimerWithOptions(ctx, drainPatience, workflow.TimerOptions{Summary: "continue-as-new waits for the batches in flight"})
+		sel.AddFuture(t, func(workflow.Future) { d.expired = true })
+		return
+	}
+	if !d.expired {
+		return
+	}
+	d.cancelled = true
+	workflow.GetLogger(ctx).Info("Continue-as-new due: cancelling the batches still in flight to send them again in the next run",
+		"InFlight", len(s.inFlight), "Waited", drainPatience)
+	for _, b := range s.inFlight {
+		if cancel := s.cancels[b.BatchID]; cancel != nil {
+			cancel()
+		}
+	}
+}
+
+// requeue puts a cancelled batch's changes back in the buffer, except
+// for contacts with a newer pending change, which wins.
+func (s *syncState) requeue(ctx workflow.Context, req BatchRequest) {
+	s.reconcileBatchSettled(req, nil)
+	since := workflow.Now(ctx)
+	for _, b := range []struct {
+		op  Op
+		ids []int64
+	}{{OpEnter, req.Add}, {OpLeave, req.Remove}} {
+		for _, id := range b.ids {
+			if !s.buf.has(id) {
+				s.buf.put(id, b.op, since)
+			}
+		}
+	}
+	workflow.GetLogger(ctx).Info("Batch cancelled for continue-as-new; its changes go again in the next run",
+		"BatchID", req.BatchID, "Adds", len(req.Add), "Removes", len(req.Remove))
+}
