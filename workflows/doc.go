@@ -20,7 +20,7 @@
 // searchattrs.go (search attributes), names.go (the one rulebook for
 // audience, connector, account and list IDs; ParseRecordID for record IDs),
 // bounds.go (every payload's bound). Both workflows continue as new with
-// their state carried compactly and size-checked, and every change to their
-// commands is gated with workflow.GetVersion so recorded histories
-// (testdata) keep replaying.
+// their state carried compactly and size-checked. Recorded histories
+// (testdata) must keep replaying: once a release is tagged, a change to
+// the workflows' commands is versioned (see docs/architecture.md).
 package workflows

@@ -14,8 +14,8 @@ import (
 // TestReplayRecordedHistories replays histories recorded on a real Temporal
 // dev server (integration.TestRecordedHistoriesReplay with RECORD_HISTORY=1)
 // against the current workflow code: a change that breaks determinism for
-// running workflows fails here. Guard such changes with workflow.GetVersion
-// and keep the old histories.
+// running workflows fails here. From the first release on, guard such
+// changes with a version and keep the old histories.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	require.NoError(t, err)
