@@ -27,7 +27,7 @@ func accountWorkers(c client.Client, f *config.File, conns activities.ConnectorM
 		b := a.HubSpotBudget()
 		if per10s := float64(b.Requests)*float64(10*time.Second)/float64(b.Per) + float64(b.Burst); per10s > maxHubSpotPer10s {
 			// Allowed (an emulator has no limit), but at HubSpot it draws 429s.
-			log.Warn("account budget allows more requests per 10 s than any HubSpot plan; HubSpot will answer 429 (see README, Rate budget)",
+			log.Warn("account budget allows more requests per 10 s than any HubSpot plan; HubSpot will answer 429 (see docs/configuration.md, Rate budget)",
 				"account", a.ID, "requestsPer10s", per10s, "hubspotMax", maxHubSpotPer10s)
 		}
 		wo := sdkworker.Options{
