@@ -48,7 +48,7 @@ func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add,
 		var res BatchResult
 		err := f.Get(ctx, &res)
 		s.settled(req)
-		if err != nil && temporal.IsCanceledError(err) {
+		if err != nil && s.cancelledForDrain(req.BatchID, err) {
 			s.requeue(ctx, req)
 			return
 		}

@@ -159,3 +159,23 @@ func TestContinueAsNewCancelsABatchThatKeepsRetrying(t *testing.T) {
 	last := h.hs.snapshotCalls()
 	require.Greater(t, len(last), 2, "the failing batch was retried before the cancel")
 }
+
+// A batch cancelled for continue-as-new whose attempt ends otherwise than
+// cancelled (its worker died after the cancel was asked: a timeout, or a
+// retryable error) is not retried and not a failure: its changes go again
+// in the next run.
+func TestContinueAsNewRequeuesABatchWhoseCancelledAttemptFailed(t *testing.T) {
+	h := newHarness(t)
+	in := baseInput()
+	in.MaxBatchSize, in.MaxInFlight = 2, 2
+	h.hs.hang = func(req BatchRequest) bool { return slices.Contains(req.Add, 1) }
+	h.hs.during = func(n int, req BatchRequest) { h.env.SetContinueAsNewSuggested(true) }
+	h.at(time.Second, func() { h.enter("1", "2", "3", "4") })
+	h.run(in)
+
+	c := h.continuedInput().Carried
+	require.Equal(t, []int64{1, 2}, pendingIDs(t, c.Pending))
+	require.Zero(t, c.Counters.BatchesFailed)
+	require.Nil(t, c.Owed, "not blocked")
+	require.Equal(t, []int64{3, 4}, h.hs.members(testList))
+}

@@ -1,7 +1,10 @@
 package workflows
 
 import (
+	"errors"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"go.temporal.io/sdk/workflow"
 )
@@ -22,14 +25,30 @@ const drainPatience = 10 * time.Second
 type drainState struct {
 	timerSet  bool
 	expired   bool
-	cancelled bool
+	cancelled map[string]bool // batches cancelled, by ID
+}
+
+// cancelledForDrain: the batch ended because the drain cancelled it. Once
+// a cancel is asked, the attempt running then is its last whatever ends
+// it (cancelled, or timed out when its worker died meanwhile), so any end
+// but a terminal answer puts its changes back; a terminal answer is owed
+// as always.
+func (s *syncState) cancelledForDrain(batchID string, err error) bool {
+	if temporal.IsCanceledError(err) {
+		return true
+	}
+	if !s.drainWait.cancelled[batchID] {
+		return false
+	}
+	var app *temporal.ApplicationError
+	return !errors.As(err, &app) || (app.Type() != ErrTypeTerminal && app.Type() != ErrTypeInvalidBatch)
 }
 
 // stepDrain arms the patience timer once a run is due with batches in
 // flight, and cancels them once it has expired.
 func (s *syncState) stepDrain(ctx workflow.Context, sel workflow.Selector, due bool) {
 	d := &s.drainWait
-	if !due || len(s.inFlight) == 0 || s.rec != nil || d.cancelled {
+	if !due || len(s.inFlight) == 0 || s.rec != nil || d.cancelled != nil {
 		return
 	}
 	if !d.timerSet {
@@ -41,11 +60,12 @@ func (s *syncState) stepDrain(ctx workflow.Context, sel workflow.Selector, due b
 	if !d.expired {
 		return
 	}
-	d.cancelled = true
+	d.cancelled = map[string]bool{}
 	workflow.GetLogger(ctx).Info("Continue-as-new due: cancelling the batches still in flight to send them again in the next run",
 		"InFlight", len(s.inFlight), "Waited", drainPatience)
 	for _, b := range s.inFlight {
 		if cancel := s.cancels[b.BatchID]; cancel != nil {
+			d.cancelled[b.BatchID] = true
 			cancel()
 		}
 	}

@@ -53,8 +53,12 @@ type fakeHubSpot struct {
 	// during, when set, runs inside the activity (e.g. to send a signal
 	// while a batch is in flight).
 	during func(n int, req BatchRequest)
-	reads  int       // pages read (reconcile_test.go)
-	pages  [][]int64 // what each page read answered, in order
+	// hang, when it says so of a request, holds it until its attempt is
+	// cancelled and then fails it retryably, as an attempt does whose
+	// worker died after the cancel was asked (it ends in a timeout).
+	hang  func(req BatchRequest) bool
+	reads int       // pages read (reconcile_test.go)
+	pages [][]int64 // what each page read answered, in order
 }
 
 func (f *fakeHubSpot) apply(ctx context.Context, req BatchRequest) (BatchResult, error) {
@@ -75,7 +79,7 @@ func (f *fakeHubSpot) apply(ctx context.Context, req BatchRequest) (BatchResult,
 		}
 		f.busy[id] = true
 	}
-	fail, during := f.fail, f.during
+	fail, during, hang := f.fail, f.during, f.hang
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
@@ -86,6 +90,10 @@ func (f *fakeHubSpot) apply(ctx context.Context, req BatchRequest) (BatchResult,
 		f.mu.Unlock()
 	}()
 
+	if hang != nil && hang(req) {
+		<-ctx.Done()
+		return BatchResult{}, temporal.NewApplicationError("no answer before the attempt ended", ErrTypeRetryable)
+	}
 	if during != nil {
 		during(n, req)
 		time.Sleep(5 * time.Millisecond) // widen the window for overlap
