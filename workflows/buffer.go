@@ -318,6 +318,11 @@ func (s PendingSnapshot) entries() ([]int64, []Op, bool) {
 	if s.Count == 0 && len(s.Packed) == 0 && len(s.Leaves) == 0 {
 		return nil, nil, true
 	}
+	// Every packed ID takes at least a byte: a larger (or negative) Count
+	// is malformed, and must not size an allocation.
+	if s.Count < 0 || s.Count > len(s.Packed) {
+		return nil, nil, false
+	}
 	ids, err := unpackIDs(s.Packed, s.Count)
 	if err != nil || len(s.Leaves) != (s.Count+7)/8 {
 		return nil, nil, false

@@ -870,3 +870,16 @@ func TestBufferHoldAbove(t *testing.T) {
 	require.Equal(t, ids(40), add)
 	checkBuffer(t, b)
 }
+
+// A snapshot whose count is negative or larger than its packed IDs could
+// hold is refused rather than sizing an allocation (it panicked before).
+func TestBufferRestoreRefusesImpossibleCounts(t *testing.T) {
+	for _, s := range []PendingSnapshot{
+		{Count: -1},
+		{Count: -1, Packed: []byte{2}, Leaves: []byte{0}},
+		{Count: 1 << 40, Packed: []byte{2}, Leaves: []byte{0}},
+	} {
+		_, ok := restoreBuffer(s)
+		require.False(t, ok, "%+v", s)
+	}
+}
