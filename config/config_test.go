@@ -204,10 +204,10 @@ connectors:
 		`account "acme": budget.requests -5 must be positive (omit it for 97)`,
 		`account "acme": budget.per 0s must be positive (omit it for 10s)`,
 		`account "acme": budget.burst 0 must be positive (omit it for 1)`,
-		`connector "c1": maxBatchSize 0 must be between 1 and 10000`,
+		`connector "c1": maxBatchSize 0 must be positive (omit it for 500)`,
 		`connector "c2": flushInterval 0s must be positive (omit it for 10s)`,
-		`connector "c2": maxBacklog 0 must be between maxBatchSize (500) and 80000`,
-		`connector "c2": maxInFlight 0 must be between 1 and 10`,
+		`connector "c2": maxBacklog 0 must be positive (omit it for 50000)`,
+		`connector "c2": maxInFlight 0 must be positive (omit it for 5)`,
 		`connector "c2": maxSignalsPerRun 0 must be positive (omit it for 5000)`,
 		`connector "c2": maxBatchesPerRun 0 must be positive (omit it for 1000)`,
 	} {

@@ -182,30 +182,64 @@ func (c Connector) validate(i int, accounts map[string]bool, w written) []error 
 	case workflows.CheckListID(c.ListID) != nil:
 		bad("listId %q must be HubSpot's numeric list ID, e.g. \"123\"", c.ListID)
 	}
+	// A written 0 is the file's own rule (left out means default); the
+	// ranges are the workflow's, checked by the same function a sync runs.
+	written0 := func(v int, field string) bool { return v == 0 && w.has("connectors", i, field) }
+	before := len(errs)
 	if c.FlushInterval <= 0 {
 		bad("flushInterval %s must be positive (omit it for %s)", c.FlushInterval, workflows.DefaultFlushInterval)
 	}
-	if c.MaxBatchSize < 1 || c.MaxBatchSize > workflows.MaxMaxBatchSize {
-		bad("maxBatchSize %d must be between 1 and %d (default %d)", c.MaxBatchSize, workflows.MaxMaxBatchSize, workflows.DefaultMaxBatchSize)
+	if c.MaxBatchSize < 1 {
+		bad("maxBatchSize %d must be positive (omit it for %d)", c.MaxBatchSize, workflows.DefaultMaxBatchSize)
 	}
-	if c.MaxBacklog < c.MaxBatchSize || c.MaxBacklog > workflows.MaxMaxBacklog {
-		bad("maxBacklog %d must be between maxBatchSize (%d) and %d (default %d)", c.MaxBacklog, c.MaxBatchSize, workflows.MaxMaxBacklog, workflows.DefaultMaxBacklog)
+	if c.MaxBacklog < 1 {
+		bad("maxBacklog %d must be positive (omit it for %d)", c.MaxBacklog, workflows.DefaultMaxBacklog)
 	}
-	// These three are passed on as 0 when left out (the workflow's
-	// default), so only w tells a 0 written in the file.
-	written0 := func(v int, field string) bool { return v == 0 && w.has("connectors", i, field) }
-	if c.MaxSignalsPerRun < 0 || written0(c.MaxSignalsPerRun, "maxSignalsPerRun") {
-		bad("maxSignalsPerRun %d must be positive (omit it for %d)", c.MaxSignalsPerRun, workflows.DefaultMaxSignalsPerRun)
+	for _, f := range []struct {
+		v    int
+		name string
+		def  int
+	}{{c.MaxSignalsPerRun, "maxSignalsPerRun", workflows.DefaultMaxSignalsPerRun},
+		{c.MaxBatchesPerRun, "maxBatchesPerRun", workflows.DefaultMaxBatchesPerRun},
+		{c.MaxInFlight, "maxInFlight", workflows.DefaultMaxInFlight}} {
+		if f.v < 0 || written0(f.v, f.name) {
+			bad("%s %d must be positive (omit it for %d)", f.name, f.v, f.def)
+		}
 	}
-	if c.MaxBatchesPerRun < 0 || written0(c.MaxBatchesPerRun, "maxBatchesPerRun") {
-		bad("maxBatchesPerRun %d must be positive (omit it for %d)", c.MaxBatchesPerRun, workflows.DefaultMaxBatchesPerRun)
-	}
-	if c.MaxInFlight < 0 || written0(c.MaxInFlight, "maxInFlight") || c.MaxInFlight > workflows.MaxMaxInFlight {
-		bad("maxInFlight %d must be between 1 and %d (omit it for %d)", c.MaxInFlight, workflows.MaxMaxInFlight, workflows.DefaultMaxInFlight)
-	} else if c.MaxBatchSize > 0 && c.MaxInFlight*c.MaxBatchSize > workflows.MaxMaxBatchSize {
-		bad("maxInFlight %d × maxBatchSize %d is over %d record IDs in flight: lower one of them", c.MaxInFlight, c.MaxBatchSize, workflows.MaxMaxBatchSize)
+	if len(errs) == before {
+		var se *workflows.SettingsError
+		if err := workflows.CheckSettings(c.SyncInput("")); errors.As(err, &se) && se.Field != "ConnectorID" && se.Field != "ListID" {
+			bad("%s %v: %s", yamlName(se.Field), settingValue(c, se.Field), se.Why)
+		}
 	}
 	return errs
+}
+
+// settingValue is the value the file gave a SyncInput field.
+func settingValue(c Connector, field string) any {
+	switch field {
+	case "FlushInterval":
+		return c.FlushInterval
+	case "MaxBatchSize":
+		return c.MaxBatchSize
+	case "MaxBacklog":
+		return c.MaxBacklog
+	case "MaxInFlight":
+		return c.MaxInFlight
+	case "MaxSignalsPerRun":
+		return c.MaxSignalsPerRun
+	case "MaxBatchesPerRun":
+		return c.MaxBatchesPerRun
+	}
+	return "?"
+}
+
+// yamlName is a SyncInput field's name in the connectors file.
+func yamlName(field string) string {
+	if field == "" {
+		return field
+	}
+	return strings.ToLower(field[:1]) + field[1:]
 }
 
 func checkHTTPURL(s string) error {

@@ -30,12 +30,12 @@ func TestValidationErrors(t *testing.T) {
 		{"non-numeric listId", acct + "connectors:\n  - {id: acme-vip, account: acme, listId: abc}\n", []string{`connector "acme-vip": listId "abc" must be HubSpot's numeric list ID`}},
 		{"connector id with slash", acct + "connectors:\n  - {id: a/b, account: acme, listId: \"1\"}\n", []string{`connector "a/b": id`, "workflow IDs"}},
 		{"connector without id", acct + "connectors:\n  - {account: acme, listId: \"1\"}\n", []string{`connectors[0]: id ""`}},
-		{"batch too big", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 10001}\n", []string{`connector "c": maxBatchSize 10001 must be between 1 and 10000`}},
+		{"batch too big", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 10001}\n", []string{`connector "c": maxBatchSize 10001: must be between 1 and 10000`}},
 		{"batch negative", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: -1}\n", []string{`connector "c": maxBatchSize -1`}},
-		{"backlog too big", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBacklog: 80001}\n", []string{`connector "c": maxBacklog 80001 must be between maxBatchSize (500) and 80000`}},
-		{"too many in flight", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxInFlight: 11}\n", []string{`connector "c": maxInFlight 11 must be between 1 and 10`}},
-		{"in flight past the ID bound", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 5000, maxInFlight: 3}\n", []string{`connector "c": maxInFlight 3 × maxBatchSize 5000 is over 10000`}},
-		{"backlog under a batch", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 1000, maxBacklog: 999}\n", []string{`connector "c": maxBacklog 999 must be between maxBatchSize (1000)`}},
+		{"backlog too big", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBacklog: 80001}\n", []string{`connector "c": maxBacklog 80001: must be between 1 and 80000`}},
+		{"too many in flight", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxInFlight: 11}\n", []string{`connector "c": maxInFlight 11: must be between 1 and 10`}},
+		{"in flight past the ID bound", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 5000, maxInFlight: 3}\n", []string{`connector "c": maxInFlight 3: 3 batches of MaxBatchSize 5000 is over 10000 IDs in flight: use at most 2`}},
+		{"backlog under a batch", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", maxBatchSize: 1000, maxBacklog: 999}\n", []string{`connector "c": maxBacklog 999: must be at least MaxBatchSize (1000)`}},
 		{"flush negative", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", flushInterval: -1s}\n", []string{`connector "c": flushInterval -1s must be positive`}},
 		{"flush not a duration", acct + "connectors:\n  - {id: c, account: acme, listId: \"1\", flushInterval: soon}\n", []string{"soon"}},
 		{"account without id", "accounts:\n  - auth: {type: private-app, tokenEnv: T}\n" + conn, []string{`accounts[0]: id ""`}},
@@ -80,5 +80,19 @@ func TestValidationErrors(t *testing.T) {
 				t.Errorf("error echoes the secret: %v", err)
 			}
 		})
+	}
+}
+
+// The file accepts exactly what a sync accepts: a bound the workflow
+// enforces is refused here too, with the workflow's own check (they
+// drifted before: maxSignalsPerRun 20000 was accepted here and refused at
+// activation).
+func TestConnectorBoundsAreTheWorkflows(t *testing.T) {
+	acct := "accounts:\n  - {id: acme, auth: {type: private-app, tokenEnv: T}}\n"
+	for field, value := range map[string]string{"maxSignalsPerRun": "20000", "maxBatchesPerRun": "3001"} {
+		_, err := Parse([]byte(acct+"connectors:\n  - {id: c, account: acme, listId: \"1\", "+field+": "+value+"}\n"), t.TempDir(), nil)
+		if err == nil || !strings.Contains(err.Error(), `connector "c": `+field+" "+value+": must be between 1 and ") {
+			t.Errorf("%s %s: %v", field, value, err)
+		}
 	}
 }

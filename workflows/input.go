@@ -14,23 +14,47 @@ const (
 	maxBatchesPerRunLimit = 3000
 )
 
+// SettingsError is a connector setting outside its bounds. Field is the
+// SyncInput field (MaxBatchSize); the connectors file names it in its own
+// spelling (maxBatchSize).
+type SettingsError struct{ Field, Why string }
+
+func (e *SettingsError) Error() string { return e.Field + ": " + e.Why }
+
+// CheckSettings checks a connector's settings (everything in SyncInput but
+// the audience and the carried state) against the bounds the sync
+// workflow enforces. The connectors file calls it too, so what it accepts
+// and what a sync accepts cannot drift apart. A zero field means its
+// default.
+func CheckSettings(in SyncInput) error {
+	if err := CheckConnectorID(in.ConnectorID); err != nil {
+		return &SettingsError{"ConnectorID", err.Error()}
+	}
+	if err := CheckListID(in.ListID); err != nil {
+		return &SettingsError{"ListID", err.Error()}
+	}
+	_, err := withDefaults(in)
+	return err
+}
+
 // normalize fills defaults and validates in. Errors are non-retryable and
 // name the field: retrying a workflow task cannot fix its input.
 func normalize(in SyncInput) (SyncInput, error) {
-	bad := func(field, why string) (SyncInput, error) {
-		return in, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("invalid SyncInput.%s: %s", field, why), ErrTypeInvalidInput, nil)
+	err := CheckAudienceID(in.AudienceID)
+	if err != nil {
+		err = &SettingsError{"AudienceID", err.Error()}
+	} else if err = CheckSettings(in); err == nil {
+		in, err = withDefaults(in)
 	}
-	// The rules are the rulebook's (names.go).
-	if err := CheckAudienceID(in.AudienceID); err != nil {
-		return bad("AudienceID", err.Error())
+	if err != nil {
+		return in, temporal.NewNonRetryableApplicationError("invalid SyncInput."+err.Error(), ErrTypeInvalidInput, nil)
 	}
-	if err := CheckConnectorID(in.ConnectorID); err != nil {
-		return bad("ConnectorID", err.Error())
-	}
-	if err := CheckListID(in.ListID); err != nil {
-		return bad("ListID", err.Error())
-	}
+	return in, nil
+}
+
+// withDefaults fills the defaults of the tuning fields and checks them.
+func withDefaults(in SyncInput) (SyncInput, error) {
+	bad := func(field, why string) (SyncInput, error) { return in, &SettingsError{field, why} }
 	switch {
 	case in.FlushInterval < 0:
 		return bad("FlushInterval", "must not be negative")
@@ -50,7 +74,7 @@ func normalize(in SyncInput) (SyncInput, error) {
 		in.MaxBacklog = DefaultMaxBacklog
 	}
 	if in.MaxBacklog < in.MaxBatchSize {
-		return bad("MaxBacklog", fmt.Sprintf("%d is below MaxBatchSize %d: a full batch must fit", in.MaxBacklog, in.MaxBatchSize))
+		return bad("MaxBacklog", fmt.Sprintf("must be at least MaxBatchSize (%d): a full batch must fit", in.MaxBatchSize))
 	}
 	maxByBatch := MaxMaxBatchSize / in.MaxBatchSize
 	switch {
