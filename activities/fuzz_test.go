@@ -3,7 +3,7 @@ package activities
 import (
 	"testing"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // ids reads little int64s from b (one byte each keeps collisions likely).
@@ -20,7 +20,7 @@ func ids(b []byte) []int64 {
 func FuzzResultOf(f *testing.F) {
 	f.Add([]byte{1, 2}, []byte{3}, []byte{1}, []byte{3, 3}, []byte{0, 9})
 	f.Fuzz(func(t *testing.T, add, remove, added, removed, missing []byte) {
-		req := workflows.BatchRequest{Add: ids(add), Remove: ids(remove)}
+		req := contract.BatchRequest{Add: ids(add), Remove: ids(remove)}
 		res, ignored := resultOf(req, ids(added), ids(removed), ids(missing))
 		sent := map[int64]bool{}
 		for _, id := range append(append([]int64(nil), req.Add...), req.Remove...) {

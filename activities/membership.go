@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // MembershipWriter sends one add-and-remove request; *hubspot.Client is one.
@@ -43,11 +43,11 @@ type Membership struct {
 	Connectors Connectors
 }
 
-// Register registers the activities under workflows.ApplyBatchActivity
-// and workflows.ReadListPageActivity.
+// Register registers the activities under contract.ApplyBatchActivity
+// and contract.ReadListPageActivity.
 func Register(r worker.ActivityRegistry, m *Membership) {
-	r.RegisterActivityWithOptions(m.ApplyMembershipBatch, activity.RegisterOptions{Name: workflows.ApplyBatchActivity})
-	r.RegisterActivityWithOptions(m.ReadListPage, activity.RegisterOptions{Name: workflows.ReadListPageActivity})
+	r.RegisterActivityWithOptions(m.ApplyMembershipBatch, activity.RegisterOptions{Name: contract.ApplyBatchActivity})
+	r.RegisterActivityWithOptions(m.ReadListPage, activity.RegisterOptions{Name: contract.ReadListPageActivity})
 }
 
 // deadlineMargin keeps every HTTP attempt clear of the activity's own
@@ -58,7 +58,7 @@ const deadlineMargin = 5 * time.Second
 // ApplyMembershipBatch sends one batch as one add-and-remove request and
 // returns HubSpot's per-contact outcome. HubSpot ignores adding a member and
 // removing a non-member, so a retried batch converges to the same list.
-func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.BatchRequest) (workflows.BatchResult, error) {
+func (m *Membership) ApplyMembershipBatch(ctx context.Context, req contract.BatchRequest) (contract.BatchResult, error) {
 	log := activity.GetLogger(ctx)
 	metrics := newBatchMetrics(ctx, req.ConnectorID)
 	writer, ok := m.Connectors.Writer(req.ConnectorID)
@@ -66,8 +66,8 @@ func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.Bat
 		// Workers of one task queue must all know the connector; a worker
 		// that doesn't is misconfigured, which an operator has to fix.
 		metrics.batch(ResultTerminal)
-		return workflows.BatchResult{}, terminal(fmt.Sprintf("connector %q is not configured on this worker: add it to the connectors file and restart, then resume the sync", req.ConnectorID),
-			workflows.HubSpotFailure{Category: "UNKNOWN_CONNECTOR", Message: "connector " + req.ConnectorID + " is not configured on the worker"}, nil)
+		return contract.BatchResult{}, terminal(fmt.Sprintf("connector %q is not configured on this worker: add it to the connectors file and restart, then resume the sync", req.ConnectorID),
+			contract.HubSpotFailure{Category: "UNKNOWN_CONNECTOR", Message: "connector " + req.ConnectorID + " is not configured on the worker"}, nil)
 	}
 	info := activity.GetInfo(ctx)
 	log.Info("applying membership batch", "batchId", req.BatchID, "listId", req.ListID,
@@ -83,7 +83,7 @@ func (m *Membership) ApplyMembershipBatch(ctx context.Context, req workflows.Bat
 		mapped := classify(err)
 		metrics.failed(mapped)
 		log.Warn("membership batch failed", "batchId", req.BatchID, "listId", req.ListID, "attempt", info.Attempt, "error", err)
-		return workflows.BatchResult{}, mapped
+		return contract.BatchResult{}, mapped
 	}
 	log.Info("membership batch applied", "batchId", req.BatchID, "listId", req.ListID,
 		"added", len(out.Added), "removed", len(out.Removed), "missing", len(out.Missing),
@@ -130,28 +130,28 @@ func classify(err error) error {
 		return err
 	}
 	if errors.Is(err, hubspot.ErrInvalidInput) {
-		return temporal.NewApplicationErrorWithOptions(err.Error(), workflows.ErrTypeInvalidBatch,
+		return temporal.NewApplicationErrorWithOptions(err.Error(), contract.ErrTypeInvalidBatch,
 			temporal.ApplicationErrorOptions{NonRetryable: true, Cause: err,
-				Details: []any{workflows.HubSpotFailure{Category: "INVALID_BATCH", Message: err.Error()}}})
+				Details: []any{contract.HubSpotFailure{Category: "INVALID_BATCH", Message: err.Error()}}})
 	}
 	var apiErr *hubspot.APIError
 	if errors.As(err, &apiErr) {
-		failure := workflows.HubSpotFailure{Status: apiErr.StatusCode, Category: apiErr.Category, SubCategory: apiErr.SubCategory,
+		failure := contract.HubSpotFailure{Status: apiErr.StatusCode, Category: apiErr.Category, SubCategory: apiErr.SubCategory,
 			CorrelationID: apiErr.CorrelationID, Message: apiErr.Message, PolicyName: apiErr.PolicyName}
 		if !apiErr.Retryable() {
 			return terminal(err.Error(), failure, err)
 		}
 		// A 429 waits for the interval HubSpot names instead of the backoff.
-		return temporal.NewApplicationErrorWithOptions(err.Error(), workflows.ErrTypeRetryable,
+		return temporal.NewApplicationErrorWithOptions(err.Error(), contract.ErrTypeRetryable,
 			temporal.ApplicationErrorOptions{Cause: err, NextRetryDelay: apiErr.RetryAfter, Details: []any{failure}})
 	}
 	// Transport failures and timeouts (ours, or the activity's deadline
 	// reached) got no answer; the batch is idempotent, so retry it.
-	return temporal.NewApplicationErrorWithOptions(err.Error(), workflows.ErrTypeRetryable,
-		temporal.ApplicationErrorOptions{Cause: err, Details: []any{workflows.HubSpotFailure{Category: "TRANSPORT", Message: err.Error()}}})
+	return temporal.NewApplicationErrorWithOptions(err.Error(), contract.ErrTypeRetryable,
+		temporal.ApplicationErrorOptions{Cause: err, Details: []any{contract.HubSpotFailure{Category: "TRANSPORT", Message: err.Error()}}})
 }
 
-func terminal(msg string, failure workflows.HubSpotFailure, cause error) error {
-	return temporal.NewApplicationErrorWithOptions(msg, workflows.ErrTypeTerminal,
+func terminal(msg string, failure contract.HubSpotFailure, cause error) error {
+	return temporal.NewApplicationErrorWithOptions(msg, contract.ErrTypeTerminal,
 		temporal.ApplicationErrorOptions{NonRetryable: true, Cause: cause, Details: []any{failure}})
 }

@@ -17,10 +17,10 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/audiencesync/hubspot-list-sync/activities"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/speccheck"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 const portal = int64(7)
@@ -53,13 +53,13 @@ func newFixture(t *testing.T, timeout time.Duration, opts ...hubspottest.Option)
 	return &fixture{emu: emu, env: env, metrics: scope, listID: emu.CreateList(portal, "A", hubspot.ProcessingManual), client: client}
 }
 
-func (f *fixture) apply(add, remove []int64) (workflows.BatchResult, error) {
-	req := workflows.BatchRequest{ConnectorID: "conn", ListID: f.listID, BatchID: "wf#1", Add: add, Remove: remove}
-	val, err := f.env.ExecuteActivity(workflows.ApplyBatchActivity, req)
+func (f *fixture) apply(add, remove []int64) (contract.BatchResult, error) {
+	req := contract.BatchRequest{ConnectorID: "conn", ListID: f.listID, BatchID: "wf#1", Add: add, Remove: remove}
+	val, err := f.env.ExecuteActivity(contract.ApplyBatchActivity, req)
 	if err != nil {
-		return workflows.BatchResult{}, err
+		return contract.BatchResult{}, err
 	}
-	var out workflows.BatchResult
+	var out contract.BatchResult
 	return out, val.Get(&out)
 }
 
@@ -79,11 +79,11 @@ func TestAppliesABatchAndReportsEachContact(t *testing.T) {
 	assert.Equal(t, []int64{1, 2}, f.emu.Members(portal, f.listID))
 }
 
-func appErr(t *testing.T, err error) (*temporal.ApplicationError, workflows.HubSpotFailure) {
+func appErr(t *testing.T, err error) (*temporal.ApplicationError, contract.HubSpotFailure) {
 	t.Helper()
 	var ae *temporal.ApplicationError
 	require.True(t, errors.As(err, &ae), "want an ApplicationError, got %T: %v", err, err)
-	var failure workflows.HubSpotFailure
+	var failure contract.HubSpotFailure
 	if ae.HasDetails() {
 		require.NoError(t, ae.Details(&failure))
 	}
@@ -96,16 +96,16 @@ func TestEachStatusIsClassifiedOnce(t *testing.T) {
 		errType  string
 		terminal bool
 	}{
-		{408, workflows.ErrTypeRetryable, false},
-		{429, workflows.ErrTypeRetryable, false},
-		{503, workflows.ErrTypeRetryable, false},
-		{502, workflows.ErrTypeRetryable, false},
-		{504, workflows.ErrTypeRetryable, false},
-		{400, workflows.ErrTypeTerminal, true},
-		{401, workflows.ErrTypeTerminal, true},
-		{403, workflows.ErrTypeTerminal, true},
-		{404, workflows.ErrTypeTerminal, true},
-		{500, workflows.ErrTypeTerminal, true},
+		{408, contract.ErrTypeRetryable, false},
+		{429, contract.ErrTypeRetryable, false},
+		{503, contract.ErrTypeRetryable, false},
+		{502, contract.ErrTypeRetryable, false},
+		{504, contract.ErrTypeRetryable, false},
+		{400, contract.ErrTypeTerminal, true},
+		{401, contract.ErrTypeTerminal, true},
+		{403, contract.ErrTypeTerminal, true},
+		{404, contract.ErrTypeTerminal, true},
+		{500, contract.ErrTypeTerminal, true},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
@@ -202,7 +202,7 @@ func TestNoAnswerIsRetryable(t *testing.T) {
 	f.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultHang})
 	_, err := f.apply([]int64{1}, nil)
 	ae, failure := appErr(t, err)
-	assert.Equal(t, workflows.ErrTypeRetryable, ae.Type())
+	assert.Equal(t, contract.ErrTypeRetryable, ae.Type())
 	assert.False(t, ae.NonRetryable())
 	assert.Equal(t, "TRANSPORT", failure.Category)
 
@@ -220,12 +220,12 @@ func TestBadInputAndUnknownConnectorAreTerminal(t *testing.T) {
 	f := newFixture(t, 5*time.Second)
 	_, err := f.apply([]int64{1}, []int64{1})
 	ae, _ := appErr(t, err)
-	assert.Equal(t, workflows.ErrTypeInvalidBatch, ae.Type())
+	assert.Equal(t, contract.ErrTypeInvalidBatch, ae.Type())
 	assert.True(t, ae.NonRetryable())
 
-	_, err = f.env.ExecuteActivity(workflows.ApplyBatchActivity, workflows.BatchRequest{ConnectorID: "nope", ListID: f.listID, Add: []int64{1}})
+	_, err = f.env.ExecuteActivity(contract.ApplyBatchActivity, contract.BatchRequest{ConnectorID: "nope", ListID: f.listID, Add: []int64{1}})
 	ae, failure := appErr(t, err)
-	assert.Equal(t, workflows.ErrTypeTerminal, ae.Type())
+	assert.Equal(t, contract.ErrTypeTerminal, ae.Type())
 	assert.Equal(t, "UNKNOWN_CONNECTOR", failure.Category)
 	assert.Contains(t, ae.Error(), "nope")
 	assert.Empty(t, f.emu.Requests())

@@ -9,8 +9,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // Product metrics. They go through activity.GetMetricsHandler, so they reach
@@ -77,7 +77,7 @@ func (m batchMetrics) applied(out hubspot.MembershipUpdate) {
 func (m batchMetrics) failed(mapped error) {
 	var ae *temporal.ApplicationError
 	switch {
-	case errors.As(mapped, &ae) && ae.Type() == workflows.ErrTypeInvalidBatch:
+	case errors.As(mapped, &ae) && ae.Type() == contract.ErrTypeInvalidBatch:
 		m.batch(ResultInvalid)
 	case errors.As(mapped, &ae) && ae.NonRetryable():
 		m.batch(ResultTerminal)

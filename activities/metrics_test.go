@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/audiencesync/hubspot-list-sync/activities"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // counter sums the counter name over every series whose labels include want.
@@ -86,7 +86,7 @@ func TestMetricsCountEachAttemptByResult(t *testing.T) {
 	_, err = f.apply([]int64{6}, []int64{6})
 	require.Error(t, err)
 	assert.Equal(t, int64(1), f.counter(activities.MetricBatches, batches(activities.ResultInvalid)))
-	_, err = f.env.ExecuteActivity(workflows.ApplyBatchActivity, workflows.BatchRequest{ConnectorID: "nope", ListID: "1", Add: []int64{1}})
+	_, err = f.env.ExecuteActivity(contract.ApplyBatchActivity, contract.BatchRequest{ConnectorID: "nope", ListID: "1", Add: []int64{1}})
 	require.Error(t, err)
 	assert.Equal(t, int64(1), f.counter(activities.MetricBatches, map[string]string{"connector": "nope", "result": activities.ResultTerminal}))
 

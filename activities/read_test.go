@@ -7,17 +7,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
-func (f *fixture) read(after string) (workflows.ReadPageResult, error) {
-	val, err := f.env.ExecuteActivity(workflows.ReadListPageActivity, workflows.ReadPageRequest{ConnectorID: "conn", ListID: f.listID, After: after})
+func (f *fixture) read(after string) (contract.ReadPageResult, error) {
+	val, err := f.env.ExecuteActivity(contract.ReadListPageActivity, contract.ReadPageRequest{ConnectorID: "conn", ListID: f.listID, After: after})
 	if err != nil {
-		return workflows.ReadPageResult{}, err
+		return contract.ReadPageResult{}, err
 	}
-	var out workflows.ReadPageResult
+	var out contract.ReadPageResult
 	return out, val.Get(&out)
 }
 

@@ -3,15 +3,14 @@ package activities
 import (
 	"testing"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // However large HubSpot's answer, the result holds only IDs the batch sent,
 // each once: the activity result is bounded by the batch.
 func TestResultIsBoundedByTheBatch(t *testing.T) {
-	req := workflows.BatchRequest{Add: []int64{1, 2, 3}, Remove: []int64{4}}
+	req := contract.BatchRequest{Add: []int64{1, 2, 3}, Remove: []int64{4}}
 	junk := make([]int64, 100000)
 	for i := range junk {
 		junk[i] = int64(1000 + i)

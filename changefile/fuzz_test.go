@@ -6,7 +6,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // Import files of any content: every line becomes a valid change or a
@@ -47,10 +47,10 @@ func FuzzOpen(f *testing.F) {
 				if rec.Line <= lastLine {
 					t.Fatalf("record on line %d after line %d", rec.Line, lastLine)
 				}
-				if rec.Op != workflows.OpEnter && rec.Op != workflows.OpLeave {
+				if rec.Op != contract.OpEnter && rec.Op != contract.OpLeave {
 					t.Fatalf("record with op %q", rec.Op)
 				}
-				if _, ok := workflows.ParseRecordID(rec.ID); !ok {
+				if _, ok := contract.ParseRecordID(rec.ID); !ok {
 					t.Fatalf("record with ID %q the audience would reject", rec.ID)
 				}
 				lastLine = rec.Line

@@ -10,13 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // Record is one valid change read from an import file.
 type Record struct {
 	Line int
-	Op   workflows.Op
+	Op   contract.Op
 	ID   string
 }
 
@@ -93,12 +93,12 @@ func NewReader(format string, r io.Reader) (Reader, error) {
 }
 
 // parseOp accepts enter and leave in any case.
-func parseOp(s string) (workflows.Op, bool) {
-	switch workflows.Op(strings.ToLower(strings.TrimSpace(s))) {
-	case workflows.OpEnter:
-		return workflows.OpEnter, true
-	case workflows.OpLeave:
-		return workflows.OpLeave, true
+func parseOp(s string) (contract.Op, bool) {
+	switch contract.Op(strings.ToLower(strings.TrimSpace(s))) {
+	case contract.OpEnter:
+		return contract.OpEnter, true
+	case contract.OpLeave:
+		return contract.OpLeave, true
 	}
 	return "", false
 }
@@ -112,7 +112,7 @@ func checkRecord(line int, opText, id string) (Record, *Malformed) {
 		return Record{}, &Malformed{line, fmt.Sprintf("op %q is neither enter nor leave", oneLine(opText, 40))}
 	}
 	id = strings.TrimSpace(id)
-	if _, ok := workflows.ParseRecordID(id); !ok {
+	if _, ok := contract.ParseRecordID(id); !ok {
 		if id == "" {
 			return Record{}, &Malformed{line, "the record ID is empty"}
 		}

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // ReadSnapshot reads an audience's full member set: one HubSpot record ID
@@ -26,7 +26,7 @@ func ReadSnapshot(r io.Reader, name string) ([]int64, error) {
 		if s == "" || strings.HasPrefix(s, "#") || line == 1 && strings.EqualFold(strings.Trim(s, `"`), "recordId") {
 			continue
 		}
-		id, ok := workflows.ParseRecordID(strings.Trim(s, `"`))
+		id, ok := contract.ParseRecordID(strings.Trim(s, `"`))
 		if !ok {
 			return nil, inputErrorf("%s line %d: %.40q is not a HubSpot record ID (a positive decimal integer, one per line); nothing was sent", name, line, s)
 		}

@@ -5,14 +5,14 @@ import (
 	"os"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // SyncInput is the workflow input for this connector serving audienceID.
 // It carries names and tuning only; credentials stay in the worker.
-func (c Connector) SyncInput(audienceID string) workflows.SyncInput {
-	return workflows.SyncInput{
+func (c Connector) SyncInput(audienceID string) contract.SyncInput {
+	return contract.SyncInput{
 		AudienceID:    audienceID,
 		ConnectorID:   c.ID,
 		ListID:        c.ListID,
@@ -78,10 +78,10 @@ func (a Account) ClientSecret() (string, error) {
 
 // ConnectorInput is the connector's sync input for audienceID, so a loaded
 // File serves as the starter's Catalog (starter.New(c, queue, f)).
-func (f *File) ConnectorInput(connectorID, audienceID string) (workflows.SyncInput, error) {
+func (f *File) ConnectorInput(connectorID, audienceID string) (contract.SyncInput, error) {
 	c, _, err := f.Connector(connectorID)
 	if err != nil {
-		return workflows.SyncInput{}, err
+		return contract.SyncInput{}, err
 	}
 	return c.SyncInput(audienceID), nil
 }

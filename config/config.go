@@ -113,7 +113,7 @@ type Connector struct {
 	MaxBacklog int `yaml:"maxBacklog"`
 	// MaxInFlight bounds the connector's batches in flight at once (0, left
 	// out of the file: the workflow's default, see
-	// workflows.DefaultMaxInFlight).
+	// contract.DefaultMaxInFlight).
 	MaxInFlight int `yaml:"maxInFlight"`
 	// MaxSignalsPerRun and MaxBatchesPerRun bound one sync run's history
 	// before it continues as new (0, left out of the file: the workflow's

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // envMap returns a getenv backed by m, so tests never touch the process
@@ -56,7 +56,7 @@ func TestLoadFillsDefaults(t *testing.T) {
 		t.Errorf("location = %v, want UTC", a.Location())
 	}
 	c := f.Connectors[0]
-	if c.FlushInterval != workflows.DefaultFlushInterval || c.MaxBatchSize != workflows.DefaultMaxBatchSize {
+	if c.FlushInterval != contract.DefaultFlushInterval || c.MaxBatchSize != contract.DefaultMaxBatchSize {
 		t.Errorf("connector defaults: %+v", c)
 	}
 	if !filepath.IsAbs(f.Path) {
@@ -102,8 +102,8 @@ func TestJSONIsAccepted(t *testing.T) {
 		t.Errorf("partial budget = %+v, want 50 per 10s, the default burst", b)
 	}
 	in := f.Connectors[0].SyncInput("aud-1")
-	want := workflows.SyncInput{AudienceID: "aud-1", ConnectorID: "c1", ListID: "7", Account: "acme", FlushInterval: 2 * time.Second, MaxBatchSize: 100,
-		MaxBacklog: workflows.DefaultMaxBacklog}
+	want := contract.SyncInput{AudienceID: "aud-1", ConnectorID: "c1", ListID: "7", Account: "acme", FlushInterval: 2 * time.Second, MaxBatchSize: 100,
+		MaxBacklog: contract.DefaultMaxBacklog}
 	if in != (want) {
 		t.Errorf("SyncInput = %+v, want %+v", in, want)
 	}
@@ -234,7 +234,7 @@ func TestNullGetsTheDefaultAndMergedZerosAreWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	if a, c := f.Accounts[0], f.Connectors[0]; a.Timeout != DefaultTimeout || a.HubSpotBudget() != hubspot.DefaultBudget ||
-		c.MaxBatchSize != workflows.DefaultMaxBatchSize || c.MaxInFlight != 0 || c.FlushInterval != workflows.DefaultFlushInterval {
+		c.MaxBatchSize != contract.DefaultMaxBatchSize || c.MaxInFlight != 0 || c.FlushInterval != contract.DefaultFlushInterval {
 		t.Errorf("nulls did not get the defaults: %+v %+v", a, c)
 	}
 

@@ -3,8 +3,8 @@ package config
 import (
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // Defaults for fields left out of the file.
@@ -20,8 +20,8 @@ const (
 // MaxTimeout is the longest per-request timeout an account may set: an
 // HTTP request must have ended before Temporal can retry its batch
 // elsewhere (after the heartbeat timeout), so it cannot land after its
-// retry or after the next batch (see workflows.MaxRequestTimeout).
-const MaxTimeout = workflows.MaxRequestTimeout
+// retry or after the next batch (see contract.MaxRequestTimeout).
+const MaxTimeout = contract.MaxRequestTimeout
 
 // DefaultTimeout is an account's per-request timeout: HubSpot answers a
 // membership write in well under a second.
@@ -105,13 +105,13 @@ func (f *File) fillDefaults(w written) {
 	for i := range f.Connectors {
 		c := &f.Connectors[i]
 		if c.FlushInterval == 0 && !w.has("connectors", i, "flushInterval") {
-			c.FlushInterval = workflows.DefaultFlushInterval
+			c.FlushInterval = contract.DefaultFlushInterval
 		}
 		if c.MaxBacklog == 0 && !w.has("connectors", i, "maxBacklog") {
-			c.MaxBacklog = workflows.DefaultMaxBacklog
+			c.MaxBacklog = contract.DefaultMaxBacklog
 		}
 		if c.MaxBatchSize == 0 && !w.has("connectors", i, "maxBatchSize") {
-			c.MaxBatchSize = workflows.DefaultMaxBatchSize
+			c.MaxBatchSize = contract.DefaultMaxBatchSize
 		}
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -72,7 +72,7 @@ func (a *Account) validate(i int) []error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf(a.name(i)+": "+format, args...))
 	}
-	if err := workflows.CheckAccountID(a.ID); err != nil {
+	if err := contract.CheckAccountID(a.ID); err != nil {
 		bad("id %q is invalid: %v", a.ID, err)
 	}
 	if err := checkHTTPURL(a.BaseURL); err != nil {
@@ -83,7 +83,7 @@ func (a *Account) validate(i int) []error {
 		bad("apiVersion %q must be a date version such as %q or \"v3\"", a.APIVersion, hubspot.DefaultAPIVersion)
 	}
 	if a.Timeout <= 0 || a.Timeout > MaxTimeout {
-		bad("timeout %s must be between 1ms and %s, so each HTTP request ends before Temporal may retry its batch on another worker (heartbeat timeout %s)", a.Timeout, MaxTimeout, workflows.ActivityHeartbeatTimeout)
+		bad("timeout %s must be between 1ms and %s, so each HTTP request ends before Temporal may retry its batch on another worker (heartbeat timeout %s)", a.Timeout, MaxTimeout, contract.ActivityHeartbeatTimeout)
 	}
 	if a.TimeZone != "" {
 		loc, err := time.LoadLocation(a.TimeZone)
@@ -167,7 +167,7 @@ func (c Connector) validate(i int, accounts map[string]bool, w written) []error 
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf(name+": "+format, args...))
 	}
-	if err := workflows.CheckConnectorID(c.ID); err != nil {
+	if err := contract.CheckConnectorID(c.ID); err != nil {
 		bad("id %q is invalid: %v", c.ID, err)
 	}
 	switch {
@@ -179,7 +179,7 @@ func (c Connector) validate(i int, accounts map[string]bool, w written) []error 
 	switch {
 	case strings.TrimSpace(c.ListID) == "":
 		bad("listId is empty: use the HubSpot list's ID (create one with `hubsync create-list`)")
-	case workflows.CheckListID(c.ListID) != nil:
+	case contract.CheckListID(c.ListID) != nil:
 		bad("listId %q must be HubSpot's numeric list ID, e.g. \"123\"", c.ListID)
 	}
 	// A written 0 is the file's own rule (left out means default); the
@@ -187,28 +187,28 @@ func (c Connector) validate(i int, accounts map[string]bool, w written) []error 
 	written0 := func(v int, field string) bool { return v == 0 && w.has("connectors", i, field) }
 	before := len(errs)
 	if c.FlushInterval <= 0 {
-		bad("flushInterval %s must be positive (omit it for %s)", c.FlushInterval, workflows.DefaultFlushInterval)
+		bad("flushInterval %s must be positive (omit it for %s)", c.FlushInterval, contract.DefaultFlushInterval)
 	}
 	if c.MaxBatchSize < 1 {
-		bad("maxBatchSize %d must be positive (omit it for %d)", c.MaxBatchSize, workflows.DefaultMaxBatchSize)
+		bad("maxBatchSize %d must be positive (omit it for %d)", c.MaxBatchSize, contract.DefaultMaxBatchSize)
 	}
 	if c.MaxBacklog < 1 {
-		bad("maxBacklog %d must be positive (omit it for %d)", c.MaxBacklog, workflows.DefaultMaxBacklog)
+		bad("maxBacklog %d must be positive (omit it for %d)", c.MaxBacklog, contract.DefaultMaxBacklog)
 	}
 	for _, f := range []struct {
 		v    int
 		name string
 		def  int
-	}{{c.MaxSignalsPerRun, "maxSignalsPerRun", workflows.DefaultMaxSignalsPerRun},
-		{c.MaxBatchesPerRun, "maxBatchesPerRun", workflows.DefaultMaxBatchesPerRun},
-		{c.MaxInFlight, "maxInFlight", workflows.DefaultMaxInFlight}} {
+	}{{c.MaxSignalsPerRun, "maxSignalsPerRun", contract.DefaultMaxSignalsPerRun},
+		{c.MaxBatchesPerRun, "maxBatchesPerRun", contract.DefaultMaxBatchesPerRun},
+		{c.MaxInFlight, "maxInFlight", contract.DefaultMaxInFlight}} {
 		if f.v < 0 || written0(f.v, f.name) {
 			bad("%s %d must be positive (omit it for %d)", f.name, f.v, f.def)
 		}
 	}
 	if len(errs) == before {
-		var se *workflows.SettingsError
-		if err := workflows.CheckSettings(c.SyncInput("")); errors.As(err, &se) && se.Field != "ConnectorID" && se.Field != "ListID" {
+		var se *contract.SettingsError
+		if err := contract.CheckSettings(c.SyncInput("")); errors.As(err, &se) && se.Field != "ConnectorID" && se.Field != "ListID" {
 			bad("%s %v: %s", yamlName(se.Field), settingValue(c, se.Field), se.Why)
 		}
 	}

@@ -14,8 +14,8 @@ import (
 	"go.temporal.io/api/operatorservice/v1"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 const initService = "temporal-search-attributes"
@@ -46,7 +46,7 @@ func initScript(t *testing.T) string {
 func TestComposeRegistersTheSearchAttributes(t *testing.T) {
 	t.Parallel()
 	script := initScript(t)
-	for _, name := range workflows.SearchAttributeNames() {
+	for _, name := range contract.SearchAttributeNames() {
 		if !regexp.MustCompile(`--name\s+` + name + `\s+--type\s+Keyword\b`).MatchString(script) {
 			t.Errorf("%s does not register %s as Keyword (--name %s --type Keyword):\n%s", initService, name, name, script)
 		}
@@ -98,7 +98,7 @@ func TestComposeSearchAttributeScriptRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range workflows.SearchAttributeNames() {
+	for _, name := range contract.SearchAttributeNames() {
 		if got := sa.CustomAttributes[name]; got != enumspb.INDEXED_VALUE_TYPE_KEYWORD {
 			t.Errorf("after the script, %s is %v, want Keyword", name, got)
 		}

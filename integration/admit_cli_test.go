@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // The whole flow with the pinned temporal CLI alone, no starter, as
@@ -19,7 +19,7 @@ import (
 func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 	s := newStack(t)
 	const aud = "raw-1"
-	audID, syncID := workflows.AudienceWorkflowID(aud), workflows.SyncWorkflowID(aud, "conn-a")
+	audID, syncID := contract.AudienceWorkflowID(aud), contract.SyncWorkflowID(aud, "conn-a")
 	cli := func(args ...string) (string, error) {
 		args = append(args, "--address", temporal.Server.FrontendHostPort(), "--namespace", "default")
 		out, err := exec.Command(testenv.TemporalCLI(t), args...).CombinedOutput()
@@ -32,12 +32,12 @@ func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 		return out
 	}
 	admit := func(input string) (string, error) {
-		return cli("workflow", "update", "execute", "--workflow-id", audID, "--name", workflows.UpdateAdmit, "--input", input)
+		return cli("workflow", "update", "execute", "--workflow-id", audID, "--name", contract.UpdateAdmit, "--input", input)
 	}
 
-	must("workflow", "signal-with-start", "--workflow-id", audID, "--type", workflows.AudienceWorkflowName,
+	must("workflow", "signal-with-start", "--workflow-id", audID, "--type", contract.AudienceWorkflowName,
 		"--task-queue", s.cfg.Temporal.TaskQueue, "--input", `{"audienceId":"raw-1"}`,
-		"--signal-name", workflows.SignalAudience, "--signal-input", `{"activate":{"connectorId":"conn-a","flushInterval":"1s"}}`)
+		"--signal-name", contract.SignalAudience, "--signal-input", `{"activate":{"connectorId":"conn-a","flushInterval":"1s"}}`)
 	out, err := admit(`{"op":"enter","recordIds":["1","2","3","4"]}`)
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "accepted:4")
@@ -47,16 +47,16 @@ func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 	out, err = admit(`{"op":"join","recordIds":["5"]}`)
 	require.Error(t, err, out)
 	assert.Contains(t, out, `op \"join\"`)
-	must("workflow", "signal", "--workflow-id", audID, "--name", workflows.SignalAudience,
+	must("workflow", "signal", "--workflow-id", audID, "--name", contract.SignalAudience,
 		"--input", `{"membership":{"op":"enter","recordIds":"24"}}`)
 
 	st := s.converged(aud, "conn-a", []int64{1, 3, 4})
 	assert.Equal(t, s.lists["conn-a"], st.ListID, "the worker's connectors file decided the list")
 	assert.EqualValues(t, 1, st.MalformedSignals, "recordIds that is not an array is counted")
-	out = must("workflow", "query", "--workflow-id", syncID, "--name", workflows.QueryStatus)
+	out = must("workflow", "query", "--workflow-id", syncID, "--name", contract.QueryStatus)
 	assert.Contains(t, out, `"state":"active"`)
 
-	must("workflow", "signal", "--workflow-id", audID, "--name", workflows.SignalAudience,
+	must("workflow", "signal", "--workflow-id", audID, "--name", contract.SignalAudience,
 		"--input", `{"deactivate":{"connectorId":"conn-a"}}`)
 	out = must("workflow", "result", "--workflow-id", syncID)
 	assert.Contains(t, out, "stopped")
@@ -73,7 +73,7 @@ func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 func TestActivateAndDeactivateUpdatesAnswerFromTheTemporalCLI(t *testing.T) {
 	s := newStack(t)
 	const aud = "raw-2"
-	audID := workflows.AudienceWorkflowID(aud)
+	audID := contract.AudienceWorkflowID(aud)
 	cli := func(args ...string) (string, error) {
 		args = append(args, "--address", temporal.Server.FrontendHostPort(), "--namespace", "default")
 		out, err := exec.Command(testenv.TemporalCLI(t), args...).CombinedOutput()
@@ -82,26 +82,26 @@ func TestActivateAndDeactivateUpdatesAnswerFromTheTemporalCLI(t *testing.T) {
 	update := func(name, input string) (string, error) {
 		return cli("workflow", "update", "execute", "--workflow-id", audID, "--name", name, "--input", input)
 	}
-	out, err := cli("workflow", "start", "--workflow-id", audID, "--type", workflows.AudienceWorkflowName,
+	out, err := cli("workflow", "start", "--workflow-id", audID, "--type", contract.AudienceWorkflowName,
 		"--task-queue", s.cfg.Temporal.TaskQueue, "--input", `{"audienceId":"raw-2"}`)
 	require.NoError(t, err, out)
 
-	out, err = update(workflows.UpdateActivate, `{"connectorId":"nope"}`)
+	out, err = update(contract.UpdateActivate, `{"connectorId":"nope"}`)
 	require.Error(t, err, out)
 	assert.Contains(t, out, "not in the worker's connectors file")
-	out, err = update(workflows.UpdateActivate, `{"connectorId":"a/b"}`)
+	out, err = update(contract.UpdateActivate, `{"connectorId":"a/b"}`)
 	require.Error(t, err, out)
 	assert.Contains(t, out, "invalid activation")
 
-	out, err = update(workflows.UpdateActivate, `{"connectorId":"conn-b"}`)
+	out, err = update(contract.UpdateActivate, `{"connectorId":"conn-b"}`)
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "state:active")
 	assert.Contains(t, out, "listId:"+s.lists["conn-b"])
 
-	out, err = update(workflows.UpdateDeactivate, `{"connectorId":"conn-b"}`)
+	out, err = update(contract.UpdateDeactivate, `{"connectorId":"conn-b"}`)
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "state:inactive")
-	out, err = update(workflows.UpdateDeactivate, `{"connectorId":"conn-b"}`)
+	out, err = update(contract.UpdateDeactivate, `{"connectorId":"conn-b"}`)
 	require.Error(t, err, out)
 	assert.Contains(t, out, "it is not active on this audience")
 }

@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // The bursts below run the same code paths as the 1,000,000-change burst of
@@ -32,14 +32,14 @@ const (
 // and whose workflows continue as new often.
 func burstStack(t *testing.T, audience string) *stack {
 	s := newStackWith(t, stackConfig{contacts: burstContacts, batchSize: 500})
-	small := starter.CatalogFunc(func(connectorID, audienceID string) (workflows.SyncInput, error) {
+	small := starter.CatalogFunc(func(connectorID, audienceID string) (contract.SyncInput, error) {
 		in, err := s.cfg.ConnectorInput(connectorID, audienceID)
 		in.MaxBacklog, in.MaxSignalsPerRun, in.MaxBatchesPerRun = burstMaxBacklog, 6, 10
 		return in, err
 	})
 	s.st = starter.New(temporal.Client, s.cfg.Temporal.TaskQueue, small)
-	_, err := temporal.Client.ExecuteWorkflow(s.ctx(), client.StartWorkflowOptions{ID: workflows.AudienceWorkflowID(audience), TaskQueue: s.cfg.Temporal.TaskQueue},
-		workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: audience, MaxSignalsPerRun: 10})
+	_, err := temporal.Client.ExecuteWorkflow(s.ctx(), client.StartWorkflowOptions{ID: contract.AudienceWorkflowID(audience), TaskQueue: s.cfg.Temporal.TaskQueue},
+		contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: audience, MaxSignalsPerRun: 10})
 	require.NoError(t, err)
 	require.NoError(t, s.st.Activate(s.ctx(), audience, "conn-a"))
 	return s
@@ -133,14 +133,14 @@ func TestBurstConvergesExactlyWithinItsBounds(t *testing.T) {
 	stop := make(chan struct{})
 	peaks := watch(s, aud, stop)
 	for err := range sendAll(t, s, aud, perSender) {
-		require.NoError(t, err, "workflow task failures: %q", taskFailures(t, temporal.Client, workflows.AudienceWorkflowID(aud)))
+		require.NoError(t, err, "workflow task failures: %q", taskFailures(t, temporal.Client, contract.AudienceWorkflowID(aud)))
 	}
 	st := s.converged(aud, "conn-a", want)
 	close(stop)
 	syncMax, queuedMax, _ := peaks()
 
 	assert.LessOrEqual(t, syncMax, burstMaxBacklog, "the sync never owed more than its bound")
-	assert.LessOrEqual(t, queuedMax, workflows.QueueSoftIDs+workflows.MaxAdmitIDs)
+	assert.LessOrEqual(t, queuedMax, contract.QueueSoftIDs+contract.MaxAdmitIDs)
 	assert.Positive(t, queuedMax, "back-pressure engaged: changes waited in the audience's queue")
 	assert.GreaterOrEqual(t, st.Generation, 1, "the sync continued as new during the burst")
 	aud2, err := s.st.Connectors(s.ctx(), aud)
@@ -153,9 +153,9 @@ func TestBurstConvergesExactlyWithinItsBounds(t *testing.T) {
 	// Runs with admits, credit-held forwarding and progress reports that
 	// ended in continue-as-new replay (and are kept for the replay test
 	// with RECORD_HISTORY=1).
-	replayAndRecord(t, previousRun(t, temporal.Client, workflows.SyncWorkflowID(aud, "conn-a")), "sync-bounded-continued-as-new")
-	replayAndRecord(t, previousRun(t, temporal.Client, workflows.AudienceWorkflowID(aud)), "audience-bounded-continued-as-new")
-	replayAndRecord(t, firstRun(t, temporal.Client, workflows.AudienceWorkflowID(aud)), "audience-bounded-admits")
+	replayAndRecord(t, previousRun(t, temporal.Client, contract.SyncWorkflowID(aud, "conn-a")), "sync-bounded-continued-as-new")
+	replayAndRecord(t, previousRun(t, temporal.Client, contract.AudienceWorkflowID(aud)), "audience-bounded-continued-as-new")
+	replayAndRecord(t, firstRun(t, temporal.Client, contract.AudienceWorkflowID(aud)), "audience-bounded-admits")
 }
 
 // A paused sync keeps its bound however much is sent: the senders are held
@@ -170,8 +170,8 @@ func TestBurstIntoAPausedSyncHoldsTheSendersThenConverges(t *testing.T) {
 	perSender, want := burst()
 	errs := sendAll(t, s, aud, perSender)
 
-	var st workflows.Status
-	var a workflows.AudienceStatus
+	var st contract.Status
+	var a contract.AudienceStatus
 	testenv.Eventually(t, 60*time.Second, func() (bool, string) {
 		var err error
 		if st, err = s.st.ConnectorStatus(s.ctx(), aud, "conn-a"); err != nil {
@@ -189,9 +189,9 @@ func TestBurstIntoAPausedSyncHoldsTheSendersThenConverges(t *testing.T) {
 	}
 	st, err := s.st.ConnectorStatus(s.ctx(), aud, "conn-a")
 	require.NoError(t, err)
-	assert.Equal(t, workflows.StatePaused, st.State)
+	assert.Equal(t, contract.StatePaused, st.State)
 	assert.LessOrEqual(t, st.Backlog, burstMaxBacklog)
-	assert.LessOrEqual(t, a.Queued, workflows.QueueSoftIDs+workflows.MaxAdmitIDs)
+	assert.LessOrEqual(t, a.Queued, contract.QueueSoftIDs+contract.MaxAdmitIDs)
 	assert.Empty(t, s.emu.Members(portalA, s.lists["conn-a"]), "nothing is applied while paused")
 	genPaused := st.Generation
 

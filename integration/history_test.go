@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/audiencesync/hubspot-list-sync/activities"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
@@ -40,16 +41,16 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	workflows.RegisterSync(w)
 	workflows.RegisterAudience(w)
 	activities.Register(w, &activities.Membership{Connectors: activities.ConnectorMap{"c1": emu.Client(t, 1)}})
-	activities.RegisterResolver(w, &activities.Resolver{Connectors: map[string]workflows.SyncInput{"c1": {ListID: list}}})
+	activities.RegisterResolver(w, &activities.Resolver{Connectors: map[string]contract.SyncInput{"c1": {ListID: list}}})
 	require.NoError(t, w.Start())
 	defer w.Stop()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	audID, syncID := workflows.AudienceWorkflowID("aud-replay"), workflows.SyncWorkflowID("aud-replay", "c1")
-	_, err := tp.Client.SignalWithStartWorkflow(ctx, audID, workflows.SignalAudience,
-		workflows.AudienceCommand{Activate: &workflows.SyncInput{ConnectorID: "c1", ListID: list, FlushInterval: 300 * time.Millisecond, MaxBatchSize: 20}},
-		client.StartWorkflowOptions{TaskQueue: queue}, workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: "aud-replay"})
+	audID, syncID := contract.AudienceWorkflowID("aud-replay"), contract.SyncWorkflowID("aud-replay", "c1")
+	_, err := tp.Client.SignalWithStartWorkflow(ctx, audID, contract.SignalAudience,
+		contract.AudienceCommand{Activate: &contract.SyncInput{ConnectorID: "c1", ListID: list, FlushInterval: 300 * time.Millisecond, MaxBatchSize: 20}},
+		client.StartWorkflowOptions{TaskQueue: queue}, contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud-replay"})
 	require.NoError(t, err)
 
 	members := func(l string, want ...int64) {
@@ -61,7 +62,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	}
 	enter := func(ids ...string) {
 		t.Helper()
-		require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalAudience, workflows.AudienceCommand{Membership: &workflows.MembershipChange{Op: workflows.OpEnter, RecordIDs: ids}}))
+		require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: ids}}))
 	}
 	var ids []string
 	for i := 1; i <= 30; i++ {
@@ -71,33 +72,33 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	// Applied before the leave is sent, so the recorded history always has
 	// contact 2 in two batches (the starter's log tests read it).
 	members(list, idRange(1, 30)...)
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalAudience, workflows.AudienceCommand{Membership: &workflows.MembershipChange{Op: workflows.OpLeave, RecordIDs: []string{"2"}}}))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpLeave, RecordIDs: []string{"2"}}}))
 	members(list, idRange(1, 30, 2)...)
 
 	emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 404, PathContains: "add-and-remove"})
 	enter("40")
 	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
 		st := syncStatus(t, tp.Client, syncID)
-		return st.State == workflows.StateBlocked, "state " + st.State
+		return st.State == contract.StateBlocked, "state " + st.State
 	})
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalResume, nil))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", contract.SignalResume, nil))
 	members(list, append(idRange(1, 30, 2), 40)...)
 
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalPause, nil))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", contract.SignalPause, nil))
 	enter("41")
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalResume, nil))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", contract.SignalResume, nil))
 	members(list, append(idRange(1, 30, 2), 40, 41)...)
 
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalRetarget, workflows.Retarget{ListID: list2}))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", contract.SignalRetarget, contract.Retarget{ListID: list2}))
 	enter("50")
 	members(list2, 50)
 
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", workflows.SignalAudience, workflows.AudienceCommand{Deactivate: &workflows.Deactivate{ConnectorID: "c1"}}))
-	var final workflows.Status
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", contract.SignalAudience, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: "c1"}}))
+	var final contract.Status
 	require.NoError(t, tp.Client.GetWorkflow(ctx, syncID, "").Get(ctx, &final))
-	require.Equal(t, workflows.StateStopped, final.State)
+	require.Equal(t, contract.StateStopped, final.State)
 	require.EqualValues(t, 1, final.TotalRejected)
-	require.Equal(t, workflows.StateStopped, syncStatus(t, tp.Client, syncID).State, "a query after the end says stopped")
+	require.Equal(t, contract.StateStopped, syncStatus(t, tp.Client, syncID).State, "a query after the end says stopped")
 
 	for name, id := range map[string]string{"sync": syncID, "audience": audID} {
 		replayAndRecord(t, fetchHistory(t, tp.Client, id, ""), name+"-lifecycle")
@@ -147,11 +148,11 @@ func fetchHistory(t *testing.T, c client.Client, workflowID, runID string) *hist
 	return hist
 }
 
-func syncStatus(t *testing.T, c client.Client, workflowID string) workflows.Status {
+func syncStatus(t *testing.T, c client.Client, workflowID string) contract.Status {
 	t.Helper()
-	v, err := c.QueryWorkflow(context.Background(), workflowID, "", workflows.QueryStatus)
+	v, err := c.QueryWorkflow(context.Background(), workflowID, "", contract.QueryStatus)
 	require.NoError(t, err)
-	var st workflows.Status
+	var st contract.Status
 	require.NoError(t, v.Get(&st))
 	return st
 }

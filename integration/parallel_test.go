@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/audiencesync/hubspot-list-sync/activities"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
@@ -38,26 +39,26 @@ func TestParallelBatchesOnTheAccountQueue(t *testing.T) {
 	defer w.Stop()
 	// Only the account's queue serves the activity: a batch sent anywhere
 	// else would never run and the test would time out.
-	wa := worker.New(tp.Client, workflows.AccountTaskQueue(queue, account), worker.Options{TaskQueueActivitiesPerSecond: 50})
+	wa := worker.New(tp.Client, contract.AccountTaskQueue(queue, account), worker.Options{TaskQueueActivitiesPerSecond: 50})
 	activities.Register(wa, membership)
 	require.NoError(t, wa.Start())
 	defer wa.Stop()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	syncID := workflows.SyncWorkflowID("aud-par", "c1")
-	_, err := tp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: syncID, TaskQueue: queue}, workflows.SyncWorkflowName,
-		workflows.SyncInput{AudienceID: "aud-par", ConnectorID: "c1", ListID: list, Account: account,
+	syncID := contract.SyncWorkflowID("aud-par", "c1")
+	_, err := tp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: syncID, TaskQueue: queue}, contract.SyncWorkflowName,
+		contract.SyncInput{AudienceID: "aud-par", ConnectorID: "c1", ListID: list, Account: account,
 			FlushInterval: 300 * time.Millisecond, MaxBatchSize: 10, MaxInFlight: 4})
 	require.NoError(t, err)
-	signal := func(op workflows.Op, from, to int) {
+	signal := func(op contract.Op, from, to int) {
 		t.Helper()
 		var ids []string
 		for i := from; i <= to; i++ {
 			ids = append(ids, itoa(i))
 		}
-		require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalMembership,
-			workflows.MembershipChange{Op: op, RecordIDs: ids}))
+		require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", contract.SignalMembership,
+			contract.MembershipChange{Op: op, RecordIDs: ids}))
 	}
 	members := func(want []int64) {
 		t.Helper()
@@ -67,14 +68,14 @@ func TestParallelBatchesOnTheAccountQueue(t *testing.T) {
 		})
 	}
 
-	signal(workflows.OpEnter, 1, 100)
+	signal(contract.OpEnter, 1, 100)
 	// Wait until the batch with 1 is in flight, then leave 1..5: held
 	// behind it, sent after it.
 	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
 		st := syncStatus(t, tp.Client, syncID)
 		return st.InFlightBatches > 0, "nothing in flight yet"
 	})
-	signal(workflows.OpLeave, 1, 5)
+	signal(contract.OpLeave, 1, 5)
 	members(idRange(6, 100))
 
 	writes := membershipWrites(emu.Requests(), list)
@@ -84,21 +85,21 @@ func TestParallelBatchesOnTheAccountQueue(t *testing.T) {
 	// Two of the next batches fail for good while others run.
 	emu.ClearFaults()
 	emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 404, PathContains: "add-and-remove", Times: 2}, slow)
-	signal(workflows.OpEnter, 101, 140)
+	signal(contract.OpEnter, 101, 140)
 	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
 		st := syncStatus(t, tp.Client, syncID)
-		return st.State == workflows.StateBlocked && st.InFlightBatches == 0, "state " + st.State
+		return st.State == contract.StateBlocked && st.InFlightBatches == 0, "state " + st.State
 	})
 	st := syncStatus(t, tp.Client, syncID)
 	require.Equal(t, 20, st.Owed.Adds, "both failed batches are owed")
 	require.EqualValues(t, 2, st.BatchesFailed)
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalResume, nil))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", contract.SignalResume, nil))
 	members(idRange(6, 140))
 
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalStop, nil))
-	var final workflows.Status
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", contract.SignalStop, nil))
+	var final contract.Status
 	require.NoError(t, tp.Client.GetWorkflow(ctx, syncID, "").Get(ctx, &final))
-	require.Equal(t, workflows.StateStopped, final.State)
+	require.Equal(t, contract.StateStopped, final.State)
 	requireNoContactInTwoAtOnce(t, membershipWrites(emu.Requests(), list))
 	replayAndRecord(t, fetchHistory(t, tp.Client, syncID, ""), "sync-parallel")
 }

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/audiencesync/hubspot-list-sync/activities"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
 	"github.com/audiencesync/hubspot-list-sync/starter"
@@ -39,7 +40,7 @@ func TestReconcileBackfillsANewConnectorOnALiveAudience(t *testing.T) {
 
 	rep, err := s.st.Reconcile(s.longCtx(), aud, "conn-b", starter.SnapshotOf(idRange(1, 600)), starter.ReconcileOptions{Activate: true})
 	require.NoError(t, err)
-	require.Equal(t, workflows.PhaseDone, rep.Phase)
+	require.Equal(t, contract.PhaseDone, rep.Phase)
 	require.EqualValues(t, 600, rep.Adds)
 	require.EqualValues(t, 600, rep.Applied)
 	require.Zero(t, rep.Removes)
@@ -81,7 +82,7 @@ func TestReconcileRepairsManualEditsWhileChangesFlow(t *testing.T) {
 	// While the reconcile runs, leave 10..19 and 1500 and enter 1800..1809:
 	// sent after its mark, they win over the snapshot.
 	var once sync.Once
-	later := func(workflows.ReconcileStatus) {
+	later := func(contract.ReconcileStatus) {
 		once.Do(func() {
 			s.send(aud, change{ids: append(strIDs(10, 19), "1500")})
 			s.send(aud, change{enter: true, ids: strIDs(1800, 1809)})
@@ -89,7 +90,7 @@ func TestReconcileRepairsManualEditsWhileChangesFlow(t *testing.T) {
 	}
 	rep, err := s.st.Reconcile(s.longCtx(), aud, "conn-a", starter.SnapshotOf(idRange(1, 1200)), starter.ReconcileOptions{Progress: later})
 	require.NoError(t, err)
-	require.Equal(t, workflows.PhaseDone, rep.Phase)
+	require.Equal(t, contract.PhaseDone, rep.Phase)
 	want := append(idRange(1, 1200, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19), idRange(1800, 1809)...)
 	s.converged(aud, "conn-a", want)
 	require.EqualValues(t, 3, rep.Adds, "5, 6 and 700")
@@ -113,8 +114,8 @@ func TestReconcileRepairsManualEditsWhileChangesFlow(t *testing.T) {
 
 	// Both histories replay on the current code; with RECORD_HISTORY=1
 	// they are saved for the replay test.
-	replayAndRecord(t, fetchHistory(t, temporal.Client, workflows.SyncWorkflowID(aud, "conn-a"), ""), "sync-reconcile")
-	replayAndRecord(t, fetchHistory(t, temporal.Client, workflows.AudienceWorkflowID(aud), ""), "audience-reconcile")
+	replayAndRecord(t, fetchHistory(t, temporal.Client, contract.SyncWorkflowID(aud, "conn-a"), ""), "sync-reconcile")
+	replayAndRecord(t, fetchHistory(t, temporal.Client, contract.AudienceWorkflowID(aud), ""), "audience-reconcile")
 }
 
 // A worker that dies while it reads the list: the page it held is read
@@ -132,11 +133,11 @@ func TestReconcileReadResumesFromItsCursorAfterAWorkerDies(t *testing.T) {
 	// Worker A reads two pages for real, then holds the third without a
 	// heartbeat, as a SIGKILLed process would.
 	took := make(chan struct{}, 1)
-	a := worker.New(tp.Client, queue, worker.Options{WorkerStopTimeout: workflows.ActivityHeartbeatTimeout + 5*time.Second})
+	a := worker.New(tp.Client, queue, worker.Options{WorkerStopTimeout: contract.ActivityHeartbeatTimeout + 5*time.Second})
 	workflows.RegisterSync(a)
 	real := &activities.Membership{Connectors: activities.ConnectorMap{"c1": client1}}
 	var pages int
-	a.RegisterActivityWithOptions(func(ctx context.Context, req workflows.ReadPageRequest) (workflows.ReadPageResult, error) {
+	a.RegisterActivityWithOptions(func(ctx context.Context, req contract.ReadPageRequest) (contract.ReadPageResult, error) {
 		if pages++; pages <= 2 {
 			return real.ReadListPage(ctx, req)
 		}
@@ -145,9 +146,9 @@ func TestReconcileReadResumesFromItsCursorAfterAWorkerDies(t *testing.T) {
 		default:
 		}
 		<-ctx.Done()
-		return workflows.ReadPageResult{}, ctx.Err()
-	}, activity.RegisterOptions{Name: workflows.ReadListPageActivity})
-	a.RegisterActivityWithOptions(real.ApplyMembershipBatch, activity.RegisterOptions{Name: workflows.ApplyBatchActivity})
+		return contract.ReadPageResult{}, ctx.Err()
+	}, activity.RegisterOptions{Name: contract.ReadListPageActivity})
+	a.RegisterActivityWithOptions(real.ApplyMembershipBatch, activity.RegisterOptions{Name: contract.ApplyBatchActivity})
 	require.NoError(t, a.Start())
 	stopped := make(chan struct{})
 	defer func() { <-stopped }()
@@ -155,13 +156,13 @@ func TestReconcileReadResumesFromItsCursorAfterAWorkerDies(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	const aud = "aud-resume"
-	syncID := workflows.SyncWorkflowID(aud, "c1")
-	_, err := tp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: syncID, TaskQueue: queue}, workflows.SyncWorkflowName,
-		workflows.SyncInput{AudienceID: aud, ConnectorID: "c1", ListID: list, FlushInterval: 200 * time.Millisecond})
+	syncID := contract.SyncWorkflowID(aud, "c1")
+	_, err := tp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: syncID, TaskQueue: queue}, contract.SyncWorkflowName,
+		contract.SyncInput{AudienceID: aud, ConnectorID: "c1", ListID: list, FlushInterval: 200 * time.Millisecond})
 	require.NoError(t, err)
 	// The mark as the audience forwards it, then the snapshot 501..1500.
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalMembership,
-		map[string]any{"reconcile": workflows.ReconcileMark{ID: "resume-1"}}))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", contract.SignalMembership,
+		map[string]any{"reconcile": contract.ReconcileMark{ID: "resume-1"}}))
 	st := starter.New(tp.Client, queue, nil)
 	done := make(chan error, 1)
 	go func() {
@@ -185,12 +186,12 @@ func TestReconcileReadResumesFromItsCursorAfterAWorkerDies(t *testing.T) {
 		got := emu.Members(1, list)
 		return equalIDs(got, idRange(501, 1500)), "members " + fmtIDs(got)
 	})
-	var rep *workflows.ReconcileStatus
+	var rep *contract.ReconcileStatus
 	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
 		rep = syncStatus(t, tp.Client, syncID).LastReconcile
 		return rep != nil, "reconcile not ended"
 	})
-	require.Equal(t, workflows.PhaseDone, rep.Phase, rep.Error)
+	require.Equal(t, contract.PhaseDone, rep.Phase, rep.Error)
 	require.EqualValues(t, 500, rep.Adds)
 	require.EqualValues(t, 500, rep.Removes)
 	require.EqualValues(t, 4, rep.Pages)
@@ -212,5 +213,5 @@ func TestReconcileReadResumesFromItsCursorAfterAWorkerDies(t *testing.T) {
 		}
 	}
 	require.Equal(t, enumspb.TIMEOUT_TYPE_HEARTBEAT, cause, "the silent read was given up by its heartbeat timeout")
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalStop, nil))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", contract.SignalStop, nil))
 }

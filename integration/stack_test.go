@@ -16,13 +16,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
 	"github.com/audiencesync/hubspot-list-sync/internal/workertest"
 	"github.com/audiencesync/hubspot-list-sync/starter"
 	"github.com/audiencesync/hubspot-list-sync/worker"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // Two HubSpot accounts, one list each, one connector each.
@@ -117,9 +117,9 @@ func (s *stack) send(audience string, c change) {
 
 // converged waits until the connector's list equals want and its sync has
 // nothing pending, in flight or owed.
-func (s *stack) converged(audience, connector string, want []int64) workflows.Status {
+func (s *stack) converged(audience, connector string, want []int64) contract.Status {
 	s.t.Helper()
-	var st workflows.Status
+	var st contract.Status
 	testenv.Eventually(s.t, 90*time.Second, func() (bool, string) {
 		got := s.emu.Members(s.portals[connector], s.lists[connector])
 		var err error

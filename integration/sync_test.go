@@ -10,10 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func TestStreamOfEntersAndLeavesConverges(t *testing.T) {
@@ -118,11 +118,11 @@ func testTerminalStatus(t *testing.T, s *stack, kind hubspottest.FaultKind, stat
 		s.emu.InjectFault(hubspottest.Fault{Kind: kind, Status: status, PathContains: "add-and-remove"})
 		first := change{enter: true, ids: []string{"11", "12", "13"}}
 		s.send(aud, first)
-		var st workflows.Status
+		var st contract.Status
 		testenv.Eventually(t, 30*time.Second, func() (bool, string) {
 			var err error
 			st, err = s.st.ConnectorStatus(s.ctx(), aud, "conn-a")
-			return err == nil && st.State == workflows.StateBlocked, fmt.Sprintf("state %q err %v", st.State, err)
+			return err == nil && st.State == contract.StateBlocked, fmt.Sprintf("state %q err %v", st.State, err)
 		})
 		require.NotNil(t, st.LastError)
 		assert.Equal(t, status, st.LastError.Status)
@@ -150,10 +150,10 @@ func testTerminalStatus(t *testing.T, s *stack, kind hubspottest.FaultKind, stat
 		want := model{}
 		want.apply(first, later, more)
 		st = s.converged(aud, "conn-a", want.ids())
-		assert.Equal(t, workflows.StateActive, st.State)
+		assert.Equal(t, contract.StateActive, st.State)
 		// Clean the shared list for the next status.
 		require.NoError(t, s.st.Stop(s.ctx(), aud, "conn-a"))
-		require.NoError(t, temporal.Client.GetWorkflow(s.ctx(), workflows.SyncWorkflowID(aud, "conn-a"), "").Get(s.ctx(), nil))
+		require.NoError(t, temporal.Client.GetWorkflow(s.ctx(), contract.SyncWorkflowID(aud, "conn-a"), "").Get(s.ctx(), nil))
 		for _, id := range want.ids() {
 			s.emu.DeleteContacts(portalA, id)
 			s.emu.AddContacts(portalA, id)
@@ -167,14 +167,14 @@ func TestRetargetAndDiscardFromABlockedSync(t *testing.T) {
 	require.NoError(t, s.st.Activate(s.ctx(), "aud-ops", "conn-a"))
 	s.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 404, PathContains: "add-and-remove"})
 	s.send("aud-ops", change{enter: true, ids: []string{"21", "22"}})
-	waitState(t, s, "aud-ops", workflows.StateBlocked)
+	waitState(t, s, "aud-ops", contract.StateBlocked)
 	require.NoError(t, s.st.Retarget(s.ctx(), "aud-ops", "conn-a", moved))
 	s.lists["conn-a"] = moved
 	s.converged("aud-ops", "conn-a", []int64{21, 22})
 
 	s.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 400, PathContains: "add-and-remove"})
 	s.send("aud-ops", change{enter: true, ids: []string{"23"}})
-	waitState(t, s, "aud-ops", workflows.StateBlocked)
+	waitState(t, s, "aud-ops", contract.StateBlocked)
 	require.NoError(t, s.st.Discard(s.ctx(), "aud-ops", "conn-a", "test: bad batch"))
 	st := s.converged("aud-ops", "conn-a", []int64{21, 22})
 	assert.EqualValues(t, 1, st.BatchesDiscarded)
@@ -208,14 +208,14 @@ func TestRetryableFaultsConvergeWithoutAnOperator(t *testing.T) {
 func TestContinueAsNewUnderALongStream(t *testing.T) {
 	s := newStack(t)
 	// Small per-run bounds so both workflows continue as new many times.
-	small := starter.CatalogFunc(func(connectorID, audienceID string) (workflows.SyncInput, error) {
+	small := starter.CatalogFunc(func(connectorID, audienceID string) (contract.SyncInput, error) {
 		in, err := s.cfg.ConnectorInput(connectorID, audienceID)
 		in.MaxSignalsPerRun, in.MaxBatchesPerRun = 15, 5
 		return in, err
 	})
 	s.st = starter.New(temporal.Client, s.cfg.Temporal.TaskQueue, small)
-	_, err := temporal.Client.ExecuteWorkflow(s.ctx(), client.StartWorkflowOptions{ID: workflows.AudienceWorkflowID("aud-long"), TaskQueue: s.cfg.Temporal.TaskQueue},
-		workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: "aud-long", MaxSignalsPerRun: 20})
+	_, err := temporal.Client.ExecuteWorkflow(s.ctx(), client.StartWorkflowOptions{ID: contract.AudienceWorkflowID("aud-long"), TaskQueue: s.cfg.Temporal.TaskQueue},
+		contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud-long", MaxSignalsPerRun: 20})
 	require.NoError(t, err)
 	require.NoError(t, s.st.Activate(s.ctx(), "aud-long", "conn-a"))
 	want := model{}
@@ -232,8 +232,8 @@ func TestContinueAsNewUnderALongStream(t *testing.T) {
 
 	// Runs that ended in continue-as-new replay too (and are kept for the
 	// replay test with RECORD_HISTORY=1).
-	replayAndRecord(t, previousRun(t, temporal.Client, workflows.SyncWorkflowID("aud-long", "conn-a")), "sync-continued-as-new")
-	replayAndRecord(t, previousRun(t, temporal.Client, workflows.AudienceWorkflowID("aud-long")), "audience-continued-as-new")
+	replayAndRecord(t, previousRun(t, temporal.Client, contract.SyncWorkflowID("aud-long", "conn-a")), "sync-continued-as-new")
+	replayAndRecord(t, previousRun(t, temporal.Client, contract.AudienceWorkflowID("aud-long")), "audience-continued-as-new")
 }
 
 // Activating a connector again while its sync is still finishing the stop
@@ -245,7 +245,7 @@ func TestReactivatingAConnectorWhileItsSyncFinishesAStop(t *testing.T) {
 	require.NoError(t, s.st.Activate(s.ctx(), aud, "conn-a"))
 	s.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 404, PathContains: "add-and-remove"})
 	s.send(aud, change{enter: true, ids: []string{"1", "2"}})
-	waitState(t, s, aud, workflows.StateBlocked)
+	waitState(t, s, aud, contract.StateBlocked)
 	require.NoError(t, s.st.Stop(s.ctx(), aud, "conn-a"))
 	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
 		a, err := s.st.Connectors(s.ctx(), aud)
@@ -259,11 +259,11 @@ func TestReactivatingAConnectorWhileItsSyncFinishesAStop(t *testing.T) {
 	require.NoError(t, s.st.Resume(s.ctx(), aud, "conn-a"))
 	s.send(aud, change{enter: true, ids: []string{"3"}})
 	st = s.converged(aud, "conn-a", []int64{1, 2, 3})
-	assert.Equal(t, workflows.StateActive, st.State)
+	assert.Equal(t, contract.StateActive, st.State)
 	assert.False(t, st.StopRequested, "the stop was called off")
 	a, err := s.st.Connectors(s.ctx(), aud)
 	require.NoError(t, err)
 	assert.Len(t, a.Connectors, 1)
 	assert.Empty(t, a.Problems)
-	replayAndRecord(t, fetchHistory(t, temporal.Client, workflows.AudienceWorkflowID(aud), ""), "audience-reactivate")
+	replayAndRecord(t, fetchHistory(t, temporal.Client, contract.AudienceWorkflowID(aud), ""), "audience-reactivate")
 }

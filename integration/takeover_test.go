@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/audiencesync/hubspot-list-sync/activities"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
 	"github.com/audiencesync/hubspot-list-sync/workflows"
@@ -32,28 +33,28 @@ func TestSilentWorkersBatchIsTakenOverByHeartbeatTimeout(t *testing.T) {
 	// a SIGKILLed process would not.
 	took := make(chan struct{}, 1)
 	// A holds its attempt past the heartbeat timeout before it lets go.
-	a := worker.New(tp.Client, queue, worker.Options{WorkerStopTimeout: workflows.ActivityHeartbeatTimeout + 5*time.Second})
+	a := worker.New(tp.Client, queue, worker.Options{WorkerStopTimeout: contract.ActivityHeartbeatTimeout + 5*time.Second})
 	workflows.RegisterSync(a)
-	a.RegisterActivityWithOptions(func(ctx context.Context, _ workflows.BatchRequest) (workflows.BatchResult, error) {
+	a.RegisterActivityWithOptions(func(ctx context.Context, _ contract.BatchRequest) (contract.BatchResult, error) {
 		select {
 		case took <- struct{}{}:
 		default:
 		}
 		<-ctx.Done() // released only when A stops
-		return workflows.BatchResult{}, ctx.Err()
-	}, activity.RegisterOptions{Name: workflows.ApplyBatchActivity})
+		return contract.BatchResult{}, ctx.Err()
+	}, activity.RegisterOptions{Name: contract.ApplyBatchActivity})
 	require.NoError(t, a.Start())
 	stopped := make(chan struct{})
 	defer func() { <-stopped }()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	syncID := workflows.SyncWorkflowID("aud-takeover", "c1")
-	_, err := tp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: syncID, TaskQueue: queue}, workflows.SyncWorkflowName,
-		workflows.SyncInput{AudienceID: "aud-takeover", ConnectorID: "c1", ListID: list, FlushInterval: time.Second})
+	syncID := contract.SyncWorkflowID("aud-takeover", "c1")
+	_, err := tp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: syncID, TaskQueue: queue}, contract.SyncWorkflowName,
+		contract.SyncInput{AudienceID: "aud-takeover", ConnectorID: "c1", ListID: list, FlushInterval: time.Second})
 	require.NoError(t, err)
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalMembership,
-		workflows.MembershipChange{Op: workflows.OpEnter, RecordIDs: []string{"1", "2", "3"}}))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", contract.SignalMembership,
+		contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1", "2", "3"}}))
 	select {
 	case <-took:
 	case <-ctx.Done():
@@ -79,5 +80,5 @@ func TestSilentWorkersBatchIsTakenOverByHeartbeatTimeout(t *testing.T) {
 		}
 	}
 	require.Equal(t, enumspb.TIMEOUT_TYPE_HEARTBEAT, cause, "the silent attempt was given up by its heartbeat timeout")
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", workflows.SignalStop, nil))
+	require.NoError(t, tp.Client.SignalWorkflow(ctx, syncID, "", contract.SignalStop, nil))
 }

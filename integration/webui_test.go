@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/browser"
@@ -23,7 +24,6 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/internal/workertest"
 	"github.com/audiencesync/hubspot-list-sync/starter"
 	"github.com/audiencesync/hubspot-list-sync/worker"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // TestWebUIShowsEachSyncsHealth opens the Temporal Web UI (2.42.1, served by
@@ -55,7 +55,7 @@ func TestWebUIShowsEachSyncsHealth(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	const aud = "aud-webui"
-	healthyID, blockedID := workflows.SyncWorkflowID(aud, "conn-ok"), workflows.SyncWorkflowID(aud, "conn-blocked")
+	healthyID, blockedID := contract.SyncWorkflowID(aud, "conn-ok"), contract.SyncWorkflowID(aud, "conn-blocked")
 
 	// The healthy sync applies every change; the blocked one gets a 404 on
 	// its first batch and then keeps what arrives as pending.
@@ -64,23 +64,23 @@ func TestWebUIShowsEachSyncsHealth(t *testing.T) {
 	require.NoError(t, st.Activate(ctx, aud, "conn-ok", "conn-blocked"))
 	_, err = st.Enter(ctx, aud, []string{"1", "2", "3"})
 	require.NoError(t, err)
-	blocked := waitSync(t, st, aud, "conn-blocked", "blocked with HubSpot's 404", func(s workflows.Status) bool {
-		return s.State == workflows.StateBlocked && s.LastError != nil
+	blocked := waitSync(t, st, aud, "conn-blocked", "blocked with HubSpot's 404", func(s contract.Status) bool {
+		return s.State == contract.StateBlocked && s.LastError != nil
 	})
 	_, err = st.Enter(ctx, aud, []string{"4", "5"})
 	require.NoError(t, err)
 	_, err = st.Leave(ctx, aud, []string{"2"})
 	require.NoError(t, err)
-	waitSync(t, st, aud, "conn-ok", "idle with list {1,3,4,5}", func(s workflows.Status) bool {
-		return s.State == workflows.StateActive && s.PendingAdds+s.PendingRemoves == 0 && s.InFlight == nil &&
+	waitSync(t, st, aud, "conn-ok", "idle with list {1,3,4,5}", func(s contract.Status) bool {
+		return s.State == contract.StateActive && s.PendingAdds+s.PendingRemoves == 0 && s.InFlight == nil &&
 			equalIDs(emu.Members(portalA, listOK), []int64{1, 3, 4, 5})
 	})
 	// A reconcile on the healthy sync: its outcome shows in the details.
 	rec, err := st.Reconcile(ctx, aud, "conn-ok", starter.SnapshotOf([]int64{1, 3, 4, 5, 6}), starter.ReconcileOptions{ID: "webui-rec"})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, rec.Adds)
-	blocked = waitSync(t, st, aud, "conn-blocked", "blocked with the later changes pending", func(s workflows.Status) bool {
-		return s.State == workflows.StateBlocked && s.PendingAdds == 2 && s.PendingRemoves == 1
+	blocked = waitSync(t, st, aud, "conn-blocked", "blocked with the later changes pending", func(s contract.Status) bool {
+		return s.State == contract.StateBlocked && s.PendingAdds == 2 && s.PendingRemoves == 1
 	})
 	require.Equal(t, 404, blocked.LastError.Status)
 
@@ -118,10 +118,10 @@ func TestWebUIShowsEachSyncsHealth(t *testing.T) {
 	})
 
 	t.Run("list filtered by state", func(t *testing.T) {
-		page := ui.open(t, b, shots, "blocked-syncs", ui.listURL(fmt.Sprintf("%s=%q", workflows.SearchAttrState.GetName(), workflows.StateBlocked)))
-		page.awaitList(t, "only the blocked sync", []string{blockedID}, []string{healthyID, workflows.AudienceWorkflowID(aud)})
-		page = ui.open(t, b, shots, "active-syncs", ui.listURL(fmt.Sprintf("%s=%q", workflows.SearchAttrState.GetName(), workflows.StateActive)))
-		page.awaitList(t, "only the healthy sync", []string{healthyID}, []string{blockedID, workflows.AudienceWorkflowID(aud)})
+		page := ui.open(t, b, shots, "blocked-syncs", ui.listURL(fmt.Sprintf("%s=%q", contract.SearchAttrState.GetName(), contract.StateBlocked)))
+		page.awaitList(t, "only the blocked sync", []string{blockedID}, []string{healthyID, contract.AudienceWorkflowID(aud)})
+		page = ui.open(t, b, shots, "active-syncs", ui.listURL(fmt.Sprintf("%s=%q", contract.SearchAttrState.GetName(), contract.StateActive)))
+		page.awaitList(t, "only the healthy sync", []string{healthyID}, []string{blockedID, contract.AudienceWorkflowID(aud)})
 	})
 }
 
@@ -192,9 +192,9 @@ connectors:
 }
 
 // waitSync waits until the sync's status satisfies ok.
-func waitSync(t *testing.T, st *starter.Starter, aud, conn, what string, ok func(workflows.Status) bool) workflows.Status {
+func waitSync(t *testing.T, st *starter.Starter, aud, conn, what string, ok func(contract.Status) bool) contract.Status {
 	t.Helper()
-	var s workflows.Status
+	var s contract.Status
 	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

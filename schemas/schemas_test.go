@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/require"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // load reads a schema, inlining the files it refers to ($ref by file name)
@@ -113,24 +112,24 @@ func TestGoTypesEncodeToTheSchemas(t *testing.T) {
 		require.NoError(t, err)
 		return string(b)
 	}
-	change := workflows.MembershipChange{Op: workflows.OpEnter, RecordIDs: []string{"1", "9223372036854775807"}, ChangeID: "c-1"}
+	change := contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1", "9223372036854775807"}, ChangeID: "c-1"}
 	for schema, doc := range map[string]string{
 		"membership-change.json": enc(change),
-		"audience-command.json":  enc(workflows.AudienceCommand{Membership: &change}),
-		"audience-input.json":    enc(workflows.AudienceInput{AudienceID: "aud-42"}),
-		"admit-result.json":      enc(workflows.AdmitResult{Accepted: 2, Queued: 5}),
-		"retarget.json":          enc(workflows.Retarget{ListID: "456"}),
-		"discard.json":           enc(workflows.Discard{Reason: "gone"}),
+		"audience-command.json":  enc(contract.AudienceCommand{Membership: &change}),
+		"audience-input.json":    enc(contract.AudienceInput{AudienceID: "aud-42"}),
+		"admit-result.json":      enc(contract.AdmitResult{Accepted: 2, Queued: 5}),
+		"retarget.json":          enc(contract.Retarget{ListID: "456"}),
+		"discard.json":           enc(contract.Discard{Reason: "gone"}),
 	} {
 		require.NoError(t, valid(t, load(t, schema), doc), "%s: %s", schema, doc)
 	}
-	rec := workflows.ReconcileRequest{ConnectorID: "acme-vip", ReconcileID: "r-1", Plan: true, Members: 3,
-		Activate: &workflows.SyncInput{ConnectorID: "acme-vip", ListID: "123"}}
+	rec := contract.ReconcileRequest{ConnectorID: "acme-vip", ReconcileID: "r-1", Plan: true, Members: 3,
+		Activate: &contract.SyncInput{ConnectorID: "acme-vip", ListID: "123"}}
 	require.NoError(t, valid(t, load(t, "reconcile-request.json"), enc(rec)))
-	require.NoError(t, valid(t, load(t, "audience-command.json"), enc(workflows.AudienceCommand{Reconcile: &rec})))
-	chunk := enc(workflows.SnapshotChunk{ReconcileID: "r-1", Index: 2, RecordIDs: []string{"5", "9"}, Last: true})
+	require.NoError(t, valid(t, load(t, "audience-command.json"), enc(contract.AudienceCommand{Reconcile: &rec})))
+	chunk := enc(contract.SnapshotChunk{ReconcileID: "r-1", Index: 2, RecordIDs: []string{"5", "9"}, Last: true})
 	require.NoError(t, valid(t, load(t, "snapshot-chunk.json"), chunk), chunk)
-	act := enc(workflows.AudienceCommand{Activate: &workflows.SyncInput{ConnectorID: "acme-vip", ListID: "123",
+	act := enc(contract.AudienceCommand{Activate: &contract.SyncInput{ConnectorID: "acme-vip", ListID: "123",
 		FlushInterval: 2 * time.Second, MaxBatchSize: 100}})
 	require.NoError(t, valid(t, load(t, "audience-command.json"), act), act)
 }

@@ -9,9 +9,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/google/uuid"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // DefaultActivationWait is how long Activate and Stop wait for their
@@ -62,7 +61,7 @@ func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs 
 	if len(connectorIDs) == 0 {
 		return fmt.Errorf("starter: activate audience %q: no connector given: name at least one connector ID", audienceID)
 	}
-	inputs := make([]workflows.SyncInput, 0, len(connectorIDs))
+	inputs := make([]contract.SyncInput, 0, len(connectorIDs))
 	seen := map[string]bool{}
 	for _, id := range connectorIDs {
 		if err := checkConnector(id); err != nil {
@@ -83,9 +82,9 @@ func (s *Starter) Activate(ctx context.Context, audienceID string, connectorIDs 
 	opts := s.audienceStartOptions(audienceID)
 	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
 	t := updateTarget{audienceID: audienceID, what: "the activation", start: &opts,
-		input: workflows.AudienceInput{AudienceID: audienceID, MaxSignalsPerRun: s.AudienceSignalsPerRun}}
+		input: contract.AudienceInput{AudienceID: audienceID, MaxSignalsPerRun: s.AudienceSignalsPerRun}}
 	for i, in := range inputs {
-		res, err := s.command(ctx, t, workflows.UpdateActivate, in.ConnectorID, in)
+		res, err := s.command(ctx, t, contract.UpdateActivate, in.ConnectorID, in)
 		if err != nil {
 			done := make([]string, i)
 			for j := range done {
@@ -122,7 +121,7 @@ func (s *Starter) Stop(ctx context.Context, audienceID, connectorID string) erro
 	defer cancel()
 	t := updateTarget{audienceID: audienceID, what: "the stop"}
 	for _, id := range ids {
-		if _, err := s.command(ctx, t, workflows.UpdateDeactivate, id, workflows.Deactivate{ConnectorID: id}); err != nil {
+		if _, err := s.command(ctx, t, contract.UpdateDeactivate, id, contract.Deactivate{ConnectorID: id}); err != nil {
 			if isNotFound(err) {
 				return &NotActiveError{AudienceID: audienceID, Cause: err}
 			}
@@ -148,13 +147,13 @@ func (s *Starter) commandContext(ctx context.Context) (context.Context, context.
 // "queued" means the audience continued as new first: the command is in
 // its queue, and sending it again (a no-op once it took effect) returns
 // when it has.
-func (s *Starter) command(ctx context.Context, t updateTarget, name, connectorID string, arg any) (workflows.CommandResult, error) {
+func (s *Starter) command(ctx context.Context, t updateTarget, name, connectorID string, arg any) (contract.CommandResult, error) {
 	id := name + "/" + connectorID + "/" + uuid.NewString()
 	for n := 0; ; n++ {
-		var res workflows.CommandResult
+		var res contract.CommandResult
 		err := s.update(ctx, t, fmt.Sprintf("%s/%d", id, n), name, arg, &res)
 		var app *temporal.ApplicationError
-		if errors.As(err, &app) && (app.Type() == workflows.ErrTypeCommandRefused || app.Type() == workflows.ErrTypeInvalidInput) {
+		if errors.As(err, &app) && (app.Type() == contract.ErrTypeCommandRefused || app.Type() == contract.ErrTypeInvalidInput) {
 			return res, &CommandRefusedError{AudienceID: t.audienceID, ConnectorID: connectorID, Command: name, Reason: app.Message(), Cause: err}
 		}
 		if err != nil || res.State != "queued" {

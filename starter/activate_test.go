@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // Activate and Stop are updates on the audience, answered once they took
@@ -63,7 +63,7 @@ func TestRefusedActivationIsATypedError(t *testing.T) {
 	tp := testenv.StartTemporal(t)
 	const q = "activate-refused"
 	startWorker(t, tp.Client, q, testCatalog)
-	elsewhere := CatalogFunc(func(connectorID, audienceID string) (workflows.SyncInput, error) {
+	elsewhere := CatalogFunc(func(connectorID, audienceID string) (contract.SyncInput, error) {
 		in, err := testCatalog(connectorID, audienceID)
 		in.ListID = "999"
 		return in, err
@@ -76,7 +76,7 @@ func TestRefusedActivationIsATypedError(t *testing.T) {
 	var refused *CommandRefusedError
 	require.True(t, errors.As(err, &refused), "%v", err)
 	assert.Equal(t, "acme-vip", refused.ConnectorID)
-	assert.Equal(t, workflows.UpdateActivate, refused.Command)
+	assert.Equal(t, contract.UpdateActivate, refused.Command)
 	assert.Contains(t, refused.Reason, `listId "999"`)
 	assert.Contains(t, refused.Reason, `"123"`)
 	assert.Empty(t, activeConnectors(t, s, "aud-2"))
@@ -92,7 +92,7 @@ func TestActivateWithNoWorkerSaysSo(t *testing.T) {
 	err := s.Activate(context.Background(), "aud-3", "acme-vip")
 	var ste *SendTimeoutError
 	require.True(t, errors.As(err, &ste), "not a *SendTimeoutError: %v", err)
-	assert.Equal(t, workflows.UpdateActivate, ste.Update)
+	assert.Equal(t, contract.UpdateActivate, ste.Update)
 	assert.Equal(t, StallNoWorker, ste.Cause, "%v", err)
 	assert.Contains(t, err.Error(), "the activation")
 }

@@ -4,23 +4,22 @@ import (
 	"context"
 	"errors"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // admit sends one change through the audience workflow's admit update and
 // waits until it is queued (see update for retries and giving up).
-func (s *Starter) admit(ctx context.Context, audienceID string, change workflows.MembershipChange) error {
+func (s *Starter) admit(ctx context.Context, audienceID string, change contract.MembershipChange) error {
 	t := updateTarget{audienceID: audienceID, what: "the change", ids: len(change.RecordIDs), bytes: 64 + len(change.ChangeID)}
 	for _, id := range change.RecordIDs {
 		t.bytes += len(id) + 3 // as the audience counts it, for IDs that need no escaping
 	}
 	stopWatch := s.watchWait(ctx, t)
 	defer stopWatch()
-	var res workflows.AdmitResult
-	return s.update(ctx, t, change.ChangeID, workflows.UpdateAdmit, change, &res)
+	var res contract.AdmitResult
+	return s.update(ctx, t, change.ChangeID, contract.UpdateAdmit, change, &res)
 }
 
 // retryableAdmit: the admit was refused because the run was continuing as
@@ -31,7 +30,7 @@ func (s *Starter) retryableAdmit(ctx context.Context, wid string, err error) boo
 		return false
 	}
 	var app *temporal.ApplicationError
-	if errors.As(err, &app) && app.Type() == workflows.ErrTypeRetryAdmit {
+	if errors.As(err, &app) && app.Type() == contract.ErrTypeRetryAdmit {
 		return true
 	}
 	// The server answers these when the update met a workflow task that

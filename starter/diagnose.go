@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // A held send is diagnosed by asking the server first (it answers itself,
@@ -49,14 +49,14 @@ type updateTarget struct {
 	// start, when set, starts the audience workflow with the update if it
 	// is not running (update-with-start; activations).
 	start *client.StartWorkflowOptions
-	input workflows.AudienceInput
+	input contract.AudienceInput
 }
 
 func (t updateTarget) workflowID() string {
 	if t.connectorID != "" {
-		return workflows.SyncWorkflowID(t.audienceID, t.connectorID)
+		return contract.SyncWorkflowID(t.audienceID, t.connectorID)
 	}
-	return workflows.AudienceWorkflowID(t.audienceID)
+	return contract.AudienceWorkflowID(t.audienceID)
 }
 
 // gaveUp is the error of an update whose ctx ended before it was taken,
@@ -161,8 +161,8 @@ func (s *Starter) checkAudience(ctx context.Context, t updateTarget, d *Diagnosi
 		need = MaxIDsPerSignal
 	}
 	nonEmpty := st.QueuedBytes > 0
-	atBound := nonEmpty && (st.Queued+need > workflows.QueueSoftIDs || st.QueuedBytes+t.bytes > workflows.QueueSoftBytes)
-	var full []workflows.ConnectorFlow
+	atBound := nonEmpty && (st.Queued+need > contract.QueueSoftIDs || st.QueuedBytes+t.bytes > contract.QueueSoftBytes)
+	var full []contract.ConnectorFlow
 	for _, f := range st.Flows {
 		// The estimate may be a quarter of the bound stale.
 		if f.Backlog >= int64(f.MaxBacklog)*3/4 {
@@ -182,7 +182,7 @@ func (s *Starter) checkAudience(ctx context.Context, t updateTarget, d *Diagnosi
 
 // connectorStates reads the state of each connector at its bound (paused,
 // blocked, active), at once.
-func (s *Starter) connectorStates(ctx context.Context, audienceID string, full []workflows.ConnectorFlow) []ConnectorBacklog {
+func (s *Starter) connectorStates(ctx context.Context, audienceID string, full []contract.ConnectorFlow) []ConnectorBacklog {
 	out := make([]ConnectorBacklog, len(full))
 	var wg sync.WaitGroup
 	for i, f := range full {

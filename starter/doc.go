@@ -3,7 +3,7 @@
 // operates the per-connector sync workflows, all through a Temporal client.
 //
 // Every change for an audience goes to one entry-point workflow
-// (workflows.AudienceWorkflowID), which forwards it, in order, to the sync
+// (contract.AudienceWorkflowID), which forwards it, in order, to the sync
 // workflow of each connector activated on the audience. Orchestration code
 // therefore never needs to know which connectors serve an audience:
 //
@@ -15,7 +15,7 @@
 //	}
 //
 // Activate, Enter, Leave and Stop all travel on the audience workflow's one
-// signal channel (workflows.SignalAudience), so the workflow applies them in
+// signal channel (contract.SignalAudience), so the workflow applies them in
 // the order they were accepted: a Stop sent after an Enter takes effect
 // after that Enter has been forwarded.
 //

@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/api/serviceerror"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // Sentinels for errors.Is. The errors actually returned are *NotActiveError,
@@ -33,10 +32,10 @@ type NotActiveError struct {
 func (e *NotActiveError) Error() string {
 	if e.ConnectorID == "" {
 		return fmt.Sprintf("audience %q is not active (no running audience workflow %s): run `hubsync activate %s CONNECTOR` (or Starter.Activate) first",
-			e.AudienceID, workflows.AudienceWorkflowID(e.AudienceID), e.AudienceID)
+			e.AudienceID, contract.AudienceWorkflowID(e.AudienceID), e.AudienceID)
 	}
 	return fmt.Sprintf("connector %q is not active on audience %q (no running sync workflow %s): check `hubsync status %s`, or activate it with `hubsync activate %s %s`",
-		e.ConnectorID, e.AudienceID, workflows.SyncWorkflowID(e.AudienceID, e.ConnectorID), e.AudienceID, e.AudienceID, e.ConnectorID)
+		e.ConnectorID, e.AudienceID, contract.SyncWorkflowID(e.AudienceID, e.ConnectorID), e.AudienceID, e.AudienceID, e.ConnectorID)
 }
 
 // Is makes errors.Is(err, ErrAudienceNotActive / ErrConnectorNotActive) work.

@@ -5,24 +5,23 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/mocks"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 const testQueue = "hubspot-list-sync"
 
 // catalog knows connectors "acme-vip" (list 123) and "globex" (list 456).
-var testCatalog = CatalogFunc(func(connectorID, audienceID string) (workflows.SyncInput, error) {
+var testCatalog = CatalogFunc(func(connectorID, audienceID string) (contract.SyncInput, error) {
 	lists := map[string]string{"acme-vip": "123", "globex": "456"}
 	l, ok := lists[connectorID]
 	if !ok {
-		return workflows.SyncInput{}, &unknownConnector{connectorID}
+		return contract.SyncInput{}, &unknownConnector{connectorID}
 	}
-	return workflows.SyncInput{AudienceID: audienceID, ConnectorID: connectorID, ListID: l, MaxBatchSize: 500}, nil
+	return contract.SyncInput{AudienceID: audienceID, ConnectorID: connectorID, ListID: l, MaxBatchSize: 500}, nil
 })
 
 type unknownConnector struct{ id string }
@@ -52,11 +51,11 @@ func encoded(t *testing.T, v any) converter.EncodedValue {
 // expectConnectors makes the audience workflow answer QueryConnectors.
 func expectConnectors(t *testing.T, c *mocks.Client, audienceID string, connectorIDs ...string) {
 	t.Helper()
-	st := workflows.AudienceStatus{AudienceID: audienceID, Forwarded: 7}
+	st := contract.AudienceStatus{AudienceID: audienceID, Forwarded: 7}
 	for _, id := range connectorIDs {
 		in, _ := testCatalog(id, audienceID)
 		st.Connectors = append(st.Connectors, in)
 	}
-	c.On("QueryWorkflow", mock.Anything, workflows.AudienceWorkflowID(audienceID), "", workflows.QueryConnectors).
+	c.On("QueryWorkflow", mock.Anything, contract.AudienceWorkflowID(audienceID), "", contract.QueryConnectors).
 		Return(encoded(t, st), nil).Once()
 }

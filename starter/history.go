@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // LogOptions filter Log. The zero value lists every batch.
@@ -71,8 +71,8 @@ type LogBatch struct {
 	LastRetryError string `json:"lastRetryError,omitempty"`
 	// Failure is HubSpot's answer to a failed batch (status, category,
 	// correlationId, message); ErrorType is the activity's error type.
-	Failure   *workflows.HubSpotFailure `json:"failure,omitempty"`
-	ErrorType string                    `json:"errorType,omitempty"`
+	Failure   *contract.HubSpotFailure `json:"failure,omitempty"`
+	ErrorType string                   `json:"errorType,omitempty"`
 	// Contact is LogOptions.Contact's part in this batch.
 	Contact *ContactResult `json:"contact,omitempty"`
 }
@@ -94,10 +94,10 @@ const (
 
 // LogChange is one membership change of the contact the sync received.
 type LogChange struct {
-	Time     time.Time    `json:"time"`
-	RunID    string       `json:"runId"`
-	Op       workflows.Op `json:"op"`
-	ChangeID string       `json:"changeId,omitempty"`
+	Time     time.Time   `json:"time"`
+	RunID    string      `json:"runId"`
+	Op       contract.Op `json:"op"`
+	ChangeID string      `json:"changeId,omitempty"`
 	// IDs is how many record IDs the change carried.
 	IDs int `json:"ids"`
 }
@@ -118,7 +118,7 @@ type LogNote struct {
 // contact's changes and per-batch results. History older than the
 // namespace's retention is gone (archival keeps it elsewhere).
 func (s *Starter) Log(ctx context.Context, audienceID, connectorID string, opts LogOptions) (SyncLog, error) {
-	out := SyncLog{AudienceID: audienceID, ConnectorID: connectorID, WorkflowID: workflows.SyncWorkflowID(audienceID, connectorID), Contact: opts.Contact}
+	out := SyncLog{AudienceID: audienceID, ConnectorID: connectorID, WorkflowID: contract.SyncWorkflowID(audienceID, connectorID), Contact: opts.Contact}
 	if err := checkAudience(audienceID); err != nil {
 		return out, err
 	}

@@ -5,13 +5,12 @@ import (
 	"slices"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	failurepb "go.temporal.io/api/failure/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // logBuilder turns history events into a SyncLog.
@@ -58,7 +57,7 @@ func (b *logBuilder) event(e *historypb.HistoryEvent) {
 		b.signal(t, e.GetWorkflowExecutionSignaledEventAttributes())
 	case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 		a := e.GetActivityTaskScheduledEventAttributes()
-		if a.GetActivityType().GetName() == workflows.ApplyBatchActivity {
+		if a.GetActivityType().GetName() == contract.ApplyBatchActivity {
 			b.scheduled(t, e.GetEventId(), a)
 		}
 	case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
@@ -90,12 +89,12 @@ func (b *logBuilder) event(e *historypb.HistoryEvent) {
 
 func (b *logBuilder) signal(t time.Time, a *historypb.WorkflowExecutionSignaledEventAttributes) {
 	switch name := a.GetSignalName(); name {
-	case workflows.SignalMembership:
+	case contract.SignalMembership:
 		if before(t, b.opts.Since) {
 			return
 		}
 		var mark struct {
-			Reconcile *workflows.ReconcileMark `json:"reconcile"`
+			Reconcile *contract.ReconcileMark `json:"reconcile"`
 		}
 		if b.dc.FromPayloads(a.GetInput(), &mark) == nil && mark.Reconcile != nil {
 			kind := "reconcile"
@@ -109,30 +108,30 @@ func (b *logBuilder) signal(t time.Time, a *historypb.WorkflowExecutionSignaledE
 		if b.opts.Contact == 0 {
 			return
 		}
-		var m workflows.MembershipChange
+		var m contract.MembershipChange
 		if err := b.dc.FromPayloads(a.GetInput(), &m); err != nil {
 			b.note(t, fmt.Sprintf("a membership signal could not be decoded: %v", err))
 			return
 		}
 		// A forwarded signal carries one op's IDs, or ordered runs of both
 		// ops: each run that names the contact is one change to it.
-		runs := append([]workflows.ChangeRun{{Op: m.Op, RecordIDs: m.RecordIDs}}, m.Runs...)
+		runs := append([]contract.ChangeRun{{Op: m.Op, RecordIDs: m.RecordIDs}}, m.Runs...)
 		for _, r := range runs {
 			for _, id := range r.RecordIDs {
-				if n, ok := workflows.ParseRecordID(id); ok && n == b.opts.Contact {
+				if n, ok := contract.ParseRecordID(id); ok && n == b.opts.Contact {
 					b.out.Changes = append(b.out.Changes, LogChange{Time: t, RunID: b.runID, Op: r.Op, ChangeID: m.ChangeID, IDs: len(r.RecordIDs)})
 					break
 				}
 			}
 		}
-	case workflows.SignalPause, workflows.SignalResume, workflows.SignalStop:
+	case contract.SignalPause, contract.SignalResume, contract.SignalStop:
 		b.note(t, "operator: "+name)
-	case workflows.SignalRetarget:
-		var r workflows.Retarget
+	case contract.SignalRetarget:
+		var r contract.Retarget
 		_ = b.dc.FromPayloads(a.GetInput(), &r)
 		b.note(t, "operator: retarget to list "+r.ListID)
-	case workflows.SignalDiscard:
-		var d workflows.Discard
+	case contract.SignalDiscard:
+		var d contract.Discard
 		_ = b.dc.FromPayloads(a.GetInput(), &d)
 		b.note(t, fmt.Sprintf("operator: discard the owed batch (reason %q)", d.Reason))
 	}
@@ -140,10 +139,10 @@ func (b *logBuilder) signal(t time.Time, a *historypb.WorkflowExecutionSignaledE
 
 func (b *logBuilder) scheduled(t time.Time, eventID int64, a *historypb.ActivityTaskScheduledEventAttributes) {
 	b.batch[eventID] = -1
-	if a.GetActivityType().GetName() == workflows.ReadListPageActivity {
+	if a.GetActivityType().GetName() == contract.ReadListPageActivity {
 		return // a reconcile's page read, not a batch: counted in its report
 	}
-	var req workflows.BatchRequest
+	var req contract.BatchRequest
 	if err := b.dc.FromPayloads(a.GetInput(), &req); err != nil {
 		b.note(t, fmt.Sprintf("a batch request could not be decoded: %v", err))
 		return
@@ -174,7 +173,7 @@ func (b *logBuilder) completed(t time.Time, scheduled int64, result *commonpb.Pa
 		return
 	}
 	b.settle(i, OutcomeApplied, &t)
-	var res workflows.BatchResult
+	var res contract.BatchResult
 	if err := b.dc.FromPayloads(result, &res); err != nil {
 		b.note(t, fmt.Sprintf("the result of batch %s could not be decoded: %v", b.out.Batches[i].BatchID, err))
 		return

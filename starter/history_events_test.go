@@ -5,12 +5,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // recorded reads a history recorded on a real dev server
@@ -50,7 +49,7 @@ func TestLogOfARecordedLifeCycle(t *testing.T) {
 	}
 	failed := all.Batches[3]
 	assert.Equal(t, OutcomeFailed, failed.Outcome)
-	assert.Equal(t, workflows.ErrTypeTerminal, failed.ErrorType)
+	assert.Equal(t, contract.ErrTypeTerminal, failed.ErrorType)
 	require.NotNil(t, failed.Failure)
 	assert.Equal(t, 404, failed.Failure.Status)
 	assert.Equal(t, "OBJECT_NOT_FOUND", failed.Failure.Category)
@@ -66,7 +65,7 @@ func TestLogOfARecordedLifeCycle(t *testing.T) {
 
 	c40 := buildLog(t, LogOptions{Contact: 40}, "sync-lifecycle")
 	require.Len(t, c40.Changes, 1)
-	assert.Equal(t, workflows.OpEnter, c40.Changes[0].Op)
+	assert.Equal(t, contract.OpEnter, c40.Changes[0].Op)
 	require.Len(t, c40.Batches, 2)
 	assert.Equal(t, ContactResult{Op: "add", Result: OutcomeFailed}, *c40.Batches[0].Contact)
 	assert.Equal(t, failed.Failure.CorrelationID, c40.Batches[0].Failure.CorrelationID)
@@ -74,7 +73,7 @@ func TestLogOfARecordedLifeCycle(t *testing.T) {
 
 	c2 := buildLog(t, LogOptions{Contact: 2}, "sync-lifecycle")
 	require.Len(t, c2.Changes, 2)
-	assert.Equal(t, []workflows.Op{workflows.OpEnter, workflows.OpLeave}, []workflows.Op{c2.Changes[0].Op, c2.Changes[1].Op})
+	assert.Equal(t, []contract.Op{contract.OpEnter, contract.OpLeave}, []contract.Op{c2.Changes[0].Op, c2.Changes[1].Op})
 	require.Len(t, c2.Batches, 2)
 	assert.Equal(t, ResultAdded, c2.Batches[0].Contact.Result)
 	assert.Equal(t, ContactResult{Op: "remove", Result: ResultRemoved}, *c2.Batches[1].Contact)

@@ -3,16 +3,15 @@ package starter
 import (
 	"fmt"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	enumspb "go.temporal.io/api/enums/v1"
 	failurepb "go.temporal.io/api/failure/v1"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
-// hubSpotFailure reads the activity's details (a workflows.HubSpotFailure),
+// hubSpotFailure reads the activity's details (a contract.HubSpotFailure),
 // or keeps the failure's message when it has none.
-func (b *logBuilder) hubSpotFailure(f *failurepb.Failure) workflows.HubSpotFailure {
-	var hf workflows.HubSpotFailure
+func (b *logBuilder) hubSpotFailure(f *failurepb.Failure) contract.HubSpotFailure {
+	var hf contract.HubSpotFailure
 	if d := f.GetApplicationFailureInfo().GetDetails(); d != nil && len(d.GetPayloads()) > 0 {
 		_ = b.dc.FromPayload(d.GetPayloads()[0], &hf)
 	}

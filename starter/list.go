@@ -10,17 +10,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	commonpb "go.temporal.io/api/common/v1"
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // SyncStates are the values a sync workflow keeps in HubSyncState.
-var SyncStates = []string{workflows.StateActive, workflows.StatePaused, workflows.StateBlocked,
-	workflows.StateStopping, workflows.StateStopped}
+var SyncStates = []string{contract.StateActive, contract.StatePaused, contract.StateBlocked,
+	contract.StateStopping, contract.StateStopped}
 
 // ErrInvalidState: ListOptions.State is not one of SyncStates.
 var ErrInvalidState = errors.New("invalid sync state")
@@ -55,10 +54,10 @@ type SyncSummary struct {
 	// has not set the attribute).
 	State string `json:"state"`
 	// Execution is Temporal's status: Running, Completed, Failed, ...
-	Execution string            `json:"execution"`
-	StartTime time.Time         `json:"startTime"`
-	CloseTime *time.Time        `json:"closeTime,omitempty"`
-	Status    *workflows.Status `json:"status,omitempty"`
+	Execution string           `json:"execution"`
+	StartTime time.Time        `json:"startTime"`
+	CloseTime *time.Time       `json:"closeTime,omitempty"`
+	Status    *contract.Status `json:"status,omitempty"`
 	// Error says why the status query failed (Status is then nil).
 	Error string `json:"error,omitempty"`
 }
@@ -66,20 +65,20 @@ type SyncSummary struct {
 // ListQuery is the visibility query List sends for opts. It refuses a
 // state that is not in SyncStates (errors.Is(err, ErrInvalidState)).
 func ListQuery(opts ListOptions) (string, error) {
-	q := []string{"WorkflowType = " + quote(workflows.SyncWorkflowName)}
+	q := []string{"WorkflowType = " + quote(contract.SyncWorkflowName)}
 	switch {
 	case opts.State != "" && !slices.Contains(SyncStates, opts.State):
 		return "", fmt.Errorf("%w %q: use one of %s", ErrInvalidState, opts.State, strings.Join(SyncStates, ", "))
-	case opts.All || opts.State == workflows.StateStopped:
+	case opts.All || opts.State == contract.StateStopped:
 		q = append(q, "ExecutionStatus != 'ContinuedAsNew'")
 	default:
 		q = append(q, "ExecutionStatus = 'Running'")
 	}
 	if opts.State != "" {
-		q = append(q, workflows.SearchAttrState.GetName()+" = "+quote(opts.State))
+		q = append(q, contract.SearchAttrState.GetName()+" = "+quote(opts.State))
 	}
 	if opts.Audience != "" {
-		q = append(q, workflows.SearchAttrAudience.GetName()+" = "+quote(opts.Audience))
+		q = append(q, contract.SearchAttrAudience.GetName()+" = "+quote(opts.Audience))
 	}
 	return strings.Join(q, " AND "), nil
 }
@@ -153,9 +152,9 @@ func (s *Starter) queryAll(ctx context.Context, syncs []SyncSummary, timeout tim
 			if sum.Execution == "Running" {
 				run = "" // the current run, should it have continued as new since
 			}
-			var st workflows.Status
+			var st contract.Status
 			began := time.Now()
-			v, err := s.client.QueryWorkflow(qctx, sum.WorkflowID, run, workflows.QueryStatus)
+			v, err := s.client.QueryWorkflow(qctx, sum.WorkflowID, run, contract.QueryStatus)
 			if err == nil {
 				err = v.Get(&st)
 			}
@@ -188,10 +187,10 @@ func summaryOf(info *workflowpb.WorkflowExecutionInfo) SyncSummary {
 	sum := SyncSummary{
 		WorkflowID:  info.GetExecution().GetWorkflowId(),
 		RunID:       info.GetExecution().GetRunId(),
-		AudienceID:  keyword(fields, workflows.SearchAttrAudience.GetName()),
-		ConnectorID: keyword(fields, workflows.SearchAttrConnector.GetName()),
-		ListID:      keyword(fields, workflows.SearchAttrListID.GetName()),
-		State:       keyword(fields, workflows.SearchAttrState.GetName()),
+		AudienceID:  keyword(fields, contract.SearchAttrAudience.GetName()),
+		ConnectorID: keyword(fields, contract.SearchAttrConnector.GetName()),
+		ListID:      keyword(fields, contract.SearchAttrListID.GetName()),
+		State:       keyword(fields, contract.SearchAttrState.GetName()),
 		Execution:   executionName(info),
 		StartTime:   info.GetStartTime().AsTime(),
 	}
@@ -200,7 +199,7 @@ func summaryOf(info *workflowpb.WorkflowExecutionInfo) SyncSummary {
 		sum.CloseTime = &t
 	}
 	if sum.AudienceID == "" || sum.ConnectorID == "" {
-		rest, _ := strings.CutPrefix(sum.WorkflowID, strings.TrimSuffix(workflows.SyncWorkflowID("", ""), "/"))
+		rest, _ := strings.CutPrefix(sum.WorkflowID, strings.TrimSuffix(contract.SyncWorkflowID("", ""), "/"))
 		if aud, conn, ok := strings.Cut(rest, "/"); ok {
 			sum.AudienceID, sum.ConnectorID = cmp.Or(sum.AudienceID, aud), cmp.Or(sum.ConnectorID, conn)
 		}

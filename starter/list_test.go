@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func TestListQuery(t *testing.T) {
@@ -44,31 +44,31 @@ func TestListFiltersByTheSearchAttributes(t *testing.T) {
 	odd := `it's"odd"\aud`
 	start := func(aud, conn, state string, attrs bool) {
 		t.Helper()
-		opts := client.StartWorkflowOptions{ID: workflows.SyncWorkflowID(aud, conn), TaskQueue: "no-worker-polls-this"}
+		opts := client.StartWorkflowOptions{ID: contract.SyncWorkflowID(aud, conn), TaskQueue: "no-worker-polls-this"}
 		if attrs {
-			opts.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.SearchAttrAudience.ValueSet(aud),
-				workflows.SearchAttrConnector.ValueSet(conn), workflows.SearchAttrListID.ValueSet("77"), workflows.SearchAttrState.ValueSet(state))
+			opts.TypedSearchAttributes = temporal.NewSearchAttributes(contract.SearchAttrAudience.ValueSet(aud),
+				contract.SearchAttrConnector.ValueSet(conn), contract.SearchAttrListID.ValueSet("77"), contract.SearchAttrState.ValueSet(state))
 		}
-		_, err := tp.Client.ExecuteWorkflow(ctx, opts, workflows.SyncWorkflowName, workflows.SyncInput{AudienceID: aud, ConnectorID: conn, ListID: "77"})
+		_, err := tp.Client.ExecuteWorkflow(ctx, opts, contract.SyncWorkflowName, contract.SyncInput{AudienceID: aud, ConnectorID: conn, ListID: "77"})
 		require.NoError(t, err)
 	}
-	start(odd, "c1", workflows.StateBlocked, true)
-	start(odd, "c2", workflows.StateActive, true)
-	start("plain", "c1", workflows.StateBlocked, true)
-	start("o'k", "c1", workflows.StateBlocked, true)
+	start(odd, "c1", contract.StateBlocked, true)
+	start(odd, "c2", contract.StateActive, true)
+	start("plain", "c1", contract.StateBlocked, true)
+	start("o'k", "c1", contract.StateBlocked, true)
 	start("old", "c9", "", false) // started before the workflows set attributes
 
 	var got []SyncSummary
 	testenv.Eventually(t, 20*time.Second, func() (bool, string) {
 		var err error
-		got, err = s.List(ctx, ListOptions{State: workflows.StateBlocked, Audience: odd, QueryTimeout: 200 * time.Millisecond})
+		got, err = s.List(ctx, ListOptions{State: contract.StateBlocked, Audience: odd, QueryTimeout: 200 * time.Millisecond})
 		return err == nil && len(got) == 1, fmt.Sprintf("List = %+v, %v", got, err)
 	})
-	assert.Equal(t, workflows.SyncWorkflowID(odd, "c1"), got[0].WorkflowID)
+	assert.Equal(t, contract.SyncWorkflowID(odd, "c1"), got[0].WorkflowID)
 	assert.Equal(t, odd, got[0].AudienceID)
 	assert.Equal(t, "c1", got[0].ConnectorID)
 	assert.Equal(t, "77", got[0].ListID)
-	assert.Equal(t, workflows.StateBlocked, got[0].State)
+	assert.Equal(t, contract.StateBlocked, got[0].State)
 	assert.Equal(t, "Running", got[0].Execution)
 	assert.Nil(t, got[0].Status)
 	assert.Contains(t, got[0].Error, "is hubsync-worker running", "a query nobody answers says why")
@@ -86,13 +86,13 @@ func TestListFiltersByTheSearchAttributes(t *testing.T) {
 		"ordered by audience and connector; IDs from the workflow ID when unset")
 
 	// A quote is escaped in the filter the server evaluates.
-	got, err := s.List(ctx, ListOptions{Audience: "o'k", State: workflows.StateBlocked, QueryTimeout: 100 * time.Millisecond})
+	got, err := s.List(ctx, ListOptions{Audience: "o'k", State: contract.StateBlocked, QueryTimeout: 100 * time.Millisecond})
 	require.NoError(t, err)
 	require.Len(t, got, 1)
-	assert.Equal(t, workflows.SyncWorkflowID("o'k", "c1"), got[0].WorkflowID)
+	assert.Equal(t, contract.SyncWorkflowID("o'k", "c1"), got[0].WorkflowID)
 
 	// A closed sync is listed with -all only.
-	require.NoError(t, tp.Client.TerminateWorkflow(ctx, workflows.SyncWorkflowID("old", "c9"), "", "test"))
+	require.NoError(t, tp.Client.TerminateWorkflow(ctx, contract.SyncWorkflowID("old", "c9"), "", "test"))
 	testenv.Eventually(t, 20*time.Second, func() (bool, string) {
 		running, err1 := s.List(ctx, ListOptions{QueryTimeout: 100 * time.Millisecond})
 		all, err2 := s.List(ctx, ListOptions{All: true, QueryTimeout: 100 * time.Millisecond})

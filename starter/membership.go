@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/google/uuid"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // Chunking bounds. A signal's payload is limited to 2 MB by the Temporal
@@ -42,18 +41,18 @@ type Accepted struct {
 // Enter signals that the profiles entered the audience: every active
 // connector adds them to its list. See send for chunking and errors.
 func (s *Starter) Enter(ctx context.Context, audienceID string, recordIDs []string) (Accepted, error) {
-	return s.send(ctx, audienceID, workflows.OpEnter, recordIDs)
+	return s.send(ctx, audienceID, contract.OpEnter, recordIDs)
 }
 
 // Leave signals that the profiles left the audience: every active connector
 // removes them from its list.
 func (s *Starter) Leave(ctx context.Context, audienceID string, recordIDs []string) (Accepted, error) {
-	return s.send(ctx, audienceID, workflows.OpLeave, recordIDs)
+	return s.send(ctx, audienceID, contract.OpLeave, recordIDs)
 }
 
 // send delivers recordIDs to the audience workflow in order, in chunks of at
 // most MaxIDsPerSignal IDs and MaxBytesPerSignal bytes, each through the
-// workflow's admit update (workflows.UpdateAdmit): a chunk returns once
+// workflow's admit update (contract.UpdateAdmit): a chunk returns once
 // the audience has queued it, so while a connector's sync owes its
 // maximum backlog the call waits (back-pressure; WithWaitReporter shows
 // what it waits on) and ctx bounds the wait: a chunk still held when ctx
@@ -66,7 +65,7 @@ func (s *Starter) Leave(ctx context.Context, audienceID string, recordIDs []stri
 // Record IDs are sent as given: the workflow accepts the canonical decimal
 // form of a positive int64 and counts anything else in its status
 // (totalRejected, recentRejected) instead of failing the whole change.
-func (s *Starter) send(ctx context.Context, audienceID string, op workflows.Op, recordIDs []string) (Accepted, error) {
+func (s *Starter) send(ctx context.Context, audienceID string, op contract.Op, recordIDs []string) (Accepted, error) {
 	var acc Accepted
 	if err := checkAudience(audienceID); err != nil {
 		return acc, err
@@ -78,7 +77,7 @@ func (s *Starter) send(ctx context.Context, audienceID string, op workflows.Op, 
 		}
 	}
 	for _, chunk := range chunks(recordIDs) {
-		change := workflows.MembershipChange{Op: op, RecordIDs: chunk, ChangeID: uuid.NewString()}
+		change := contract.MembershipChange{Op: op, RecordIDs: chunk, ChangeID: uuid.NewString()}
 		if err := s.admit(ctx, audienceID, change); err != nil {
 			mapped := audienceErr(audienceID, "sending "+string(op)+" to", err)
 			if acc.Signals == 0 {

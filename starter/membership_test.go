@@ -9,13 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func ids(n int) []string {
@@ -30,7 +29,7 @@ func ids(n int) []string {
 // workflow (the admit update); err, if set, is what the call returns.
 func recordSignals(c interface {
 	On(string, ...any) *mock.Call
-}, audienceID string, got *[]workflows.MembershipChange) *admitCall {
+}, audienceID string, got *[]contract.MembershipChange) *admitCall {
 	return &admitCall{c: c, audienceID: audienceID, got: got}
 }
 
@@ -39,7 +38,7 @@ type admitCall struct {
 		On(string, ...any) *mock.Call
 	}
 	audienceID string
-	got        *[]workflows.MembershipChange
+	got        *[]contract.MembershipChange
 	err        error
 }
 
@@ -56,16 +55,16 @@ func (a *admitCall) register(n int) {
 		h = mh
 	}
 	a.c.On("UpdateWorkflow", mock.Anything, mock.MatchedBy(func(o client.UpdateWorkflowOptions) bool {
-		return o.WorkflowID == workflows.AudienceWorkflowID(a.audienceID) && o.UpdateName == workflows.UpdateAdmit &&
+		return o.WorkflowID == contract.AudienceWorkflowID(a.audienceID) && o.UpdateName == contract.UpdateAdmit &&
 			o.WaitForStage == client.WorkflowUpdateStageCompleted && len(o.Args) == 1
 	})).Run(func(args mock.Arguments) {
-		*a.got = append(*a.got, args.Get(1).(client.UpdateWorkflowOptions).Args[0].(workflows.MembershipChange))
+		*a.got = append(*a.got, args.Get(1).(client.UpdateWorkflowOptions).Args[0].(contract.MembershipChange))
 	}).Return(h, a.err).Times(n)
 }
 
 func TestEnterChunksInOrder(t *testing.T) {
 	s, c := newTestStarter(t)
-	var got []workflows.MembershipChange
+	var got []contract.MembershipChange
 	recordSignals(c, "aud-1", &got).Return(nil).Times(3)
 
 	in := ids(2*MaxIDsPerSignal + 500)
@@ -79,7 +78,7 @@ func TestEnterChunksInOrder(t *testing.T) {
 	var all []string
 	seen := map[string]bool{}
 	for i, ch := range got {
-		if ch.Op != workflows.OpEnter || ch.ChangeID == "" || seen[ch.ChangeID] || ch.ChangeID != acc.ChangeIDs[i] {
+		if ch.Op != contract.OpEnter || ch.ChangeID == "" || seen[ch.ChangeID] || ch.ChangeID != acc.ChangeIDs[i] {
 			t.Errorf("signal %d: op %s changeId %q", i, ch.Op, ch.ChangeID)
 		}
 		seen[ch.ChangeID] = true
@@ -95,13 +94,13 @@ func TestEnterChunksInOrder(t *testing.T) {
 
 func TestLeaveSendsLeave(t *testing.T) {
 	s, c := newTestStarter(t)
-	var got []workflows.MembershipChange
+	var got []contract.MembershipChange
 	recordSignals(c, "aud-1", &got).Return(nil).Once()
 	// Malformed IDs are sent as given: the workflow counts rejects.
 	if _, err := s.Leave(context.Background(), "aud-1", []string{"7", "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if got[0].Op != workflows.OpLeave || !slices.Equal(got[0].RecordIDs, []string{"7", "x"}) {
+	if got[0].Op != contract.OpLeave || !slices.Equal(got[0].RecordIDs, []string{"7", "x"}) {
 		t.Errorf("signal %+v", got[0])
 	}
 }
@@ -138,7 +137,7 @@ func TestEnterNotActive(t *testing.T) {
 
 func TestEnterPartialFailureSaysWhereToResume(t *testing.T) {
 	s, c := newTestStarter(t)
-	var got []workflows.MembershipChange
+	var got []contract.MembershipChange
 	recordSignals(c, "aud-1", &got).Return(nil).Once()
 	recordSignals(c, "aud-1", &got).Return(serviceerror.NewPermissionDenied("not allowed", "")).Once()
 
@@ -201,8 +200,8 @@ func TestChunksBoundBytes(t *testing.T) {
 // new update ID, and the call succeeds.
 func TestEnterRetriesAnAdmitThatWasNotTaken(t *testing.T) {
 	s, c := newTestStarter(t)
-	var got []workflows.MembershipChange
-	recordSignals(c, "aud-1", &got).Return(temporal.NewApplicationError("continuing as new", workflows.ErrTypeRetryAdmit)).Once()
+	var got []contract.MembershipChange
+	recordSignals(c, "aud-1", &got).Return(temporal.NewApplicationError("continuing as new", contract.ErrTypeRetryAdmit)).Once()
 	recordSignals(c, "aud-1", &got).Return(serviceerror.NewWorkflowNotReady("task failed")).Once()
 	recordSignals(c, "aud-1", &got).Once()
 	acc, err := s.Enter(context.Background(), "aud-1", []string{"7"})

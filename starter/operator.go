@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // The operator commands signal a connector's sync workflow directly rather
@@ -21,12 +21,12 @@ import (
 
 // Pause stops flushing batches; changes keep accumulating in order.
 func (s *Starter) Pause(ctx context.Context, audienceID, connectorID string) error {
-	return s.signalSync(ctx, audienceID, connectorID, "pausing", workflows.SignalPause, nil)
+	return s.signalSync(ctx, audienceID, connectorID, "pausing", contract.SignalPause, nil)
 }
 
 // Resume resumes flushing and retries a batch owed after a terminal failure.
 func (s *Starter) Resume(ctx context.Context, audienceID, connectorID string) error {
-	return s.signalSync(ctx, audienceID, connectorID, "resuming", workflows.SignalResume, nil)
+	return s.signalSync(ctx, audienceID, connectorID, "resuming", contract.SignalResume, nil)
 }
 
 // Discard drops the batch owed after a terminal failure (its IDs are counted
@@ -35,7 +35,7 @@ func (s *Starter) Discard(ctx context.Context, audienceID, connectorID, reason s
 	if strings.TrimSpace(reason) == "" {
 		return errors.New("starter: discard needs a reason: it is recorded with the dropped batch so the loss can be explained later")
 	}
-	return s.signalSync(ctx, audienceID, connectorID, "discarding the owed batch of", workflows.SignalDiscard, workflows.Discard{Reason: reason})
+	return s.signalSync(ctx, audienceID, connectorID, "discarding the owed batch of", contract.SignalDiscard, contract.Discard{Reason: reason})
 }
 
 // Retarget points the connector at another list for every batch from now
@@ -49,7 +49,7 @@ func (s *Starter) Retarget(ctx context.Context, audienceID, connectorID, listID 
 	if listID == "" || strings.TrimSpace(listID) != listID {
 		return fmt.Errorf("starter: retarget connector %q: list ID %q is empty or padded: pass the HubSpot list's ID (see `hubsync lists`)", connectorID, listID)
 	}
-	return s.signalSync(ctx, audienceID, connectorID, "retargeting", workflows.SignalRetarget, workflows.Retarget{ListID: listID})
+	return s.signalSync(ctx, audienceID, connectorID, "retargeting", contract.SignalRetarget, contract.Retarget{ListID: listID})
 }
 
 func (s *Starter) signalSync(ctx context.Context, audienceID, connectorID, what, signal string, arg any) error {
@@ -59,7 +59,7 @@ func (s *Starter) signalSync(ctx context.Context, audienceID, connectorID, what,
 	}
 	var errs []error
 	for _, id := range ids {
-		err := s.client.SignalWorkflow(ctx, workflows.SyncWorkflowID(audienceID, id), "", signal, arg)
+		err := s.client.SignalWorkflow(ctx, contract.SyncWorkflowID(audienceID, id), "", signal, arg)
 		if err != nil {
 			errs = append(errs, connectorErr(audienceID, id, what, err))
 			continue

@@ -6,20 +6,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/api/serviceerror"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func TestOperatorSignalsGoToTheSyncWorkflow(t *testing.T) {
 	s, c := newTestStarter(t)
 	ctx := context.Background()
 	wid := "hubspot-sync/aud-1/acme-vip"
-	c.On("SignalWorkflow", mock.Anything, wid, "", workflows.SignalPause, nil).Return(nil).Once()
-	c.On("SignalWorkflow", mock.Anything, wid, "", workflows.SignalResume, nil).Return(nil).Once()
-	c.On("SignalWorkflow", mock.Anything, wid, "", workflows.SignalRetarget, workflows.Retarget{ListID: "77"}).Return(nil).Once()
-	c.On("SignalWorkflow", mock.Anything, wid, "", workflows.SignalDiscard, workflows.Discard{Reason: "bad list"}).Return(nil).Once()
+	c.On("SignalWorkflow", mock.Anything, wid, "", contract.SignalPause, nil).Return(nil).Once()
+	c.On("SignalWorkflow", mock.Anything, wid, "", contract.SignalResume, nil).Return(nil).Once()
+	c.On("SignalWorkflow", mock.Anything, wid, "", contract.SignalRetarget, contract.Retarget{ListID: "77"}).Return(nil).Once()
+	c.On("SignalWorkflow", mock.Anything, wid, "", contract.SignalDiscard, contract.Discard{Reason: "bad list"}).Return(nil).Once()
 
 	if err := s.Pause(ctx, "aud-1", "acme-vip"); err != nil {
 		t.Fatal(err)
@@ -38,9 +37,9 @@ func TestOperatorSignalsGoToTheSyncWorkflow(t *testing.T) {
 func TestEmptyConnectorMeansEveryConnector(t *testing.T) {
 	s, c := newTestStarter(t)
 	expectConnectors(t, c, "aud-1", "acme-vip", "globex")
-	c.On("SignalWorkflow", mock.Anything, "hubspot-sync/aud-1/acme-vip", "", workflows.SignalPause, nil).
+	c.On("SignalWorkflow", mock.Anything, "hubspot-sync/aud-1/acme-vip", "", contract.SignalPause, nil).
 		Return(serviceerror.NewNotFound("completed")).Once()
-	c.On("SignalWorkflow", mock.Anything, "hubspot-sync/aud-1/globex", "", workflows.SignalPause, nil).Return(nil).Once()
+	c.On("SignalWorkflow", mock.Anything, "hubspot-sync/aud-1/globex", "", contract.SignalPause, nil).Return(nil).Once()
 
 	// acme-vip's failure does not stop globex from being paused.
 	err := s.Pause(context.Background(), "aud-1", "")

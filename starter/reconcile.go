@@ -9,10 +9,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // ReconcileOptions tune Reconcile.
@@ -29,7 +28,7 @@ type ReconcileOptions struct {
 	Sorted bool
 	// Progress, if set, is called about every second with the reconcile's
 	// status while it runs.
-	Progress func(workflows.ReconcileStatus)
+	Progress func(contract.ReconcileStatus)
 	// ID names the reconcile; default a new UUID.
 	ID string
 }
@@ -56,12 +55,12 @@ func SnapshotOf(ids []int64) Snapshot {
 // accepted after it win over it for their contacts, while they keep
 // flowing. It returns the reconcile's report once it is done (or why it
 // ended early); ctx bounds the wait, and a reconcile left running goes on.
-func (s *Starter) Reconcile(ctx context.Context, audienceID, connectorID string, members Snapshot, opts ReconcileOptions) (workflows.ReconcileStatus, error) {
+func (s *Starter) Reconcile(ctx context.Context, audienceID, connectorID string, members Snapshot, opts ReconcileOptions) (contract.ReconcileStatus, error) {
 	if err := checkAudience(audienceID); err != nil {
-		return workflows.ReconcileStatus{}, err
+		return contract.ReconcileStatus{}, err
 	}
 	if err := checkConnector(connectorID); err != nil {
-		return workflows.ReconcileStatus{}, err
+		return contract.ReconcileStatus{}, err
 	}
 	next, stop := iter.Pull2(iter.Seq2[int64, error](members))
 	defer stop()
@@ -70,7 +69,7 @@ func (s *Starter) Reconcile(ctx context.Context, audienceID, connectorID string,
 	if !opts.Sorted {
 		var err error
 		if all, err = collectSorted(next); err != nil {
-			return workflows.ReconcileStatus{}, err
+			return contract.ReconcileStatus{}, err
 		}
 		count = int64(len(all))
 		next, stop = iter.Pull2(iter.Seq2[int64, error](SnapshotOf(all)))
@@ -80,32 +79,32 @@ func (s *Starter) Reconcile(ctx context.Context, audienceID, connectorID string,
 	if id == "" {
 		id = uuid.NewString()
 	}
-	req := workflows.ReconcileRequest{ConnectorID: connectorID, ReconcileID: id, Plan: opts.Plan, Members: count}
+	req := contract.ReconcileRequest{ConnectorID: connectorID, ReconcileID: id, Plan: opts.Plan, Members: count}
 	if opts.Activate {
 		in, err := s.activationInput(audienceID, connectorID)
 		if err != nil {
-			return workflows.ReconcileStatus{}, err
+			return contract.ReconcileStatus{}, err
 		}
 		req.Activate = &in
 		if err := s.ensureAudience(ctx, audienceID); err != nil {
-			return workflows.ReconcileStatus{}, err
+			return contract.ReconcileStatus{}, err
 		}
 	}
 	what := "reconcile"
 	if opts.Plan {
 		what = "plan"
 	}
-	var res workflows.CommandResult
+	var res contract.CommandResult
 	t := updateTarget{audienceID: audienceID, what: "the " + what}
-	if err := s.update(ctx, t, id, workflows.UpdateReconcile, req, &res); err != nil {
-		return workflows.ReconcileStatus{}, connectorErr(audienceID, connectorID, what, err)
+	if err := s.update(ctx, t, id, contract.UpdateReconcile, req, &res); err != nil {
+		return contract.ReconcileStatus{}, connectorErr(audienceID, connectorID, what, err)
 	}
 	s.log().Info("reconcile started", "audience", audienceID, "connector", connectorID, "reconcile", id, "plan", opts.Plan, "state", res.State)
 	stopProgress := s.reportWhileSending(ctx, audienceID, connectorID, id, opts.Progress)
 	err := s.sendSnapshot(ctx, audienceID, connectorID, id, next)
 	stopProgress()
 	if err != nil {
-		return workflows.ReconcileStatus{}, err
+		return contract.ReconcileStatus{}, err
 	}
 	return s.awaitReconcile(ctx, audienceID, connectorID, id, opts.Progress)
 }
@@ -147,8 +146,8 @@ func (s *Starter) sendSnapshot(ctx context.Context, audienceID, connectorID, id 
 	sent := 0
 	v, err, more := next()
 	for index := 0; ; index++ {
-		c := workflows.SnapshotChunk{ReconcileID: id, Index: index, RecordIDs: make([]string, 0, workflows.MaxSnapshotChunkIDs)}
-		for more && len(c.RecordIDs) < workflows.MaxSnapshotChunkIDs {
+		c := contract.SnapshotChunk{ReconcileID: id, Index: index, RecordIDs: make([]string, 0, contract.MaxSnapshotChunkIDs)}
+		for more && len(c.RecordIDs) < contract.MaxSnapshotChunkIDs {
 			if err != nil {
 				return fmt.Errorf("starter: reading the snapshot after %d members: %w; reconcile %s is left waiting for the rest (start a new one to replace it)", sent, err, id)
 			}
@@ -173,18 +172,18 @@ func (s *Starter) sendSnapshot(ctx context.Context, audienceID, connectorID, id 
 
 // sendChunk sends one chunk, again while the sync is busy with earlier
 // ones; a chunk it already has counts as sent.
-func (s *Starter) sendChunk(ctx context.Context, t updateTarget, c workflows.SnapshotChunk) error {
+func (s *Starter) sendChunk(ctx context.Context, t updateTarget, c contract.SnapshotChunk) error {
 	backoff := 20 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		var ack workflows.SnapshotAck
-		err := s.update(ctx, t, fmt.Sprintf("%s/%d/%d", c.ReconcileID, c.Index, attempt), workflows.UpdateReconcileSnapshot, c, &ack)
+		var ack contract.SnapshotAck
+		err := s.update(ctx, t, fmt.Sprintf("%s/%d/%d", c.ReconcileID, c.Index, attempt), contract.UpdateReconcileSnapshot, c, &ack)
 		var app *temporal.ApplicationError
 		switch {
 		case err == nil:
 			return nil
-		case errors.As(err, &app) && app.Type() == workflows.ErrTypeChunkDuplicate:
+		case errors.As(err, &app) && app.Type() == contract.ErrTypeChunkDuplicate:
 			return nil
-		case !(errors.As(err, &app) && app.Type() == workflows.ErrTypeReconcileBusy):
+		case !(errors.As(err, &app) && app.Type() == contract.ErrTypeReconcileBusy):
 			return err
 		}
 		select {
@@ -198,7 +197,7 @@ func (s *Starter) sendChunk(ctx context.Context, t updateTarget, c workflows.Sna
 
 // reportWhileSending calls progress about every second while the snapshot
 // is being sent (the sync reads and merges meanwhile). stop waits for it.
-func (s *Starter) reportWhileSending(ctx context.Context, audienceID, connectorID, id string, progress func(workflows.ReconcileStatus)) (stop func()) {
+func (s *Starter) reportWhileSending(ctx context.Context, audienceID, connectorID, id string, progress func(contract.ReconcileStatus)) (stop func()) {
 	if progress == nil {
 		return func() {}
 	}
@@ -210,7 +209,7 @@ func (s *Starter) reportWhileSending(ctx context.Context, audienceID, connectorI
 }
 
 // awaitReconcile polls the sync's status until the reconcile has ended.
-func (s *Starter) awaitReconcile(ctx context.Context, audienceID, connectorID, id string, progress func(workflows.ReconcileStatus)) (workflows.ReconcileStatus, error) {
+func (s *Starter) awaitReconcile(ctx context.Context, audienceID, connectorID, id string, progress func(contract.ReconcileStatus)) (contract.ReconcileStatus, error) {
 	for {
 		st, err := s.ConnectorStatus(ctx, audienceID, connectorID)
 		if err == nil {
@@ -224,7 +223,7 @@ func (s *Starter) awaitReconcile(ctx context.Context, audienceID, connectorID, i
 				if progress != nil {
 					progress(r)
 				}
-				if r.Phase != workflows.PhaseDone {
+				if r.Phase != contract.PhaseDone {
 					return r, fmt.Errorf("starter: reconcile %s of audience %q connector %q ended %s: %s", id, audienceID, connectorID, r.Phase, r.Error)
 				}
 				return r, nil
@@ -234,7 +233,7 @@ func (s *Starter) awaitReconcile(ctx context.Context, audienceID, connectorID, i
 		}
 		select {
 		case <-ctx.Done():
-			return workflows.ReconcileStatus{}, fmt.Errorf("starter: stopped waiting for reconcile %s (it goes on; follow it with `hubsync status %s %s`): %w", id, audienceID, connectorID, ctx.Err())
+			return contract.ReconcileStatus{}, fmt.Errorf("starter: stopped waiting for reconcile %s (it goes on; follow it with `hubsync status %s %s`): %w", id, audienceID, connectorID, ctx.Err())
 		case <-time.After(time.Second):
 		}
 	}

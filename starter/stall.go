@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // StallCause names what a held send (an admit, a reconcile's update) was
@@ -62,7 +62,7 @@ type Diagnosis struct {
 // ConnectorBacklog is a connector whose sync owes about as much as it may.
 type ConnectorBacklog struct {
 	ConnectorID string
-	// State is the sync's (workflows.StatePaused and so on); empty when
+	// State is the sync's (contract.StatePaused and so on); empty when
 	// its status could not be read.
 	State      string
 	Backlog    int64
@@ -103,12 +103,12 @@ func (d Diagnosis) server() string {
 func (c ConnectorBacklog) text(audienceID string) string {
 	owes := fmt.Sprintf("owes %d of %d IDs", c.Backlog, c.MaxBacklog)
 	switch c.State {
-	case workflows.StatePaused:
+	case contract.StatePaused:
 		return fmt.Sprintf("connector %s is paused and %s: resume it (`hubsync resume %s %s`)", c.ConnectorID, owes, audienceID, c.ConnectorID)
-	case workflows.StateBlocked:
+	case contract.StateBlocked:
 		return fmt.Sprintf("connector %s is blocked on a failed batch and %s: see `hubsync status %s %s`, then resume (retry it), retarget or discard",
 			c.ConnectorID, owes, audienceID, c.ConnectorID)
-	case workflows.StateActive:
+	case contract.StateActive:
 		return fmt.Sprintf("connector %s is active but slower than the senders and %s: it takes more as HubSpot applies its batches; wait longer (hubsync -max-wait)",
 			c.ConnectorID, owes)
 	case "":
@@ -128,7 +128,7 @@ type SendTimeoutError struct {
 	// ConnectorID is set when the update went to the connector's sync
 	// workflow (a reconcile's snapshot) rather than the audience's.
 	ConnectorID string
-	// Update is the update's name (workflows.UpdateAdmit and so on).
+	// Update is the update's name (contract.UpdateAdmit and so on).
 	Update string
 	Waited time.Duration
 	Diagnosis
@@ -147,7 +147,7 @@ func (e *SendTimeoutError) Error() string {
 	case StallServerUnreachable:
 		fmt.Fprintf(&b, "%s cannot be reached (%v): start it, or point the client at its address (hubsync: temporal.address or TEMPORAL_ADDRESS)", d.server(), d.Err)
 	case StallConnectorBacklog:
-		fmt.Fprintf(&b, "a connector's backlog is at its bound (the audience's queue holds %d IDs, bound %d): ", d.Queued, workflows.QueueSoftIDs)
+		fmt.Fprintf(&b, "a connector's backlog is at its bound (the audience's queue holds %d IDs, bound %d): ", d.Queued, contract.QueueSoftIDs)
 		for i, c := range d.Connectors {
 			if i > 0 {
 				b.WriteString("; ")
@@ -156,7 +156,7 @@ func (e *SendTimeoutError) Error() string {
 		}
 	case StallAudienceQueueFull:
 		fmt.Fprintf(&b, "the audience's queue is at its bound (%d IDs, bound %d) though no connector's backlog is, so it is not forwarding: see `hubsync status %s` (its problems) and the worker log",
-			d.Queued, workflows.QueueSoftIDs, e.AudienceID)
+			d.Queued, contract.QueueSoftIDs, e.AudienceID)
 	default:
 		e.undiagnosed(&b)
 	}
@@ -196,11 +196,11 @@ func (e *SendTimeoutError) workflow() string {
 // promise says what becomes of an update that was not answered.
 func (e *SendTimeoutError) promise() string {
 	switch e.Update {
-	case workflows.UpdateAdmit:
+	case contract.UpdateAdmit:
 		return "the change may still be taken later, and sending it again is safe"
-	case workflows.UpdateReconcile:
+	case contract.UpdateReconcile:
 		return "the reconcile may still take its place later (and then waits for its snapshot); reconciling again replaces it"
-	case workflows.UpdateReconcileSnapshot:
+	case contract.UpdateReconcileSnapshot:
 		return "the reconcile is left waiting for the rest of its snapshot; reconciling again replaces it"
 	}
 	return "it may still be taken later, and sending it again is safe"

@@ -16,8 +16,8 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // A held send is diagnosed on a real dev server: what it waits on is
@@ -87,7 +87,7 @@ func TestEnterWithNoWorkerSaysNoWorkerPolls(t *testing.T) {
 	assert.Equal(t, q, err.TaskQueue)
 	assert.True(t, err.LastPoll.IsZero())
 	assert.Equal(t, "aud-1", err.AudienceID)
-	assert.Equal(t, workflows.UpdateAdmit, err.Update)
+	assert.Equal(t, contract.UpdateAdmit, err.Update)
 	msg := err.Error()
 	assert.Contains(t, msg, `no worker is polling task queue "stall-no-worker" (none in the last few minutes): start hubsync-worker on this task queue`)
 	assert.NotContains(t, msg, "backlog")
@@ -99,7 +99,7 @@ func TestEnterWithNoWorkerSaysNoWorkerPolls(t *testing.T) {
 	var rte *SendTimeoutError
 	require.True(t, errors.As(rerr, &rte), "not a *SendTimeoutError: %v", rerr)
 	assert.Equal(t, StallNoWorker, rte.Cause, "%v", rerr)
-	assert.Equal(t, workflows.UpdateReconcile, rte.Update)
+	assert.Equal(t, contract.UpdateReconcile, rte.Update)
 	assert.Contains(t, rerr.Error(), `to take the reconcile: no worker is polling task queue "stall-no-worker"`)
 	assert.Contains(t, rerr.Error(), "reconciling again replaces it")
 }
@@ -119,7 +119,7 @@ func TestEnterAfterTheWorkerStoppedSaysNoWorkerTakesTasks(t *testing.T) {
 	require.NoError(t, s.Pause(ctx, "aud-2", "acme-vip")) // no HubSpot here: nothing may flush
 	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
 		st, err := s.ConnectorStatus(ctx, "aud-2", "acme-vip")
-		return err == nil && st.State == workflows.StatePaused, fmt.Sprintf("status %+v, %v", st, err)
+		return err == nil && st.State == contract.StatePaused, fmt.Sprintf("status %+v, %v", st, err)
 	})
 	_, err := s.Enter(ctx, "aud-2", []string{"1"})
 	require.NoError(t, err, "served while the worker runs")
@@ -151,7 +151,7 @@ func TestEnterAfterTheWorkerStoppedSaysNoWorkerTakesTasks(t *testing.T) {
 func TestEnterHeldByAPausedConnectorNamesIt(t *testing.T) {
 	tp := testenv.StartTemporal(t)
 	const q, aud, conn, bound = "stall-paused", "aud-3", "acme-vip", 500
-	small := CatalogFunc(func(connectorID, audienceID string) (workflows.SyncInput, error) {
+	small := CatalogFunc(func(connectorID, audienceID string) (contract.SyncInput, error) {
 		in, err := testCatalog(connectorID, audienceID)
 		in.MaxBacklog = bound
 		return in, err
@@ -164,12 +164,12 @@ func TestEnterHeldByAPausedConnectorNamesIt(t *testing.T) {
 	require.NoError(t, s.Pause(ctx, aud, conn))
 	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
 		st, err := s.ConnectorStatus(ctx, aud, conn)
-		return err == nil && st.State == workflows.StatePaused, fmt.Sprintf("status %+v, %v", st, err)
+		return err == nil && st.State == contract.StatePaused, fmt.Sprintf("status %+v, %v", st, err)
 	})
 
 	// Exactly what the queue takes: every chunk is admitted. Then the
 	// bound reaches the sync.
-	_, err := s.Enter(ctx, aud, ids(workflows.QueueSoftIDs))
+	_, err := s.Enter(ctx, aud, ids(contract.QueueSoftIDs))
 	require.NoError(t, err)
 	testenv.Eventually(t, 30*time.Second, func() (bool, string) {
 		st, err := s.Connectors(ctx, aud)
@@ -180,12 +180,12 @@ func TestEnterHeldByAPausedConnectorNamesIt(t *testing.T) {
 	w, ste := heldSend(t, first, acc, sendErr)
 	assert.Equal(t, StallConnectorBacklog, w.Cause)
 	assert.Contains(t, w.String(), fmt.Sprintf("held by back-pressure for %s (audience queue %d IDs); connector acme-vip owes 500 of 500 IDs (paused)",
-		w.Waited.Round(time.Second), workflows.QueueSoftIDs-bound))
+		w.Waited.Round(time.Second), contract.QueueSoftIDs-bound))
 
 	assert.Equal(t, StallConnectorBacklog, ste.Cause, "%v", ste)
-	assert.Equal(t, []ConnectorBacklog{{ConnectorID: conn, State: workflows.StatePaused, Backlog: bound, MaxBacklog: bound}}, ste.Connectors)
+	assert.Equal(t, []ConnectorBacklog{{ConnectorID: conn, State: contract.StatePaused, Backlog: bound, MaxBacklog: bound}}, ste.Connectors)
 	assert.True(t, ste.StatusRead)
-	assert.Equal(t, workflows.QueueSoftIDs-bound, ste.Queued)
+	assert.Equal(t, contract.QueueSoftIDs-bound, ste.Queued)
 	assert.Contains(t, ste.Error(), "a connector's backlog is at its bound (the audience's queue holds 19500 IDs, bound 20000): "+
 		"connector acme-vip is paused and owes 500 of 500 IDs: resume it (`hubsync resume aud-3 acme-vip`)")
 }

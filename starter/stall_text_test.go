@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/assert"
 	"go.temporal.io/api/serviceerror"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // The messages of the causes the dev-server tests cannot set up at will
@@ -21,7 +20,7 @@ func TestSendTimeoutErrorSaysWhatToDoPerCause(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	base := func(d Diagnosis) *SendTimeoutError {
 		d.TaskQueue, d.At = "hubsync", at
-		return &SendTimeoutError{AudienceID: "aud", Update: workflows.UpdateAdmit, Waited: 30 * time.Second, what: "the change",
+		return &SendTimeoutError{AudienceID: "aud", Update: contract.UpdateAdmit, Waited: 30 * time.Second, what: "the change",
 			Diagnosis: d, Ctx: context.DeadlineExceeded}
 	}
 	for _, c := range []struct {
@@ -34,7 +33,7 @@ func TestSendTimeoutErrorSaysWhatToDoPerCause(t *testing.T) {
 		{"queue full", base(Diagnosis{Cause: StallAudienceQueueFull, StatusRead: true, Queued: 19000, LastPoll: at}),
 			[]string{"the audience's queue is at its bound (19000 IDs, bound 20000) though no connector's backlog is, so it is not forwarding: see `hubsync status aud`"}},
 		{"blocked and slow", base(Diagnosis{Cause: StallConnectorBacklog, StatusRead: true, Queued: 19000, LastPoll: at,
-			Connectors: []ConnectorBacklog{{"c1", workflows.StateBlocked, 50000, 50000}, {"c2", workflows.StateActive, 49000, 50000}, {"c3", "", 40000, 50000}}}),
+			Connectors: []ConnectorBacklog{{"c1", contract.StateBlocked, 50000, 50000}, {"c2", contract.StateActive, 49000, 50000}, {"c3", "", 40000, 50000}}}),
 			[]string{"connector c1 is blocked on a failed batch and owes 50000 of 50000 IDs: see `hubsync status aud c1`, then resume (retry it), retarget or discard",
 				"; connector c2 is active but slower than the senders and owes 49000 of 50000 IDs",
 				"; connector c3 owes 40000 of 50000 IDs (its state could not be read"}},
@@ -61,7 +60,7 @@ func TestSendTimeoutErrorSaysWhatToDoPerCause(t *testing.T) {
 func TestSendTimeoutErrorUnwrapsItsCauses(t *testing.T) {
 	update := serviceerror.NewDeadlineExceeded("update")
 	probe := serviceerror.NewUnavailable("connection refused")
-	err := error(&SendTimeoutError{AudienceID: "aud", Update: workflows.UpdateReconcile, what: "the reconcile", Ctx: context.Canceled, Last: update,
+	err := error(&SendTimeoutError{AudienceID: "aud", Update: contract.UpdateReconcile, what: "the reconcile", Ctx: context.Canceled, Last: update,
 		Diagnosis: Diagnosis{Cause: StallServerUnreachable, Err: probe}})
 	var un *serviceerror.Unavailable
 	var de *serviceerror.DeadlineExceeded

@@ -10,21 +10,21 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // Catalog turns a connector ID into the sync workflow's input for one
 // audience. A loaded connectors file (*config.File) implements it; tests
 // and other orchestration code may supply their own.
 type Catalog interface {
-	ConnectorInput(connectorID, audienceID string) (workflows.SyncInput, error)
+	ConnectorInput(connectorID, audienceID string) (contract.SyncInput, error)
 }
 
 // CatalogFunc adapts a function to Catalog.
-type CatalogFunc func(connectorID, audienceID string) (workflows.SyncInput, error)
+type CatalogFunc func(connectorID, audienceID string) (contract.SyncInput, error)
 
 // ConnectorInput calls f.
-func (f CatalogFunc) ConnectorInput(connectorID, audienceID string) (workflows.SyncInput, error) {
+func (f CatalogFunc) ConnectorInput(connectorID, audienceID string) (contract.SyncInput, error) {
 	return f(connectorID, audienceID)
 }
 
@@ -46,7 +46,7 @@ type Starter struct {
 	// not tell it). Empty: the message says "the Temporal server".
 	ServerAddress string
 	// AudienceSignalsPerRun, when set, is the MaxSignalsPerRun of audience
-	// workflows this starter starts (see workflows.AudienceInput); tests
+	// workflows this starter starts (see contract.AudienceInput); tests
 	// lower it to make continue-as-new happen.
 	AudienceSignalsPerRun int
 }
@@ -74,22 +74,22 @@ func (s *Starter) log() *slog.Logger {
 // makes Activate idempotent: a running workflow just receives the signal.
 func (s *Starter) audienceStartOptions(audienceID string) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{
-		ID:                    workflows.AudienceWorkflowID(audienceID),
+		ID:                    contract.AudienceWorkflowID(audienceID),
 		TaskQueue:             s.taskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		// What the Web UI shows before the workflow has run a task.
-		StaticSummary: workflows.AudienceSummary(audienceID),
-		StaticDetails: workflows.AudienceStaticDetails(audienceID),
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SearchAttrAudience.ValueSet(audienceID),
-			workflows.SearchAttrState.ValueSet(workflows.StateAudience)),
+		StaticSummary: contract.AudienceSummary(audienceID),
+		StaticDetails: contract.AudienceStaticDetails(audienceID),
+		TypedSearchAttributes: temporal.NewSearchAttributes(contract.SearchAttrAudience.ValueSet(audienceID),
+			contract.SearchAttrState.ValueSet(contract.StateAudience)),
 	}
 }
 
 // activationInput resolves a connector's SyncInput through the catalog.
 // Without a catalog the activation names only the connector; the worker
 // completes it from its connectors file.
-func (s *Starter) activationInput(audienceID, connectorID string) (workflows.SyncInput, error) {
-	in := workflows.SyncInput{AudienceID: audienceID, ConnectorID: connectorID}
+func (s *Starter) activationInput(audienceID, connectorID string) (contract.SyncInput, error) {
+	in := contract.SyncInput{AudienceID: audienceID, ConnectorID: connectorID}
 	if s.catalog != nil {
 		var err error
 		if in, err = s.catalog.ConnectorInput(connectorID, audienceID); err != nil {
@@ -107,8 +107,8 @@ func (s *Starter) activationInput(audienceID, connectorID string) (workflows.Syn
 func (s *Starter) ensureAudience(ctx context.Context, audienceID string) error {
 	opts := s.audienceStartOptions(audienceID)
 	opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
-	_, err := s.client.ExecuteWorkflow(ctx, opts, workflows.AudienceWorkflowName,
-		workflows.AudienceInput{AudienceID: audienceID, MaxSignalsPerRun: s.AudienceSignalsPerRun})
+	_, err := s.client.ExecuteWorkflow(ctx, opts, contract.AudienceWorkflowName,
+		contract.AudienceInput{AudienceID: audienceID, MaxSignalsPerRun: s.AudienceSignalsPerRun})
 	if err != nil {
 		return fmt.Errorf("starter: starting the workflow of audience %q: %w", audienceID, err)
 	}

@@ -5,22 +5,22 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // AudienceReport is the status of an audience and each of its connectors.
 type AudienceReport struct {
-	Audience   workflows.AudienceStatus `json:"audience"`
-	Connectors []ConnectorReport        `json:"connectors"` // in activation order
+	Audience   contract.AudienceStatus `json:"audience"`
+	Connectors []ConnectorReport       `json:"connectors"` // in activation order
 }
 
 // ConnectorReport is one connector's status, or why it could not be read.
 // One connector failing to answer does not hide the others.
 type ConnectorReport struct {
-	ConnectorID string            `json:"connectorId"`
-	ListID      string            `json:"listId"` // as activated; Status.ListID is current
-	Status      *workflows.Status `json:"status,omitempty"`
-	Error       string            `json:"error,omitempty"`
+	ConnectorID string           `json:"connectorId"`
+	ListID      string           `json:"listId"` // as activated; Status.ListID is current
+	Status      *contract.Status `json:"status,omitempty"`
+	Error       string           `json:"error,omitempty"`
 	err         error
 }
 
@@ -32,12 +32,12 @@ func (r ConnectorReport) Err() error { return r.err }
 //
 // Queries run on a worker: when no worker polls the task queue, a query
 // waits until ctx ends, so give ctx a deadline.
-func (s *Starter) Connectors(ctx context.Context, audienceID string) (workflows.AudienceStatus, error) {
-	var st workflows.AudienceStatus
+func (s *Starter) Connectors(ctx context.Context, audienceID string) (contract.AudienceStatus, error) {
+	var st contract.AudienceStatus
 	if err := checkAudience(audienceID); err != nil {
 		return st, err
 	}
-	v, err := s.client.QueryWorkflow(ctx, workflows.AudienceWorkflowID(audienceID), "", workflows.QueryConnectors)
+	v, err := s.client.QueryWorkflow(ctx, contract.AudienceWorkflowID(audienceID), "", contract.QueryConnectors)
 	if err != nil {
 		return st, audienceErr(audienceID, "querying", s.queryHint(err))
 	}
@@ -72,15 +72,15 @@ func (s *Starter) Status(ctx context.Context, audienceID string) (AudienceReport
 // ConnectorStatus queries one connector's sync workflow. It also answers
 // for a stopped connector whose workflow has completed (state "stopped")
 // while Temporal retains its history.
-func (s *Starter) ConnectorStatus(ctx context.Context, audienceID, connectorID string) (workflows.Status, error) {
-	var st workflows.Status
+func (s *Starter) ConnectorStatus(ctx context.Context, audienceID, connectorID string) (contract.Status, error) {
+	var st contract.Status
 	if err := checkAudience(audienceID); err != nil {
 		return st, err
 	}
 	if err := checkConnector(connectorID); err != nil {
 		return st, err
 	}
-	v, err := s.client.QueryWorkflow(ctx, workflows.SyncWorkflowID(audienceID, connectorID), "", workflows.QueryStatus)
+	v, err := s.client.QueryWorkflow(ctx, contract.SyncWorkflowID(audienceID, connectorID), "", contract.QueryStatus)
 	if err != nil {
 		return st, connectorErr(audienceID, connectorID, "querying", s.queryHint(err))
 	}

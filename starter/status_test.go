@@ -6,19 +6,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/api/serviceerror"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func TestStatusQueriesEachConnector(t *testing.T) {
 	s, c := newTestStarter(t)
 	expectConnectors(t, c, "aud-1", "acme-vip", "globex")
-	c.On("QueryWorkflow", mock.Anything, "hubspot-sync/aud-1/acme-vip", "", workflows.QueryStatus).
-		Return(encoded(t, workflows.Status{State: workflows.StateActive, ConnectorID: "acme-vip", ListID: "999",
-			Counters: workflows.Counters{TotalAdded: 5}}), nil).Once()
-	c.On("QueryWorkflow", mock.Anything, "hubspot-sync/aud-1/globex", "", workflows.QueryStatus).
+	c.On("QueryWorkflow", mock.Anything, "hubspot-sync/aud-1/acme-vip", "", contract.QueryStatus).
+		Return(encoded(t, contract.Status{State: contract.StateActive, ConnectorID: "acme-vip", ListID: "999",
+			Counters: contract.Counters{TotalAdded: 5}}), nil).Once()
+	c.On("QueryWorkflow", mock.Anything, "hubspot-sync/aud-1/globex", "", contract.QueryStatus).
 		Return(nil, serviceerror.NewNotFound("gone")).Once()
 
 	rep, err := s.Status(context.Background(), "aud-1")
@@ -39,7 +38,7 @@ func TestStatusQueriesEachConnector(t *testing.T) {
 
 func TestStatusAudienceNotActive(t *testing.T) {
 	s, c := newTestStarter(t)
-	c.On("QueryWorkflow", mock.Anything, "hubspot-audience/nope", "", workflows.QueryConnectors).
+	c.On("QueryWorkflow", mock.Anything, "hubspot-audience/nope", "", contract.QueryConnectors).
 		Return(nil, serviceerror.NewNotFound("not found")).Once()
 	if _, err := s.Status(context.Background(), "nope"); !errors.Is(err, ErrAudienceNotActive) {
 		t.Fatalf("err = %v", err)
@@ -48,7 +47,7 @@ func TestStatusAudienceNotActive(t *testing.T) {
 
 func TestConnectorStatusNotActive(t *testing.T) {
 	s, c := newTestStarter(t)
-	c.On("QueryWorkflow", mock.Anything, "hubspot-sync/aud-1/x", "", workflows.QueryStatus).
+	c.On("QueryWorkflow", mock.Anything, "hubspot-sync/aud-1/x", "", contract.QueryStatus).
 		Return(nil, serviceerror.NewNotFound("not found")).Once()
 	_, err := s.ConnectorStatus(context.Background(), "aud-1", "x")
 	if !errors.Is(err, ErrConnectorNotActive) || errors.Is(err, ErrAudienceNotActive) {
@@ -58,7 +57,7 @@ func TestConnectorStatusNotActive(t *testing.T) {
 
 func TestStatusOtherErrorsAreWrapped(t *testing.T) {
 	s, c := newTestStarter(t)
-	c.On("QueryWorkflow", mock.Anything, "hubspot-audience/aud-1", "", workflows.QueryConnectors).
+	c.On("QueryWorkflow", mock.Anything, "hubspot-audience/aud-1", "", contract.QueryConnectors).
 		Return(nil, context.DeadlineExceeded).Once()
 	_, err := s.Status(context.Background(), "aud-1")
 	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrAudienceNotActive) || !strings.Contains(err.Error(), `task queue "hubspot-list-sync"`) {

@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // update runs one update to completion, retrying where the workflow was
@@ -28,7 +27,7 @@ func (s *Starter) update(ctx context.Context, t updateTarget, updateID, name str
 		var err error
 		if t.start != nil {
 			uo.WorkflowID = ""
-			op := s.client.NewWithStartWorkflowOperation(*t.start, workflows.AudienceWorkflowName, t.input)
+			op := s.client.NewWithStartWorkflowOperation(*t.start, contract.AudienceWorkflowName, t.input)
 			h, err = s.client.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: op, UpdateOptions: uo})
 		} else {
 			h, err = s.client.UpdateWorkflow(ctx, uo)
@@ -68,7 +67,7 @@ func answered(err error) bool {
 		return false
 	}
 	switch app.Type() {
-	case workflows.ErrTypeRetryAdmit, "UnprocessedUpdate", "AcceptedUpdateCompletedWorkflow":
+	case contract.ErrTypeRetryAdmit, "UnprocessedUpdate", "AcceptedUpdateCompletedWorkflow":
 		return false
 	}
 	return true

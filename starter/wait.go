@@ -8,7 +8,7 @@ import (
 
 // WaitInfo says why an Enter or Leave call is being held: usually the
 // audience's queue is full because a connector's sync owes as many IDs as
-// it may (workflows.DefaultMaxBacklog unless configured), being paused,
+// it may (contract.DefaultMaxBacklog unless configured), being paused,
 // blocked, or slower than the senders; but it may also be waiting for a
 // worker, or for the Temporal server. Diagnosis.Cause says which.
 type WaitInfo struct {

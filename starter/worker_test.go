@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
@@ -17,8 +18,8 @@ import (
 func startAudience(t *testing.T, c client.Client, q, audienceID string) {
 	t.Helper()
 	s := New(c, q, nil)
-	if _, err := c.ExecuteWorkflow(context.Background(), s.audienceStartOptions(audienceID), workflows.AudienceWorkflowName,
-		workflows.AudienceInput{AudienceID: audienceID}); err != nil {
+	if _, err := c.ExecuteWorkflow(context.Background(), s.audienceStartOptions(audienceID), contract.AudienceWorkflowName,
+		contract.AudienceInput{AudienceID: audienceID}); err != nil {
 		t.Fatalf("starting audience %q: %v", audienceID, err)
 	}
 }
@@ -32,11 +33,11 @@ func startWorker(t *testing.T, c client.Client, q string, catalog Catalog) (stop
 	w := worker.New(c, q, worker.Options{})
 	workflows.RegisterAudience(w)
 	workflows.RegisterSync(w)
-	w.RegisterActivityWithOptions(func(_ context.Context, connectorID string) (workflows.SyncInput, error) {
+	w.RegisterActivityWithOptions(func(_ context.Context, connectorID string) (contract.SyncInput, error) {
 		in, err := catalog.ConnectorInput(connectorID, "")
 		in.AudienceID = ""
 		return in, err
-	}, activity.RegisterOptions{Name: workflows.ResolveConnectorActivity})
+	}, activity.RegisterOptions{Name: contract.ResolveConnectorActivity})
 	if err := w.Start(); err != nil {
 		t.Fatalf("starting a worker on task queue %q: %v", q, err)
 	}

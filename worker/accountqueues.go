@@ -10,11 +10,11 @@ import (
 
 	"github.com/audiencesync/hubspot-list-sync/activities"
 	"github.com/audiencesync/hubspot-list-sync/config"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // accountWorkers serve each account's membership activities on the
-// account's own task queue (workflows.AccountTaskQueue). The Temporal
+// account's own task queue (contract.AccountTaskQueue). The Temporal
 // server dispatches that queue's tasks at the account's budget rate to all
 // workers together, so two workers on one account share one budget rather
 // than each spending a whole one. The in-process limiter still shapes this
@@ -37,7 +37,7 @@ func accountWorkers(c client.Client, f *config.File, conns activities.ConnectorM
 			MaxHeartbeatThrottleInterval:     base.MaxHeartbeatThrottleInterval,
 			DefaultHeartbeatThrottleInterval: base.DefaultHeartbeatThrottleInterval,
 		}
-		q := workflows.AccountTaskQueue(f.Temporal.TaskQueue, a.ID)
+		q := contract.AccountTaskQueue(f.Temporal.TaskQueue, a.ID)
 		w := sdkworker.New(c, q, wo)
 		activities.Register(w, &activities.Membership{Connectors: conns})
 		ws, queues = append(ws, w), append(queues, q)

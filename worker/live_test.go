@@ -10,9 +10,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // live is Run serving a real dev server and the emulator: one account, one
@@ -73,14 +73,14 @@ func (l *live) enter(audience string, ids []string, want []int64) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	wid := workflows.AudienceWorkflowID(audience)
-	if _, err := l.tp.Client.SignalWithStartWorkflow(ctx, wid, workflows.SignalAudience,
-		workflows.AudienceCommand{Activate: ptr(c.SyncInput(audience))},
-		client.StartWorkflowOptions{TaskQueue: l.f.Temporal.TaskQueue}, workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: audience}); err != nil {
+	wid := contract.AudienceWorkflowID(audience)
+	if _, err := l.tp.Client.SignalWithStartWorkflow(ctx, wid, contract.SignalAudience,
+		contract.AudienceCommand{Activate: ptr(c.SyncInput(audience))},
+		client.StartWorkflowOptions{TaskQueue: l.f.Temporal.TaskQueue}, contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: audience}); err != nil {
 		l.t.Fatal(err)
 	}
-	if err := l.tp.Client.SignalWorkflow(ctx, wid, "", workflows.SignalAudience,
-		workflows.AudienceCommand{Membership: &workflows.MembershipChange{Op: workflows.OpEnter, RecordIDs: ids}}); err != nil {
+	if err := l.tp.Client.SignalWorkflow(ctx, wid, "", contract.SignalAudience,
+		contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: ids}}); err != nil {
 		l.t.Fatal(err)
 	}
 	testenv.Eventually(l.t, 30*time.Second, func() (bool, string) {

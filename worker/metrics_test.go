@@ -15,8 +15,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"go.temporal.io/sdk/client"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // Run with MetricsAddr serves the SDK's and the activity's metrics on one
@@ -35,7 +35,7 @@ func TestRunServesMetrics(t *testing.T) {
 		body, fams = scrape(t, url)
 		// The batch ran on the account's own task queue.
 		applied := value(fams["hubsync_batches_total"], map[string]string{"connector": "c1", "result": "applied", "namespace": "default",
-			"task_queue": workflows.AccountTaskQueue("worker-metrics-test", "a")})
+			"task_queue": contract.AccountTaskQueue("worker-metrics-test", "a")})
 		missing := value(fams["hubsync_record_ids_total"], map[string]string{"connector": "c1", "outcome": "missing"})
 		_, sdk := fams["temporal_activity_execution_latency_seconds"]
 		_, start := fams["temporal_worker_start_total"]

@@ -12,9 +12,9 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // An OAuth account whose tokens HubSpot revoked blocks its sync with a
@@ -55,17 +55,17 @@ func TestRevokedOAuthTokensRecoverWithTheWorkerRunning(t *testing.T) {
 	}
 
 	c, _, _ := f.Connector("c1")
-	audID, syncID := workflows.AudienceWorkflowID("aud-oauth"), workflows.SyncWorkflowID("aud-oauth", "c1")
+	audID, syncID := contract.AudienceWorkflowID("aud-oauth"), contract.SyncWorkflowID("aud-oauth", "c1")
 	qctx, qcancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer qcancel()
-	if _, err := tp.Client.SignalWithStartWorkflow(qctx, audID, workflows.SignalAudience, workflows.AudienceCommand{Activate: ptr(c.SyncInput("aud-oauth"))},
-		client.StartWorkflowOptions{TaskQueue: "oauth-live"}, workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: "aud-oauth"}); err != nil {
+	if _, err := tp.Client.SignalWithStartWorkflow(qctx, audID, contract.SignalAudience, contract.AudienceCommand{Activate: ptr(c.SyncInput("aud-oauth"))},
+		client.StartWorkflowOptions{TaskQueue: "oauth-live"}, contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud-oauth"}); err != nil {
 		t.Fatal(err)
 	}
 	enter := func(ids ...string) {
 		t.Helper()
-		if err := tp.Client.SignalWorkflow(qctx, audID, "", workflows.SignalAudience,
-			workflows.AudienceCommand{Membership: &workflows.MembershipChange{Op: workflows.OpEnter, RecordIDs: ids}}); err != nil {
+		if err := tp.Client.SignalWorkflow(qctx, audID, "", contract.SignalAudience,
+			contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: ids}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -76,12 +76,12 @@ func TestRevokedOAuthTokensRecoverWithTheWorkerRunning(t *testing.T) {
 			return slices.Equal(got, want), fmt.Sprintf("members %v, want %v", got, want)
 		})
 	}
-	status := func() workflows.Status {
-		v, err := tp.Client.QueryWorkflow(qctx, syncID, "", workflows.QueryStatus)
+	status := func() contract.Status {
+		v, err := tp.Client.QueryWorkflow(qctx, syncID, "", contract.QueryStatus)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var st workflows.Status
+		var st contract.Status
 		if err := v.Get(&st); err != nil {
 			t.Fatal(err)
 		}
@@ -96,16 +96,16 @@ func TestRevokedOAuthTokensRecoverWithTheWorkerRunning(t *testing.T) {
 	emu.ExpireAccessTokens()
 	enter("3")
 	resume := func() {
-		if err := tp.Client.SignalWorkflow(qctx, syncID, "", workflows.SignalResume, nil); err != nil {
+		if err := tp.Client.SignalWorkflow(qctx, syncID, "", contract.SignalResume, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	blocked := func(category string) workflows.Status {
+	blocked := func(category string) contract.Status {
 		t.Helper()
-		var st workflows.Status
+		var st contract.Status
 		testenv.Eventually(t, 30*time.Second, func() (bool, string) {
 			st = status()
-			return st.State == workflows.StateBlocked && st.LastError != nil && st.LastError.Category == category,
+			return st.State == contract.StateBlocked && st.LastError != nil && st.LastError.Category == category,
 				fmt.Sprintf("state %s, last error %+v", st.State, st.LastError)
 		})
 		return st

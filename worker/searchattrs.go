@@ -8,12 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // CheckSearchAttributes asks Temporal which search attributes namespace has
@@ -33,13 +32,13 @@ func CheckSearchAttributes(ctx context.Context, c client.Client, namespace strin
 		var unimpl *serviceerror.Unimplemented
 		if errors.As(err, &denied) || errors.As(err, &unimpl) {
 			log.Warn("cannot list the namespace's search attributes; serving anyway: make sure they are registered, or syncs fail",
-				"namespace", namespace, "attributes", workflows.SearchAttributeNames(), "register", workflows.SearchAttributesCommand(namespace), "error", err)
+				"namespace", namespace, "attributes", contract.SearchAttributeNames(), "register", contract.SearchAttributesCommand(namespace), "error", err)
 			return nil
 		}
 		return fmt.Errorf("listing the search attributes of namespace %q (check the Temporal address, namespace and credentials): %w", namespace, err)
 	}
 	var problems []string
-	for _, name := range workflows.SearchAttributeNames() {
+	for _, name := range contract.SearchAttributeNames() {
 		typ, ok := resp.GetCustomAttributes()[name]
 		switch {
 		case !ok:
@@ -52,9 +51,9 @@ func CheckSearchAttributes(ctx context.Context, c client.Client, namespace strin
 	if len(problems) > 0 {
 		return fmt.Errorf("refusing to start: namespace %q lacks search attributes the workflows set: %s. Register them, then restart the worker:\n  %s\n"+
 			"(Temporal Cloud: tcld namespace search-attributes add --namespace %s%s)",
-			namespace, strings.Join(problems, ", "), workflows.SearchAttributesCommand(namespace), namespace, tcldFlags())
+			namespace, strings.Join(problems, ", "), contract.SearchAttributesCommand(namespace), namespace, tcldFlags())
 	}
-	log.Info("search attributes ok", "namespace", namespace, "attributes", workflows.SearchAttributeNames())
+	log.Info("search attributes ok", "namespace", namespace, "attributes", contract.SearchAttributeNames())
 	return nil
 }
 
@@ -82,7 +81,7 @@ func listSearchAttributes(ctx context.Context, c client.Client, namespace string
 
 func tcldFlags() string {
 	var b strings.Builder
-	for _, name := range workflows.SearchAttributeNames() {
+	for _, name := range contract.SearchAttributeNames() {
 		b.WriteString(" --search-attribute '" + name + "=Keyword'")
 	}
 	return b.String()

@@ -10,8 +10,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // On a namespace without the search attributes (a real cluster before an
@@ -34,7 +34,7 @@ func TestRunRefusesANamespaceWithoutTheSearchAttributes(t *testing.T) {
 		t.Error("Run reported ready before refusing")
 	default:
 	}
-	cmd := workflows.SearchAttributesCommand("default")
+	cmd := contract.SearchAttributesCommand("default")
 	msg := err.Error()
 	for _, want := range []string{`refusing to start: namespace "default"`, cmd, "restart the worker",
 		"tcld namespace search-attributes add --namespace default"} {
@@ -42,7 +42,7 @@ func TestRunRefusesANamespaceWithoutTheSearchAttributes(t *testing.T) {
 			t.Errorf("the refusal lacks %q:\n%s", want, msg)
 		}
 	}
-	for _, name := range workflows.SearchAttributeNames() {
+	for _, name := range contract.SearchAttributeNames() {
 		if !strings.Contains(msg, name+" (missing)") {
 			t.Errorf("the refusal does not name %s as missing:\n%s", name, msg)
 		}
@@ -65,7 +65,7 @@ func TestCheckSearchAttributesRefusesAWrongType(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	attrs := map[string]enumspb.IndexedValueType{}
-	for _, name := range workflows.SearchAttributeNames() {
+	for _, name := range contract.SearchAttributeNames() {
 		attrs[name] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
 	}
 	attrs["HubSyncState"] = enumspb.INDEXED_VALUE_TYPE_TEXT

@@ -22,6 +22,7 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/accounts"
 	"github.com/audiencesync/hubspot-list-sync/activities"
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
@@ -40,7 +41,7 @@ type Options struct {
 	// Ready, when set, is closed once the worker polls its task queue.
 	Ready chan<- struct{}
 	// StopTimeout is how long a stop waits for running activities (an
-	// in-flight batch) to finish. Default workflows.ActivityStartToClose.
+	// in-flight batch) to finish. Default contract.ActivityStartToClose.
 	StopTimeout time.Duration
 	// Worker is passed to the SDK worker; WorkerStopTimeout and
 	// OnFatalError are set by Run.
@@ -131,7 +132,7 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 	wo := opts.Worker
 	wo.WorkerStopTimeout = opts.StopTimeout
 	if wo.WorkerStopTimeout <= 0 {
-		wo.WorkerStopTimeout = workflows.ActivityStartToClose
+		wo.WorkerStopTimeout = contract.ActivityStartToClose
 	}
 	// With the SDK's default of 2 workflow-task pollers, both can sit on
 	// the sticky queue for a whole 60 s long poll while new audiences'
@@ -142,9 +143,9 @@ func Run(ctx context.Context, f *config.File, opts Options) error {
 		wo.MaxConcurrentWorkflowTaskPollers = DefaultWorkflowTaskPollers
 	}
 	// Heartbeats reach the server at least this often, which the request
-	// timeout bound relies on (see workflows.ActivityHeartbeatTimeout).
-	wo.MaxHeartbeatThrottleInterval = workflows.HeartbeatThrottle
-	wo.DefaultHeartbeatThrottleInterval = workflows.HeartbeatThrottle
+	// timeout bound relies on (see contract.ActivityHeartbeatTimeout).
+	wo.MaxHeartbeatThrottleInterval = contract.HeartbeatThrottle
+	wo.DefaultHeartbeatThrottleInterval = contract.HeartbeatThrottle
 	wo.OnFatalError = func(err error) {
 		select {
 		case fatal <- err:
@@ -217,7 +218,7 @@ func register(w sdkworker.Worker, conns activities.ConnectorMap, f *config.File)
 	activities.Register(w, &activities.Membership{Connectors: conns})
 	// Activations that name only a connector get its settings from the
 	// same file the credentials come from.
-	settings := make(map[string]workflows.SyncInput, len(f.Connectors))
+	settings := make(map[string]contract.SyncInput, len(f.Connectors))
 	for _, c := range f.Connectors {
 		settings[c.ID] = c.SyncInput("")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -34,20 +35,20 @@ const (
 // sync workflow, no faster than each sync drains (see flow.go). It runs
 // until it is no longer needed; an audience with no connectors costs
 // nothing while idle.
-func Audience(ctx workflow.Context, in AudienceInput) error {
-	if err := CheckAudienceID(in.AudienceID); err != nil {
-		return temporal.NewNonRetryableApplicationError("invalid AudienceInput.AudienceID: "+err.Error(), ErrTypeInvalidInput, nil)
+func Audience(ctx workflow.Context, in contract.AudienceInput) error {
+	if err := contract.CheckAudienceID(in.AudienceID); err != nil {
+		return temporal.NewNonRetryableApplicationError("invalid AudienceInput.AudienceID: "+err.Error(), contract.ErrTypeInvalidInput, nil)
 	}
 	// One audience, one entry point: a workflow whose ID names another
 	// audience would feed that audience's syncs out of its order.
-	if id := workflow.GetInfo(ctx).WorkflowExecution.ID; id != AudienceWorkflowID(in.AudienceID) {
+	if id := workflow.GetInfo(ctx).WorkflowExecution.ID; id != contract.AudienceWorkflowID(in.AudienceID) {
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
 			"invalid AudienceInput.AudienceID %q for workflow ID %q: an audience's workflow ID must be %q; start it with that ID (or set audienceId to match)",
-			in.AudienceID, id, AudienceWorkflowID(in.AudienceID)), ErrTypeInvalidInput, nil)
+			in.AudienceID, id, contract.AudienceWorkflowID(in.AudienceID)), contract.ErrTypeInvalidInput, nil)
 	}
 	if in.MaxSignalsPerRun < 0 || in.MaxSignalsPerRun > audienceMaxSignalsPerRun {
 		return temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("invalid AudienceInput.MaxSignalsPerRun %d: must be between 0 (default) and %d", in.MaxSignalsPerRun, audienceMaxSignalsPerRun), ErrTypeInvalidInput, nil)
+			fmt.Sprintf("invalid AudienceInput.MaxSignalsPerRun %d: must be between 0 (default) and %d", in.MaxSignalsPerRun, audienceMaxSignalsPerRun), contract.ErrTypeInvalidInput, nil)
 	}
 	if in.MaxSignalsPerRun == 0 {
 		in.MaxSignalsPerRun = audienceMaxSignalsPerRun
@@ -57,12 +58,12 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 		a.connectors, a.forwarded, a.generation, a.problems = c.Connectors, c.Forwarded, c.Generation, c.Problems
 		a.flows, a.counters = c.Flows, c.Counters
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryConnectors, func() (AudienceStatus, error) {
+	if err := workflow.SetQueryHandler(ctx, contract.QueryConnectors, func() (contract.AudienceStatus, error) {
 		return a.status(), nil
 	}); err != nil {
 		return err
 	}
-	a.commands, a.progress = workflow.GetSignalChannel(ctx, SignalAudience), workflow.GetSignalChannel(ctx, SignalSyncProgress)
+	a.commands, a.progress = workflow.GetSignalChannel(ctx, contract.SignalAudience), workflow.GetSignalChannel(ctx, contract.SignalSyncProgress)
 	a.flows = a.reconcileFlows(a.flows)
 	if in.Carried != nil {
 		// Handed-over commands go first, before any admit of this run.
@@ -85,7 +86,7 @@ func Audience(ctx workflow.Context, in AudienceInput) error {
 // loop takes commands in order into a bounded queue and forwards from it
 // as the connectors' backlogs allow. Continue-as-new waits until no admit
 // call is being handled, and carries the queue (at most queueHardBytes).
-func (a *audience) loop(ctx workflow.Context, in AudienceInput, commands, progress workflow.ReceiveChannel) error {
+func (a *audience) loop(ctx workflow.Context, in contract.AudienceInput, commands, progress workflow.ReceiveChannel) error {
 	for {
 		a.receive(ctx, commands, progress)
 		more := a.pump(ctx)
@@ -99,7 +100,7 @@ func (a *audience) loop(ctx workflow.Context, in AudienceInput, commands, progre
 			if size <= maxCarriedBytes {
 				workflow.GetLogger(ctx).Info("Audience continuing as new", "AudienceID", a.id,
 					"Generation", a.generation+1, "HandedOver", len(next.Carried.Pending), "CarriedBytes", size)
-				return workflow.NewContinueAsNewError(ctx, AudienceWorkflowName, next)
+				return workflow.NewContinueAsNewError(ctx, contract.AudienceWorkflowName, next)
 			}
 			if !a.carryDeferred {
 				a.carryDeferred = true
@@ -121,7 +122,7 @@ func (a *audience) loop(ctx workflow.Context, in AudienceInput, commands, progre
 	}
 }
 
-func (a *audience) continueAsNewDue(ctx workflow.Context, in AudienceInput) bool {
+func (a *audience) continueAsNewDue(ctx workflow.Context, in contract.AudienceInput) bool {
 	info := workflow.GetInfo(ctx)
 	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= audienceMaxEventsPerRun ||
 		a.signals+a.admitsThisRun >= in.MaxSignalsPerRun || a.forwardsThisRun >= audienceMaxForwardsPerRun ||
@@ -129,9 +130,9 @@ func (a *audience) continueAsNewDue(ctx workflow.Context, in AudienceInput) bool
 }
 
 // next is the input of the next run: everything still queued, in order.
-func (a *audience) next(in AudienceInput) AudienceInput {
-	return AudienceInput{AudienceID: a.id, MaxSignalsPerRun: in.MaxSignalsPerRun,
-		Carried: &AudienceCarried{Connectors: a.connectors, Forwarded: a.forwarded, Generation: a.generation + 1,
+func (a *audience) next(in contract.AudienceInput) contract.AudienceInput {
+	return contract.AudienceInput{AudienceID: a.id, MaxSignalsPerRun: in.MaxSignalsPerRun,
+		Carried: &contract.AudienceCarried{Connectors: a.connectors, Forwarded: a.forwarded, Generation: a.generation + 1,
 			Problems: a.problems, Pending: a.queue.handOver(), Flows: a.flows, Counters: a.counters}}
 }
 
@@ -146,7 +147,7 @@ func (a *audience) receive(ctx workflow.Context, commands, progress workflow.Rec
 		a.take(ctx, raw, true)
 	}
 	for {
-		var p SyncProgress
+		var p contract.SyncProgress
 		if !progress.ReceiveAsync(&p) {
 			break
 		}
@@ -186,20 +187,20 @@ func decodeCommand(raw json.RawMessage) (commandWire, error) {
 
 // RegisterAudience registers Audience under AudienceWorkflowName.
 func RegisterAudience(r WorkflowRegistrar) {
-	r.RegisterWorkflowWithOptions(Audience, workflow.RegisterOptions{Name: AudienceWorkflowName})
+	r.RegisterWorkflowWithOptions(Audience, workflow.RegisterOptions{Name: contract.AudienceWorkflowName})
 }
 
 type audience struct {
 	id              string
-	connectors      []SyncInput
-	flows           []ConnectorFlow // one per connector, same order
+	connectors      []contract.SyncInput
+	flows           []contract.ConnectorFlow // one per connector, same order
 	forwarded       int64
 	generation      int
 	signals         int
 	forwardsThisRun int
 	admitsThisRun   int
 	problems        []string
-	counters        AudienceCounters
+	counters        contract.AudienceCounters
 
 	queue              queue
 	commands, progress workflow.ReceiveChannel
@@ -223,17 +224,17 @@ func (a *audience) problem(ctx workflow.Context, msg string, err error) {
 	}
 	workflow.GetLogger(ctx).Error(msg, "AudienceID", a.id, "Error", err)
 	a.problems = append(a.problems, workflow.Now(ctx).UTC().Format(time.RFC3339)+" "+truncate(text, maxMessageChars/2))
-	if len(a.problems) > AudienceProblemsLimit {
-		a.problems = a.problems[len(a.problems)-AudienceProblemsLimit:]
+	if len(a.problems) > contract.AudienceProblemsLimit {
+		a.problems = a.problems[len(a.problems)-contract.AudienceProblemsLimit:]
 	}
 }
 
-func (a *audience) status() AudienceStatus {
-	st := AudienceStatus{AudienceID: a.id, Connectors: append([]SyncInput(nil), a.connectors...), Forwarded: a.forwarded,
+func (a *audience) status() contract.AudienceStatus {
+	st := contract.AudienceStatus{AudienceID: a.id, Connectors: append([]contract.SyncInput(nil), a.connectors...), Forwarded: a.forwarded,
 		Generation: a.generation, Problems: append([]string(nil), a.problems...),
 		Queued: a.queue.ids, QueuedBytes: a.queue.bytes, Waiting: len(a.waiters), AudienceCounters: a.counters}
 	for _, f := range a.flows {
-		f.Backlog = f.estimate()
+		f.Backlog = f.Estimate()
 		st.Flows = append(st.Flows, f)
 	}
 	return st
@@ -251,7 +252,7 @@ func (a *audience) index(connectorID string) int {
 // activate starts the connector's sync workflow (or finds it running) and
 // adds it to the set. The sync workflow outlives this one (ABANDON), so
 // continue-as-new here never touches it.
-func (a *audience) activate(ctx workflow.Context, in SyncInput) {
+func (a *audience) activate(ctx workflow.Context, in contract.SyncInput) {
 	log := workflow.GetLogger(ctx)
 	in.AudienceID, in.Carried = a.id, nil
 	if a.index(in.ConnectorID) >= 0 {
@@ -271,20 +272,20 @@ func (a *audience) activate(ctx workflow.Context, in SyncInput) {
 		return
 	}
 	opts := workflow.ChildWorkflowOptions{
-		WorkflowID:            SyncWorkflowID(a.id, in.ConnectorID),
+		WorkflowID:            contract.SyncWorkflowID(a.id, in.ConnectorID),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}
 	opts.StaticSummary, opts.StaticDetails = SyncSummary(in), SyncStaticDetails(in)
 	opts.TypedSearchAttributes = syncSearchAttrs(in)
 	cctx := workflow.WithChildOptions(ctx, opts)
-	err := workflow.ExecuteChildWorkflow(cctx, SyncWorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
+	err := workflow.ExecuteChildWorkflow(cctx, contract.SyncWorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
 	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		// Its sync is still running: most likely finishing the stop of an
 		// earlier deactivation. Call the stop off; if it completed
 		// meanwhile, start it again.
-		if serr := workflow.SignalExternalWorkflow(ctx, SyncWorkflowID(a.id, in.ConnectorID), "", SignalReactivate, nil).Get(ctx, nil); serr != nil {
-			err = workflow.ExecuteChildWorkflow(cctx, SyncWorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
+		if serr := workflow.SignalExternalWorkflow(ctx, contract.SyncWorkflowID(a.id, in.ConnectorID), "", contract.SignalReactivate, nil).Get(ctx, nil); serr != nil {
+			err = workflow.ExecuteChildWorkflow(cctx, contract.SyncWorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
 		}
 	}
 	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
@@ -305,7 +306,7 @@ func (a *audience) deactivate(ctx workflow.Context, connectorID string) {
 	}
 	a.connectors = append(a.connectors[:i:i], a.connectors[i+1:]...)
 	a.flows = a.reconcileFlows(a.flows)
-	err := workflow.SignalExternalWorkflow(ctx, SyncWorkflowID(a.id, connectorID), "", SignalStop, nil).Get(ctx, nil)
+	err := workflow.SignalExternalWorkflow(ctx, contract.SyncWorkflowID(a.id, connectorID), "", contract.SignalStop, nil).Get(ctx, nil)
 	workflow.GetLogger(ctx).Info("Connector deactivated", "AudienceID", a.id, "ConnectorID", connectorID, "StopSignalError", err)
 }
 
@@ -328,13 +329,13 @@ func (a *audience) dropFailed(ctx workflow.Context, failed []error, n int64) {
 
 // mergeChanges joins consecutive changes of the same op, in order, into
 // changes of at most limit IDs, so forwarding costs few signals.
-func mergeChanges(changes []MembershipChange, limit int) []MembershipChange {
-	var out []MembershipChange
+func mergeChanges(changes []contract.MembershipChange, limit int) []contract.MembershipChange {
+	var out []contract.MembershipChange
 	for _, m := range changes {
 		for ids := m.RecordIDs; len(ids) > 0; {
 			last := len(out) - 1
 			if last < 0 || out[last].Op != m.Op || len(out[last].RecordIDs) >= limit {
-				out = append(out, MembershipChange{Op: m.Op, ChangeID: m.ChangeID})
+				out = append(out, contract.MembershipChange{Op: m.Op, ChangeID: m.ChangeID})
 				last++
 			}
 			n := min(limit-len(out[last].RecordIDs), len(ids))

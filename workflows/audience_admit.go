@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -12,26 +13,26 @@ import (
 // while the queue is above its soft bounds. Calls are served first come,
 // first served, so one sender's changes keep their order.
 func (a *audience) registerAdmit(ctx workflow.Context) error {
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateAdmit, a.admit,
+	return workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateAdmit, a.admit,
 		workflow.UpdateHandlerOptions{Validator: a.validateAdmit})
 }
 
 // validateAdmit refuses, before anything is written to history, a change
 // the audience could not use. It must not change state.
-func (a *audience) validateAdmit(_ workflow.Context, m MembershipChange) error {
+func (a *audience) validateAdmit(_ workflow.Context, m contract.MembershipChange) error {
 	bad := func(format string, args ...any) error {
-		return temporal.NewApplicationError("invalid admit: "+fmt.Sprintf(format, args...), ErrTypeInvalidInput)
+		return temporal.NewApplicationError("invalid admit: "+fmt.Sprintf(format, args...), contract.ErrTypeInvalidInput)
 	}
 	switch {
 	case a.draining:
 		return temporal.NewApplicationError(fmt.Sprintf(
-			"audience %s is continuing as new: send the same change again", a.id), ErrTypeRetryAdmit)
-	case m.Op != OpEnter && m.Op != OpLeave:
-		return bad("op %q: must be %q or %q", m.Op, OpEnter, OpLeave)
+			"audience %s is continuing as new: send the same change again", a.id), contract.ErrTypeRetryAdmit)
+	case m.Op != contract.OpEnter && m.Op != contract.OpLeave:
+		return bad("op %q: must be %q or %q", m.Op, contract.OpEnter, contract.OpLeave)
 	case len(m.RecordIDs) == 0:
 		return bad("recordIds is empty")
-	case len(m.RecordIDs) > MaxAdmitIDs:
-		return bad("%d recordIds: send at most %d per call", len(m.RecordIDs), MaxAdmitIDs)
+	case len(m.RecordIDs) > contract.MaxAdmitIDs:
+		return bad("%d recordIds: send at most %d per call", len(m.RecordIDs), contract.MaxAdmitIDs)
 	case m.Seq != 0:
 		return bad("seq is set by the audience workflow when it forwards; leave it empty")
 	case len(m.Runs) > 0:
@@ -41,21 +42,21 @@ func (a *audience) validateAdmit(_ workflow.Context, m MembershipChange) error {
 	for _, id := range m.RecordIDs {
 		size += jsonLen(id)
 	}
-	if size > MaxAdmitBytes {
-		return bad("%d bytes of record IDs (as JSON): send at most %d per call; record IDs are decimal numbers", size, MaxAdmitBytes)
+	if size > contract.MaxAdmitBytes {
+		return bad("%d bytes of record IDs (as JSON): send at most %d per call; record IDs are decimal numbers", size, contract.MaxAdmitBytes)
 	}
 	return nil
 }
 
 // admit waits for its turn and for room, then queues the change.
-func (a *audience) admit(ctx workflow.Context, m MembershipChange) (AdmitResult, error) {
+func (a *audience) admit(ctx workflow.Context, m contract.MembershipChange) (contract.AdmitResult, error) {
 	a.tickets++
 	ticket := a.tickets
 	a.waiters = append(a.waiters, ticket)
 	bytes := changeBytes(&m)
 	ready := func() bool {
 		return a.waiters[0] == ticket && (len(a.queue.items) == 0 ||
-			a.queue.ids+len(m.RecordIDs) <= QueueSoftIDs && a.queue.bytes+bytes <= QueueSoftBytes)
+			a.queue.ids+len(m.RecordIDs) <= contract.QueueSoftIDs && a.queue.bytes+bytes <= contract.QueueSoftBytes)
 	}
 	err := workflow.Await(ctx, func() bool { return ready() || a.draining })
 	ok := err == nil && ready()
@@ -66,8 +67,8 @@ func (a *audience) admit(ctx workflow.Context, m MembershipChange) (AdmitResult,
 		}
 	}
 	if !ok {
-		return AdmitResult{}, temporal.NewApplicationError(fmt.Sprintf(
-			"audience %s is continuing as new: send the same change again", a.id), ErrTypeRetryAdmit)
+		return contract.AdmitResult{}, temporal.NewApplicationError(fmt.Sprintf(
+			"audience %s is continuing as new: send the same change again", a.id), contract.ErrTypeRetryAdmit)
 	}
 	// Commands signalled before this call (an activation by
 	// signal-with-start, say) may still sit in the channel: they go first.
@@ -76,5 +77,5 @@ func (a *audience) admit(ctx workflow.Context, m MembershipChange) (AdmitResult,
 	a.counters.Admitted += int64(len(m.RecordIDs))
 	a.admitsThisRun++
 	a.woken = true
-	return AdmitResult{Accepted: len(m.RecordIDs), Queued: a.queue.ids}, nil
+	return contract.AdmitResult{Accepted: len(m.RecordIDs), Queued: a.queue.ids}, nil
 }

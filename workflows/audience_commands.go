@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -18,7 +19,7 @@ import (
 
 // runActivation carries out one activation and returns its connector ID.
 func (a *audience) runActivation(ctx workflow.Context, raw json.RawMessage) string {
-	var in SyncInput
+	var in contract.SyncInput
 	if err := decodeJSON(raw, &in); err != nil {
 		a.problem(ctx, "activation ignored: malformed SyncInput", err)
 		return ""
@@ -37,7 +38,7 @@ func (a *audience) runActivation(ctx workflow.Context, raw json.RawMessage) stri
 
 // runDeactivation carries out one deactivation and returns its connector ID.
 func (a *audience) runDeactivation(ctx workflow.Context, raw json.RawMessage) string {
-	var d Deactivate
+	var d contract.Deactivate
 	if err := decodeJSON(raw, &d); err != nil {
 		a.problem(ctx, "deactivation ignored: malformed payload", err)
 		return ""
@@ -48,7 +49,7 @@ func (a *audience) runDeactivation(ctx workflow.Context, raw json.RawMessage) st
 
 // commandOutcome is what an activate or deactivate update answers.
 type commandOutcome struct {
-	connector *SyncInput
+	connector *contract.SyncInput
 	refused   string
 }
 
@@ -77,38 +78,38 @@ func (a *audience) settle(ticket int64, problemsBefore int, connectorID string, 
 // registerCommandUpdates installs UpdateActivate and UpdateDeactivate.
 func (a *audience) registerCommandUpdates(ctx workflow.Context) error {
 	a.awaiting, a.outcomes = map[int64]bool{}, map[int64]commandOutcome{}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateActivate, a.activateUpdate,
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateActivate, a.activateUpdate,
 		workflow.UpdateHandlerOptions{Validator: a.validateActivate}); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDeactivate, a.deactivateUpdate,
+	return workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateDeactivate, a.deactivateUpdate,
 		workflow.UpdateHandlerOptions{Validator: a.validateDeactivate})
 }
 
-func (a *audience) validateActivate(_ workflow.Context, in SyncInput) error {
+func (a *audience) validateActivate(_ workflow.Context, in contract.SyncInput) error {
 	if err := a.refuseWhileDraining(); err != nil {
 		return err
 	}
-	if err := CheckConnectorID(in.ConnectorID); err != nil {
-		return temporal.NewApplicationError("invalid activation: "+err.Error(), ErrTypeInvalidInput)
+	if err := contract.CheckConnectorID(in.ConnectorID); err != nil {
+		return temporal.NewApplicationError("invalid activation: "+err.Error(), contract.ErrTypeInvalidInput)
 	}
 	if in.ListID != "" {
-		if err := CheckListID(in.ListID); err != nil {
-			return temporal.NewApplicationError("invalid activation: "+err.Error(), ErrTypeInvalidInput)
+		if err := contract.CheckListID(in.ListID); err != nil {
+			return temporal.NewApplicationError("invalid activation: "+err.Error(), contract.ErrTypeInvalidInput)
 		}
 	}
 	if in.Carried != nil {
-		return temporal.NewApplicationError("invalid activation: carried is set by continue-as-new only; leave it out", ErrTypeInvalidInput)
+		return temporal.NewApplicationError("invalid activation: carried is set by continue-as-new only; leave it out", contract.ErrTypeInvalidInput)
 	}
 	return nil
 }
 
-func (a *audience) validateDeactivate(_ workflow.Context, d Deactivate) error {
+func (a *audience) validateDeactivate(_ workflow.Context, d contract.Deactivate) error {
 	if err := a.refuseWhileDraining(); err != nil {
 		return err
 	}
-	if err := CheckConnectorID(d.ConnectorID); err != nil {
-		return temporal.NewApplicationError("invalid deactivation: "+err.Error(), ErrTypeInvalidInput)
+	if err := contract.CheckConnectorID(d.ConnectorID); err != nil {
+		return temporal.NewApplicationError("invalid deactivation: "+err.Error(), contract.ErrTypeInvalidInput)
 	}
 	return nil
 }
@@ -116,18 +117,18 @@ func (a *audience) validateDeactivate(_ workflow.Context, d Deactivate) error {
 func (a *audience) refuseWhileDraining() error {
 	if a.draining {
 		return temporal.NewApplicationError(fmt.Sprintf(
-			"audience %s is continuing as new: send the same request again", a.id), ErrTypeRetryAdmit)
+			"audience %s is continuing as new: send the same request again", a.id), contract.ErrTypeRetryAdmit)
 	}
 	return nil
 }
 
-func (a *audience) activateUpdate(ctx workflow.Context, in SyncInput) (CommandResult, error) {
+func (a *audience) activateUpdate(ctx workflow.Context, in contract.SyncInput) (contract.CommandResult, error) {
 	in.AudienceID = a.id
 	raw := encodeJSON(in)
-	return a.await(ctx, queueItem{activate: raw, bytes: len(raw)}, StateActive)
+	return a.await(ctx, queueItem{activate: raw, bytes: len(raw)}, contract.StateActive)
 }
 
-func (a *audience) deactivateUpdate(ctx workflow.Context, d Deactivate) (CommandResult, error) {
+func (a *audience) deactivateUpdate(ctx workflow.Context, d contract.Deactivate) (contract.CommandResult, error) {
 	raw := encodeJSON(d)
 	return a.await(ctx, queueItem{deactivate: raw, bytes: len(raw)}, "inactive")
 }
@@ -135,7 +136,7 @@ func (a *audience) deactivateUpdate(ctx workflow.Context, d Deactivate) (Command
 // await queues the command after everything signalled before it and
 // waits for its outcome, or answers "queued" when the audience must
 // continue as new first.
-func (a *audience) await(ctx workflow.Context, it queueItem, done string) (CommandResult, error) {
+func (a *audience) await(ctx workflow.Context, it queueItem, done string) (contract.CommandResult, error) {
 	a.receive(ctx, a.commands, a.progress)
 	a.tickets++
 	it.ticket = a.tickets
@@ -151,10 +152,10 @@ func (a *audience) await(ctx workflow.Context, it queueItem, done string) (Comma
 	delete(a.outcomes, it.ticket)
 	switch {
 	case !ok:
-		return CommandResult{State: "queued"}, nil
+		return contract.CommandResult{State: "queued"}, nil
 	case o.refused != "":
-		return CommandResult{}, temporal.NewNonRetryableApplicationError(o.refused, ErrTypeCommandRefused, nil)
+		return contract.CommandResult{}, temporal.NewNonRetryableApplicationError(o.refused, contract.ErrTypeCommandRefused, nil)
 	default:
-		return CommandResult{State: done, Connector: o.connector}, nil
+		return contract.CommandResult{State: done, Connector: o.connector}, nil
 	}
 }

@@ -1,27 +1,18 @@
 package workflows
 
+import "github.com/audiencesync/hubspot-list-sync/contract"
+
 // The audience's side of back-pressure (the sync's side is flow.go): per
 // connector, how many record IDs it has forwarded and what the sync last
 // reported, from which it estimates the sync's backlog without asking.
 
-// estimate never under-states the sync's backlog: IDs forwarded since the
-// sync's last report count in full, as if none had been applied.
-func (f ConnectorFlow) estimate() int64 {
-	return max(0, f.Sent-f.Reported.Seq) + int64(f.Reported.Backlog)
-}
-
-// room is how many more record IDs may be forwarded to the connector.
-func (f ConnectorFlow) room() int64 {
-	return int64(f.MaxBacklog) - f.estimate()
-}
-
 // reconcileFlows returns one flow per active connector, in the same order,
 // keeping the bookkeeping of connectors that stay. Pure: called from both
 // loops, it adds no workflow command.
-func (a *audience) reconcileFlows(old []ConnectorFlow) []ConnectorFlow {
-	out := make([]ConnectorFlow, 0, len(a.connectors))
+func (a *audience) reconcileFlows(old []contract.ConnectorFlow) []contract.ConnectorFlow {
+	out := make([]contract.ConnectorFlow, 0, len(a.connectors))
 	for _, c := range a.connectors {
-		f := ConnectorFlow{ConnectorID: c.ConnectorID}
+		f := contract.ConnectorFlow{ConnectorID: c.ConnectorID}
 		for _, o := range old {
 			if o.ConnectorID == c.ConnectorID {
 				f = o
@@ -37,7 +28,7 @@ func (a *audience) reconcileFlows(old []ConnectorFlow) []ConnectorFlow {
 }
 
 // onProgress keeps a sync's newest report.
-func (a *audience) onProgress(p SyncProgress) {
+func (a *audience) onProgress(p contract.SyncProgress) {
 	for i := range a.flows {
 		if a.flows[i].ConnectorID == p.ConnectorID && p.Report > a.flows[i].Reported.Report {
 			a.flows[i].Reported = p
@@ -52,9 +43,9 @@ func (a *audience) room() int64 {
 	if len(a.flows) == 0 {
 		return 1 << 62
 	}
-	r := a.flows[0].room()
+	r := a.flows[0].Room()
 	for _, f := range a.flows[1:] {
-		r = min(r, f.room())
+		r = min(r, f.Room())
 	}
 	return r
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -11,19 +12,10 @@ import (
 // order. Membership changes leave it only as fast as every connector has
 // room (audience_flow.go), so this queue is where a backlog waits. It is
 // bounded: admits wait while it is above its soft bounds, and a signal that
-// would take it past QueueHardBytes is refused and counted (signals cannot
+// would take it past contract.QueueHardBytes is refused and counted (signals cannot
 // wait). Its hand-over at continue-as-new is therefore at most
-// QueueHardBytes.
+// contract.QueueHardBytes.
 const (
-	// QueueSoftIDs and QueueSoftBytes: an admit waits while the queue
-	// holds more (unless it is empty).
-	QueueSoftIDs   = 20000
-	QueueSoftBytes = 512 << 10
-	// QueueHardBytes: a membership signal that would take the queue past
-	// it is refused and counted in AudienceCounters.Overflowed.
-	QueueHardBytes = 1 << 20
-	// MaxSignalBytes: a larger membership signal is refused and counted.
-	MaxSignalBytes = QueueHardBytes / 2
 	// maxForwardsPerPump bounds one forwarding pass.
 	maxForwardsPerPump = 20
 	// forwardChunkBytes bounds the ID text of one forwarded signal, as
@@ -39,7 +31,7 @@ type queueItem struct {
 	// change is a well-formed change, consumed from the front as room
 	// allows; raw is a membership payload that is not, forwarded whole for
 	// the sync to count what is wrong with it.
-	change *MembershipChange
+	change *contract.MembershipChange
 	raw    json.RawMessage
 	units  int // record IDs it adds to a sync's backlog at most
 	bytes  int
@@ -69,7 +61,7 @@ func (q *queue) pop() queueItem {
 }
 
 // changeBytes bounds a change's JSON size from above.
-func changeBytes(m *MembershipChange) int {
+func changeBytes(m *contract.MembershipChange) int {
 	n := 64 + jsonLen(m.ChangeID)
 	for _, id := range m.RecordIDs {
 		n += jsonLen(id) + 3
@@ -107,8 +99,8 @@ type rawChange struct {
 }
 
 func membershipItem(raw json.RawMessage) queueItem {
-	var m MembershipChange
-	if decodeJSON(raw, &m) == nil && (m.Op == OpEnter || m.Op == OpLeave) {
+	var m contract.MembershipChange
+	if decodeJSON(raw, &m) == nil && (m.Op == contract.OpEnter || m.Op == contract.OpLeave) {
 		m.Seq, m.Runs = 0, nil // the audience numbers and packs what it forwards
 		return queueItem{change: &m, units: len(m.RecordIDs), bytes: changeBytes(&m)}
 	}
@@ -130,11 +122,11 @@ func (a *audience) take(ctx workflow.Context, raw json.RawMessage, fromSignal bo
 		a.problem(ctx, "command ignored: not an AudienceCommand", err)
 	case cmd.Membership != nil:
 		it := membershipItem(cmd.Membership)
-		if fromSignal && (it.bytes > MaxSignalBytes || (len(a.queue.items) > 0 && a.queue.bytes+it.bytes > QueueHardBytes)) {
+		if fromSignal && (it.bytes > contract.MaxSignalBytes || (len(a.queue.items) > 0 && a.queue.bytes+it.bytes > contract.QueueHardBytes)) {
 			a.counters.Overflowed += int64(max(it.units, 1))
 			a.counters.OverflowedSignals++
 			a.problem(ctx, fmt.Sprintf("membership signal of %d bytes (%d record IDs) refused: the audience's queue is full (%d of %d bytes) or the signal is over %d bytes; send changes with the %q update, which waits for room",
-				it.bytes, it.units, a.queue.bytes, QueueHardBytes, MaxSignalBytes, UpdateAdmit), nil)
+				it.bytes, it.units, a.queue.bytes, contract.QueueHardBytes, contract.MaxSignalBytes, contract.UpdateAdmit), nil)
 			return
 		}
 		a.queue.push(it)
@@ -216,7 +208,7 @@ func (a *audience) pump(ctx workflow.Context) bool {
 // outMsg is one forwarded signal before its per-connector Seq is set.
 type outMsg struct {
 	// runs are the changes, in order, both ops.
-	runs     []ChangeRun
+	runs     []contract.ChangeRun
 	changeID string
 	raw      json.RawMessage // a malformed payload, forwarded whole
 	units    int
@@ -227,7 +219,7 @@ type outMsg struct {
 func (m outMsg) payload(seq int64) any {
 	switch {
 	case m.runs != nil:
-		return MembershipChange{Runs: m.runs, ChangeID: m.changeID, Seq: seq}
+		return contract.MembershipChange{Runs: m.runs, ChangeID: m.changeID, Seq: seq}
 	}
 	var w rawChange
 	if isJSONObject(m.raw) && decodeJSON(m.raw, &w) == nil {
@@ -267,7 +259,7 @@ func (q *queue) takeChanges(room int64) []outMsg {
 			if len(out) >= maxForwardsPerPump {
 				break
 			}
-			out = append(out, outMsg{runs: []ChangeRun{}, changeID: it.change.ChangeID})
+			out = append(out, outMsg{runs: []contract.ChangeRun{}, changeID: it.change.ChangeID})
 			last++
 		}
 		m := &out[last]
@@ -284,7 +276,7 @@ func (q *queue) takeChanges(room int64) []outMsg {
 		if r := len(m.runs) - 1; r >= 0 && m.runs[r].Op == op {
 			m.runs[r].RecordIDs = append(m.runs[r].RecordIDs, ids[:n]...)
 		} else {
-			m.runs = append(m.runs, ChangeRun{Op: op, RecordIDs: append([]string(nil), ids[:n]...)})
+			m.runs = append(m.runs, contract.ChangeRun{Op: op, RecordIDs: append([]string(nil), ids[:n]...)})
 		}
 		m.units += n
 		room -= int64(n)
@@ -320,7 +312,7 @@ func (a *audience) forwardFlow(ctx workflow.Context, msgs []outMsg) {
 		workflow.Go(ctx, func(gctx workflow.Context) {
 			defer wg.Done()
 			for _, p := range payloads {
-				err := workflow.SignalExternalWorkflow(gctx, SyncWorkflowID(a.id, c.ConnectorID), "", SignalMembership, p).Get(gctx, nil)
+				err := workflow.SignalExternalWorkflow(gctx, contract.SyncWorkflowID(a.id, c.ConnectorID), "", contract.SignalMembership, p).Get(gctx, nil)
 				if err != nil {
 					failed[i] = err
 					return

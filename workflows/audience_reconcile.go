@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -11,21 +12,21 @@ import (
 // an activation, if asked) is queued behind every command accepted before
 // it, and answered once its mark has reached the connector's sync.
 func (a *audience) registerReconcileUpdate(ctx workflow.Context) error {
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateReconcile, a.reconcileUpdate,
+	return workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateReconcile, a.reconcileUpdate,
 		workflow.UpdateHandlerOptions{Validator: a.validateReconcile})
 }
 
-func (a *audience) validateReconcile(_ workflow.Context, r ReconcileRequest) error {
+func (a *audience) validateReconcile(_ workflow.Context, r contract.ReconcileRequest) error {
 	if err := a.refuseWhileDraining(); err != nil {
 		return err
 	}
 	bad := func(err error) error {
-		return temporal.NewApplicationError("invalid reconcile: "+err.Error(), ErrTypeInvalidInput)
+		return temporal.NewApplicationError("invalid reconcile: "+err.Error(), contract.ErrTypeInvalidInput)
 	}
-	if err := CheckConnectorID(r.ConnectorID); err != nil {
+	if err := contract.CheckConnectorID(r.ConnectorID); err != nil {
 		return bad(err)
 	}
-	if err := checkDeclaredID("reconcile", r.ReconcileID); err != nil {
+	if err := contract.CheckDeclaredID("reconcile", r.ReconcileID); err != nil {
 		return bad(err)
 	}
 	if r.Members < 0 {
@@ -40,7 +41,7 @@ func (a *audience) validateReconcile(_ workflow.Context, r ReconcileRequest) err
 	return nil
 }
 
-func (a *audience) reconcileUpdate(ctx workflow.Context, r ReconcileRequest) (CommandResult, error) {
+func (a *audience) reconcileUpdate(ctx workflow.Context, r contract.ReconcileRequest) (contract.CommandResult, error) {
 	if act := r.Activate; act != nil {
 		in := *act
 		in.AudienceID = a.id
@@ -57,7 +58,7 @@ func (a *audience) reconcileUpdate(ctx workflow.Context, r ReconcileRequest) (Co
 // runReconcile forwards a reconcile's mark to its connector's sync, in
 // the stream's order, and settles the update waiting for it.
 func (a *audience) runReconcile(ctx workflow.Context, raw []byte, ticket int64) {
-	var r ReconcileRequest
+	var r contract.ReconcileRequest
 	problems := len(a.problems)
 	if err := decodeJSON(raw, &r); err != nil {
 		a.problem(ctx, "reconcile ignored: malformed payload", err)
@@ -70,8 +71,8 @@ func (a *audience) runReconcile(ctx workflow.Context, raw []byte, ticket int64) 
 		a.settleReconcile(ticket, problems, nil)
 		return
 	}
-	payload := reconcileSignal{Reconcile: ReconcileMark{ID: r.ReconcileID, Plan: r.Plan, Members: r.Members}, Seq: a.flows[i].Sent}
-	err := workflow.SignalExternalWorkflow(ctx, SyncWorkflowID(a.id, r.ConnectorID), "", SignalMembership, payload).Get(ctx, nil)
+	payload := reconcileSignal{Reconcile: contract.ReconcileMark{ID: r.ReconcileID, Plan: r.Plan, Members: r.Members}, Seq: a.flows[i].Sent}
+	err := workflow.SignalExternalWorkflow(ctx, contract.SyncWorkflowID(a.id, r.ConnectorID), "", contract.SignalMembership, payload).Get(ctx, nil)
 	if err != nil {
 		failed := make([]error, len(a.connectors))
 		failed[i] = err
@@ -87,11 +88,11 @@ func (a *audience) runReconcile(ctx workflow.Context, raw []byte, ticket int64) 
 
 // reconcileSignal is the membership signal that carries a reconcile's mark.
 type reconcileSignal struct {
-	Reconcile ReconcileMark `json:"reconcile"`
-	Seq       int64         `json:"seq,omitempty"`
+	Reconcile contract.ReconcileMark `json:"reconcile"`
+	Seq       int64                  `json:"seq,omitempty"`
 }
 
-func (a *audience) settleReconcile(ticket int64, problemsBefore int, c *SyncInput) {
+func (a *audience) settleReconcile(ticket int64, problemsBefore int, c *contract.SyncInput) {
 	if ticket == 0 || !a.awaiting[ticket] {
 		return
 	}

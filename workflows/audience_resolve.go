@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -15,17 +16,17 @@ import (
 // list or account given in the activation must agree with the file (the
 // file decides where credentials point); tuning given there wins and is
 // checked like any input. History records the resolved settings.
-func (a *audience) resolve(ctx workflow.Context, in SyncInput) (SyncInput, error) {
+func (a *audience) resolve(ctx workflow.Context, in contract.SyncInput) (contract.SyncInput, error) {
 	if strings.TrimSpace(in.ConnectorID) == "" {
 		return in, errors.New("connectorId is required")
 	}
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 5,
-			NonRetryableErrorTypes: []string{ErrTypeUnknownConnector}},
+			NonRetryableErrorTypes: []string{contract.ErrTypeUnknownConnector}},
 	})
-	var file SyncInput
-	if err := workflow.ExecuteLocalActivity(lctx, ResolveConnectorActivity, in.ConnectorID).Get(ctx, &file); err != nil {
+	var file contract.SyncInput
+	if err := workflow.ExecuteLocalActivity(lctx, contract.ResolveConnectorActivity, in.ConnectorID).Get(ctx, &file); err != nil {
 		return in, err
 	}
 	for _, f := range []struct{ name, given, file string }{

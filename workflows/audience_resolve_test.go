@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -15,18 +16,18 @@ import (
 // audience's problems.
 func TestAudienceResolvesAnActivationFromTheWorkersFile(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Activate: &SyncInput{ConnectorID: "c1"}})
-	sig(env, time.Second, AudienceCommand{Activate: &SyncInput{ConnectorID: "c2", ListID: "999"}})
-	sig(env, time.Second, AudienceCommand{Activate: &SyncInput{ConnectorID: "unknown-1"}})
-	sig(env, 2*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"7"}}})
-	var st AudienceStatus
+	sig(env, time.Second, contract.AudienceCommand{Activate: &contract.SyncInput{ConnectorID: "c1"}})
+	sig(env, time.Second, contract.AudienceCommand{Activate: &contract.SyncInput{ConnectorID: "c2", ListID: "999"}})
+	sig(env, time.Second, contract.AudienceCommand{Activate: &contract.SyncInput{ConnectorID: "unknown-1"}})
+	sig(env, 2*time.Second, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"7"}}})
+	var st contract.AudienceStatus
 	env.RegisterDelayedCallback(func() { st = queryAudience(t, env) }, 3*time.Second)
 	finish(env, 4*time.Second, "c1")
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 
 	require.Len(t, st.Connectors, 1)
 	c := st.Connectors[0]
-	assert.Equal(t, SyncInput{AudienceID: "aud", ConnectorID: "c1", ListID: listOf("c1"), Account: "acct"}, c)
+	assert.Equal(t, contract.SyncInput{AudienceID: "aud", ConnectorID: "c1", ListID: listOf("c1"), Account: "acct"}, c)
 	assert.Equal(t, []string{"membership:enter:7", "stop"}, log.sent["c1"])
 	require.Len(t, st.Problems, 2)
 	assert.Contains(t, st.Problems[0], `activation of connector c2 refused: the activation says listId "999" but the worker's connectors file says "`+listOf("c2")+`"`)
@@ -39,11 +40,11 @@ func TestAudienceResolvesAnActivationFromTheWorkersFile(t *testing.T) {
 // silently.
 func TestAudienceCountsChangesWithNoActiveConnector(t *testing.T) {
 	env, _ := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1", "2", "3"}}})
-	var st AudienceStatus
+	sig(env, time.Second, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1", "2", "3"}}})
+	var st contract.AudienceStatus
 	env.RegisterDelayedCallback(func() { st = queryAudience(t, env) }, 2*time.Second)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 3*time.Second)
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 	assert.EqualValues(t, 3, st.Unrouted)
 	require.NotEmpty(t, st.Problems)
 	assert.Contains(t, st.Problems[len(st.Problems)-1], "3 record IDs accepted while no connector is active")
@@ -57,13 +58,13 @@ func TestTakeChangesPacksAlternatingChangesIntoOneSignal(t *testing.T) {
 	var q queue
 	var want []string
 	for i := range 1000 {
-		op := OpEnter
+		op := contract.OpEnter
 		if i%2 == 1 {
-			op = OpLeave
+			op = contract.OpLeave
 		}
 		id := fmt.Sprint(i/2 + 1)
 		want = append(want, string(op)+":"+id)
-		m := MembershipChange{Op: op, RecordIDs: []string{id}}
+		m := contract.MembershipChange{Op: op, RecordIDs: []string{id}}
 		q.push(queueItem{change: &m, units: 1, bytes: changeBytes(&m)})
 	}
 	msgs := q.takeChanges(1 << 20)
@@ -81,11 +82,11 @@ func TestTakeChangesPacksAlternatingChangesIntoOneSignal(t *testing.T) {
 
 	// Room bounds what is taken; the rest waits in order.
 	for i := range 10 {
-		m := MembershipChange{Op: OpEnter, RecordIDs: []string{fmt.Sprint(i + 1)}}
+		m := contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{fmt.Sprint(i + 1)}}
 		q.push(queueItem{change: &m, units: 1, bytes: changeBytes(&m)})
 	}
 	msgs = q.takeChanges(4)
 	require.Len(t, msgs, 1)
-	assert.Equal(t, []ChangeRun{{Op: OpEnter, RecordIDs: []string{"1", "2", "3", "4"}}}, msgs[0].runs)
+	assert.Equal(t, []contract.ChangeRun{{Op: contract.OpEnter, RecordIDs: []string{"1", "2", "3", "4"}}}, msgs[0].runs)
 	assert.Equal(t, 6, q.ids)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
@@ -46,52 +47,52 @@ func newAudienceEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *forwardL
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: AudienceWorkflowID("aud")})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: contract.AudienceWorkflowID("aud")})
 	RegisterAudience(env)
 	// The worker's connectors file, as the resolver answers from it: every
 	// connector but "unknown*" exists, with list listOf(id).
-	env.RegisterActivityWithOptions(func(_ context.Context, id string) (SyncInput, error) {
+	env.RegisterActivityWithOptions(func(_ context.Context, id string) (contract.SyncInput, error) {
 		if strings.HasPrefix(id, "unknown") {
-			return SyncInput{}, temporal.NewNonRetryableApplicationError("connector "+id+" is not in the worker's connectors file", ErrTypeUnknownConnector, nil)
+			return contract.SyncInput{}, temporal.NewNonRetryableApplicationError("connector "+id+" is not in the worker's connectors file", contract.ErrTypeUnknownConnector, nil)
 		}
-		return SyncInput{ConnectorID: id, ListID: listOf(id), Account: "acct"}, nil
-	}, activity.RegisterOptions{Name: ResolveConnectorActivity})
+		return contract.SyncInput{ConnectorID: id, ListID: listOf(id), Account: "acct"}, nil
+	}, activity.RegisterOptions{Name: contract.ResolveConnectorActivity})
 	log := &forwardLog{sent: map[string][]string{}, signalCount: map[string]int{}}
-	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in SyncInput) (Status, error) {
+	env.RegisterWorkflowWithOptions(func(ctx workflow.Context, in contract.SyncInput) (contract.Status, error) {
 		if strings.HasPrefix(in.ConnectorID, "done") {
-			return Status{}, nil
+			return contract.Status{}, nil
 		}
-		membership := workflow.GetSignalChannel(ctx, SignalMembership)
-		stop := workflow.GetSignalChannel(ctx, SignalStop)
+		membership := workflow.GetSignalChannel(ctx, contract.SignalMembership)
+		stop := workflow.GetSignalChannel(ctx, contract.SignalStop)
 		for stopped := false; !stopped; {
 			sel := workflow.NewSelector(ctx)
 			sel.AddReceive(membership, func(c workflow.ReceiveChannel, _ bool) {
 				var raw json.RawMessage
 				c.Receive(ctx, &raw)
-				var m MembershipChange
+				var m contract.MembershipChange
 				if err := json.Unmarshal(raw, &m); err != nil {
-					log.add(in.ConnectorID, SignalMembership+":undecodable")
+					log.add(in.ConnectorID, contract.SignalMembership+":undecodable")
 					return
 				}
 				if len(m.Runs) > 0 { // one forwarded signal, logged run by run
 					log.countSignal(in.ConnectorID)
 					for _, r := range m.Runs {
-						log.add(in.ConnectorID, SignalMembership+":"+string(r.Op)+":"+strings.Join(r.RecordIDs, ","))
+						log.add(in.ConnectorID, contract.SignalMembership+":"+string(r.Op)+":"+strings.Join(r.RecordIDs, ","))
 					}
 					return
 				}
 				log.countSignal(in.ConnectorID)
-				log.add(in.ConnectorID, SignalMembership+":"+string(m.Op)+":"+strings.Join(m.RecordIDs, ","))
+				log.add(in.ConnectorID, contract.SignalMembership+":"+string(m.Op)+":"+strings.Join(m.RecordIDs, ","))
 			})
 			sel.AddReceive(stop, func(c workflow.ReceiveChannel, _ bool) {
 				c.Receive(ctx, nil)
-				log.add(in.ConnectorID, SignalStop)
+				log.add(in.ConnectorID, contract.SignalStop)
 				stopped = true
 			})
 			sel.Select(ctx)
 		}
-		return Status{}, nil
-	}, workflow.RegisterOptions{Name: SyncWorkflowName})
+		return contract.Status{}, nil
+	}, workflow.RegisterOptions{Name: contract.SyncWorkflowName})
 	return env, log
 }
 
@@ -100,20 +101,20 @@ func newAudienceEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *forwardL
 func finish(env *testsuite.TestWorkflowEnvironment, at time.Duration, connectorIDs ...string) {
 	env.RegisterDelayedCallback(func() {
 		for _, id := range connectorIDs {
-			env.SignalWorkflow(SignalAudience, AudienceCommand{Deactivate: &Deactivate{ConnectorID: id}})
+			env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: id}})
 		}
 	}, at)
 	env.RegisterDelayedCallback(env.CancelWorkflow, at+time.Second)
 }
 
 func sig(env *testsuite.TestWorkflowEnvironment, at time.Duration, cmd any) {
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalAudience, cmd) }, at)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalAudience, cmd) }, at)
 }
 
 func ptr[T any](v T) *T { return &v }
 
-func connector(id string) SyncInput {
-	return SyncInput{ConnectorID: id, ListID: listOf(id)}
+func connector(id string) contract.SyncInput {
+	return contract.SyncInput{ConnectorID: id, ListID: listOf(id)}
 }
 
 // listOf is a connector's (numeric) HubSpot list ID in these tests.
@@ -125,20 +126,20 @@ func listOf(connectorID string) string {
 
 func TestAudienceForwardsInOrderAndNewConnectorsMissNothingAfterActivation(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, 1*time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
-	sig(env, 2*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1", "2"}}})
-	sig(env, 3*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpLeave, RecordIDs: []string{"1"}}})
-	sig(env, 4*time.Second, AudienceCommand{Activate: ptr(connector("c2"))})
-	sig(env, 5*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"3"}}})
-	sig(env, 6*time.Second, AudienceCommand{Activate: ptr(connector("c1"))}) // again: not an error, no duplicate
-	var status AudienceStatus
+	sig(env, 1*time.Second, contract.AudienceCommand{Activate: ptr(connector("c1"))})
+	sig(env, 2*time.Second, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1", "2"}}})
+	sig(env, 3*time.Second, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpLeave, RecordIDs: []string{"1"}}})
+	sig(env, 4*time.Second, contract.AudienceCommand{Activate: ptr(connector("c2"))})
+	sig(env, 5*time.Second, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"3"}}})
+	sig(env, 6*time.Second, contract.AudienceCommand{Activate: ptr(connector("c1"))}) // again: not an error, no duplicate
+	var status contract.AudienceStatus
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(QueryConnectors)
+		v, err := env.QueryWorkflow(contract.QueryConnectors)
 		require.NoError(t, err)
 		require.NoError(t, v.Get(&status))
 	}, 7*time.Second)
 	finish(env, 8*time.Second, "c1", "c2")
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 
 	assert.Equal(t, []string{"membership:enter:1,2", "membership:leave:1", "membership:enter:3", "stop"}, log.sent["c1"])
 	assert.Equal(t, []string{"membership:enter:3", "stop"}, log.sent["c2"])
@@ -150,15 +151,15 @@ func TestAudienceForwardsInOrderAndNewConnectorsMissNothingAfterActivation(t *te
 
 func TestAudienceForwardsABurstWithoutReordering(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("c1"))})
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}}})
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"2"}}})
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpLeave, RecordIDs: []string{"1"}}})
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"3"}}})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1"}}})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"2"}}})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpLeave, RecordIDs: []string{"1"}}})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"3"}}})
 	}, 2*time.Second)
 	finish(env, 3*time.Second, "c1")
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 	// Whether the test environment delivers the four in one task or four,
 	// the sync sees the same changes in the same order.
 	var flat []string
@@ -176,45 +177,45 @@ func TestAudienceForwardsABurstWithoutReordering(t *testing.T) {
 }
 
 func TestMergeChangesSplitsAtTheLimit(t *testing.T) {
-	got := mergeChanges([]MembershipChange{
-		{Op: OpEnter, RecordIDs: []string{"1", "2", "3"}},
-		{Op: OpEnter, RecordIDs: []string{"4"}},
-		{Op: OpEnter},
-		{Op: OpLeave, RecordIDs: []string{"5"}},
+	got := mergeChanges([]contract.MembershipChange{
+		{Op: contract.OpEnter, RecordIDs: []string{"1", "2", "3"}},
+		{Op: contract.OpEnter, RecordIDs: []string{"4"}},
+		{Op: contract.OpEnter},
+		{Op: contract.OpLeave, RecordIDs: []string{"5"}},
 	}, 2)
-	assert.Equal(t, []MembershipChange{
-		{Op: OpEnter, RecordIDs: []string{"1", "2"}},
-		{Op: OpEnter, RecordIDs: []string{"3", "4"}},
-		{Op: OpLeave, RecordIDs: []string{"5"}},
+	assert.Equal(t, []contract.MembershipChange{
+		{Op: contract.OpEnter, RecordIDs: []string{"1", "2"}},
+		{Op: contract.OpEnter, RecordIDs: []string{"3", "4"}},
+		{Op: contract.OpLeave, RecordIDs: []string{"5"}},
 	}, got)
 }
 
 func TestAudienceDeactivateStopsTheSyncAfterEarlierChanges(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("c1"))})
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}}})
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Deactivate: &Deactivate{ConnectorID: "c1"}})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1"}}})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: "c1"}})
 	}, 2*time.Second)
-	sig(env, 3*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"2"}}})
+	sig(env, 3*time.Second, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"2"}}})
 	env.RegisterDelayedCallback(env.CancelWorkflow, 4*time.Second)
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 	assert.Equal(t, []string{"membership:enter:1", "stop"}, log.sent["c1"])
 }
 
 func TestAudienceDropsAConnectorWhoseSyncIsGone(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("done-elsewhere"))})
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("ok"))})
-	sig(env, 2*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}}})
-	var status AudienceStatus
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("done-elsewhere"))})
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("ok"))})
+	sig(env, 2*time.Second, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1"}}})
+	var status contract.AudienceStatus
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(QueryConnectors)
+		v, err := env.QueryWorkflow(contract.QueryConnectors)
 		require.NoError(t, err)
 		require.NoError(t, v.Get(&status))
 	}, 3*time.Second)
 	finish(env, 4*time.Second, "ok")
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 	require.Len(t, status.Connectors, 1, "%v", log.sent)
 	assert.Equal(t, "ok", status.Connectors[0].ConnectorID)
 	require.Len(t, status.Problems, 1, "the dropped connector is reported in the status")
@@ -224,17 +225,17 @@ func TestAudienceDropsAConnectorWhoseSyncIsGone(t *testing.T) {
 
 func TestAudienceContinuesAsNewCarryingItsConnectors(t *testing.T) {
 	env, _ := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("done1"))})
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("done1"))})
 	env.RegisterDelayedCallback(func() {
 		env.SetContinueAsNewSuggested(true)
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Activate: ptr(connector("done1"))})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Activate: ptr(connector("done1"))})
 	}, 2*time.Second)
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud", Carried: &AudienceCarried{Generation: 4}})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud", Carried: &contract.AudienceCarried{Generation: 4}})
 	err := env.GetWorkflowError()
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, err, &can)
-	assert.Equal(t, AudienceWorkflowName, can.WorkflowType.Name)
-	var next AudienceInput
+	assert.Equal(t, contract.AudienceWorkflowName, can.WorkflowType.Name)
+	var next contract.AudienceInput
 	require.NoError(t, decodeCANInput(can, &next))
 	require.NotNil(t, next.Carried)
 	assert.Equal(t, 5, next.Carried.Generation)
@@ -246,7 +247,7 @@ func TestAudienceContinuesAsNewCarryingItsConnectors(t *testing.T) {
 // audience's syncs as a second entry point: it fails at once instead.
 func TestAudienceRefusesAnIDThatNamesAnotherAudience(t *testing.T) {
 	env, _ := newAudienceEnv(t)
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "raw-1"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "raw-1"})
 	err := env.GetWorkflowError()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `must be "hubspot-audience/raw-1"`)
@@ -254,7 +255,7 @@ func TestAudienceRefusesAnIDThatNamesAnotherAudience(t *testing.T) {
 
 func TestAudienceRejectsABadID(t *testing.T) {
 	env, _ := newAudienceEnv(t)
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "a/b"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "a/b"})
 	assert.ErrorContains(t, env.GetWorkflowError(), "AudienceID")
 }
 
@@ -264,11 +265,11 @@ func decodeCANInput(can *workflow.ContinueAsNewError, out any) error {
 
 func TestAudienceForwardsMalformedChangesForTheSyncToCount(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("c1"))})
 	sig(env, 2*time.Second, map[string]any{"membership": map[string]any{"op": "enter", "recordIds": []int{5}}})
-	sig(env, 3*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"6"}}})
+	sig(env, 3*time.Second, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"6"}}})
 	finish(env, 4*time.Second, "c1")
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 	// The stand-in sync decodes strictly, so the numeric IDs arrive as an
 	// undecodable change: forwarded in place, not dropped.
 	assert.Equal(t, []string{"membership:undecodable", "membership:enter:6", "stop"}, log.sent["c1"])
@@ -276,13 +277,13 @@ func TestAudienceForwardsMalformedChangesForTheSyncToCount(t *testing.T) {
 
 func TestAudienceContinuesAsNewAfterItsSignalBound(t *testing.T) {
 	env, _ := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("done2"))})
-	sig(env, 2*time.Second, AudienceCommand{Activate: ptr(connector("done2"))})
-	sig(env, 3*time.Second, AudienceCommand{Activate: ptr(connector("done2"))})
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud", MaxSignalsPerRun: 3})
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("done2"))})
+	sig(env, 2*time.Second, contract.AudienceCommand{Activate: ptr(connector("done2"))})
+	sig(env, 3*time.Second, contract.AudienceCommand{Activate: ptr(connector("done2"))})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud", MaxSignalsPerRun: 3})
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, env.GetWorkflowError(), &can)
-	var next AudienceInput
+	var next contract.AudienceInput
 	require.NoError(t, decodeCANInput(can, &next))
 	assert.Equal(t, 3, next.MaxSignalsPerRun, "the bound carries over")
 	assert.Equal(t, 1, next.Carried.Generation)
@@ -291,16 +292,16 @@ func TestAudienceContinuesAsNewAfterItsSignalBound(t *testing.T) {
 
 func TestAudienceKeepsExactOrderBetweenCommandsOfOneTask(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("c1"))})
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}}})
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Activate: ptr(connector("c2"))})
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"2"}}})
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Deactivate: &Deactivate{ConnectorID: "c1"}})
-		env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"3"}}})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1"}}})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Activate: ptr(connector("c2"))})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"2"}}})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: "c1"}})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"3"}}})
 	}, 2*time.Second)
 	finish(env, 3*time.Second, "c2")
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 	var flat1, flat2 []string
 	for _, e := range log.sent["c1"] {
 		flat1 = append(flat1, strings.Split(e, ",")...)
@@ -314,26 +315,26 @@ func TestAudienceKeepsExactOrderBetweenCommandsOfOneTask(t *testing.T) {
 
 func TestAudienceIgnoresAMalformedCommand(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connector("c1"))})
-	sig(env, 2*time.Second, AudienceCommand{Activate: ptr(connector("c9")), Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"1"}}})
-	sig(env, 3*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"2"}}})
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("c1"))})
+	sig(env, 2*time.Second, contract.AudienceCommand{Activate: ptr(connector("c9")), Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1"}}})
+	sig(env, 3*time.Second, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"2"}}})
 	finish(env, 4*time.Second, "c1")
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 	assert.Equal(t, []string{"membership:enter:2", "stop"}, log.sent["c1"])
 	assert.Empty(t, log.sent["c9"])
 }
 
 func TestAudienceProcessesCommandsHandedOverByThePreviousRun(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	raw := func(c AudienceCommand) json.RawMessage {
+	raw := func(c contract.AudienceCommand) json.RawMessage {
 		b, err := json.Marshal(c)
 		require.NoError(t, err)
 		return b
 	}
 	finish(env, time.Second, "c1")
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud", Carried: &AudienceCarried{Generation: 1, Pending: []json.RawMessage{
-		raw(AudienceCommand{Activate: ptr(connector("c1"))}),
-		raw(AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: []string{"7"}}}),
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud", Carried: &contract.AudienceCarried{Generation: 1, Pending: []json.RawMessage{
+		raw(contract.AudienceCommand{Activate: ptr(connector("c1"))}),
+		raw(contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"7"}}}),
 	}}})
 	assert.Equal(t, []string{"membership:enter:7", "stop"}, log.sent["c1"])
 }

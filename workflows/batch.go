@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -22,14 +23,14 @@ func (s *syncState) nextBatchID() string {
 // through the selector, so signals keep arriving (into the buffer, for
 // later batches) meanwhile.
 func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add, remove []int64) (batchID string) {
-	req := BatchRequest{
+	req := contract.BatchRequest{
 		ConnectorID: s.in.ConnectorID,
 		ListID:      s.in.ListID,
 		BatchID:     s.nextBatchID(),
 		Add:         add,
 		Remove:      remove,
 	}
-	s.inFlight = append(s.inFlight, BatchInfo{BatchID: req.BatchID, ListID: req.ListID,
+	s.inFlight = append(s.inFlight, contract.BatchInfo{BatchID: req.BatchID, ListID: req.ListID,
 		Adds: len(add), Removes: len(remove), StartedAt: workflow.Now(ctx)})
 	s.buf.hold(add)
 	s.buf.hold(remove)
@@ -43,9 +44,9 @@ func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add,
 	cctx, cancel := workflow.WithCancel(ctx)
 	s.cancels[req.BatchID] = cancel
 	actx := workflow.WithActivityOptions(cctx, ao)
-	fut := workflow.ExecuteActivity(actx, ApplyBatchActivity, req)
+	fut := workflow.ExecuteActivity(actx, contract.ApplyBatchActivity, req)
 	sel.AddFuture(fut, func(f workflow.Future) {
-		var res BatchResult
+		var res contract.BatchResult
 		err := f.Get(ctx, &res)
 		s.settled(req)
 		if err != nil && s.cancelledForDrain(req.BatchID, err) {
@@ -65,7 +66,7 @@ func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add,
 
 // settled forgets a batch that is no longer in flight and releases its
 // contacts' newer changes.
-func (s *syncState) settled(req BatchRequest) {
+func (s *syncState) settled(req contract.BatchRequest) {
 	for i, f := range s.inFlight {
 		if f.BatchID == req.BatchID {
 			s.inFlight = append(s.inFlight[:i:i], s.inFlight[i+1:]...)
@@ -77,13 +78,13 @@ func (s *syncState) settled(req BatchRequest) {
 	delete(s.cancels, req.BatchID)
 }
 
-func (s *syncState) onBatchDone(ctx workflow.Context, req BatchRequest, res BatchResult) {
+func (s *syncState) onBatchDone(ctx workflow.Context, req contract.BatchRequest, res contract.BatchResult) {
 	s.counters.BatchesSent++
 	s.counters.TotalAdded += int64(len(res.Added))
 	s.counters.TotalRemoved += int64(len(res.Removed))
 	s.counters.TotalMissing += int64(len(res.Missing))
 	s.noteMissing(res.Missing)
-	s.lastBatch = &BatchOutcome{BatchID: req.BatchID, ListID: req.ListID,
+	s.lastBatch = &contract.BatchOutcome{BatchID: req.BatchID, ListID: req.ListID,
 		Adds: len(req.Add), Removes: len(req.Remove),
 		Added: len(res.Added), Removed: len(res.Removed), Missing: len(res.Missing),
 		CompletedAt: workflow.Now(ctx)}
@@ -97,7 +98,7 @@ func (s *syncState) onBatchDone(ctx workflow.Context, req BatchRequest, res Batc
 // an operator resumes, retargets or discards. Batches that fail while
 // others are owed join them: their contacts are disjoint, and together
 // they are at most MaxInFlight × MaxBatchSize ≤ MaxMaxBatchSize IDs.
-func (s *syncState) onBatchFailed(ctx workflow.Context, req BatchRequest, err error) {
+func (s *syncState) onBatchFailed(ctx workflow.Context, req contract.BatchRequest, err error) {
 	f := failureOf(err)
 	s.counters.BatchesFailed++
 	s.lastError = &f
@@ -120,24 +121,24 @@ func (s *syncState) onBatchFailed(ctx workflow.Context, req BatchRequest, err er
 
 // failureOf extracts the HubSpot details of a terminal error, or describes
 // any other failure in the same shape so Status.LastError is always set.
-func failureOf(err error) HubSpotFailure {
+func failureOf(err error) contract.HubSpotFailure {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
-		var f HubSpotFailure
-		if app.Type() == ErrTypeTerminal && app.HasDetails() && app.Details(&f) == nil {
+		var f contract.HubSpotFailure
+		if app.Type() == contract.ErrTypeTerminal && app.HasDetails() && app.Details(&f) == nil {
 			if f.Message == "" {
 				f.Message = app.Message()
 			}
 			f.Message = truncate(f.Message, maxMessageChars)
 			return f
 		}
-		return HubSpotFailure{Category: app.Type(), Message: truncate(app.Message(), maxMessageChars)}
+		return contract.HubSpotFailure{Category: app.Type(), Message: truncate(app.Message(), maxMessageChars)}
 	}
 	var timeout *temporal.TimeoutError
 	if errors.As(err, &timeout) {
-		return HubSpotFailure{Category: "Timeout", Message: truncate(err.Error(), maxMessageChars)}
+		return contract.HubSpotFailure{Category: "Timeout", Message: truncate(err.Error(), maxMessageChars)}
 	}
-	return HubSpotFailure{Category: "ActivityFailure", Message: truncate(err.Error(), maxMessageChars)}
+	return contract.HubSpotFailure{Category: "ActivityFailure", Message: truncate(err.Error(), maxMessageChars)}
 }
 
 // takeOwed takes the next retry of the owed batches: at most MaxBatchSize

@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"encoding/json"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // Every payload a workflow emits is bounded here, well under the Temporal
@@ -14,14 +16,6 @@ const (
 	// state would be larger does not continue as new: it keeps draining
 	// (the backlog bound below makes that unreachable in practice).
 	maxCarriedBytes = 1536 << 10
-
-	// DefaultMaxBacklog is how many record IDs a connector's sync may owe
-	// (pending, in flight and owed, plus changes forwarded but not yet
-	// received) before its audience stops forwarding to it and holds its
-	// senders. MaxMaxBacklog is its upper bound and also the sync's hard
-	// cap on pending contacts, for signals sent to it directly.
-	DefaultMaxBacklog = 50000
-	MaxMaxBacklog     = 80000
 
 	// maxSinceRuns bounds the arrival-time runs carried with the buffer.
 	maxSinceRuns = 256
@@ -38,11 +32,11 @@ const (
 // arbitrary IDs, an owed batch of MaxMaxBatchSize 19-digit IDs, and the
 // samples and error text at their limits. A unit test builds exactly that
 // state and checks the real encoding stays below it.
-const worstCarriedBytes = MaxMaxBacklog*maxPackedIDBytes*4/3 + // packed IDs, base64
-	MaxMaxBacklog/8*4/3 + // leave bits, base64
+const worstCarriedBytes = contract.MaxMaxBacklog*maxPackedIDBytes*4/3 + // packed IDs, base64
+	contract.MaxMaxBacklog/8*4/3 + // leave bits, base64
 	maxSinceRuns*64 + // since runs
-	MaxMaxBatchSize*20 + // owed batch as a JSON array
-	RecentMissingLimit*20*2 + RecentRejectedLimit*(rejectedSampleChars*6+16) + // missing, overflowed, rejected (escaped)
+	contract.MaxMaxBatchSize*20 + // owed batch as a JSON array
+	contract.RecentMissingLimit*20*2 + contract.RecentRejectedLimit*(contract.RejectedSampleChars*6+16) + // missing, overflowed, rejected (escaped)
 	2*maxMessageChars + 16<<10 + // last error, names, counters
 	reconcileCarriedBytes
 
@@ -52,10 +46,10 @@ const worstCarriedBytes = MaxMaxBacklog*maxPackedIDBytes*4/3 + // packed IDs, ba
 // chunks), the members read but not merged (at most two pages), the
 // differences' and pre-mark bits, and two reconcile statuses with their samples and
 // error text.
-const reconcileCarriedBytes = 2*MaxSnapshotChunkIDs*maxPackedIDBytes*4/3 +
+const reconcileCarriedBytes = 2*contract.MaxSnapshotChunkIDs*maxPackedIDBytes*4/3 +
 	2*maxPageIDs*maxPackedIDBytes*4/3 +
-	2*MaxMaxBacklog/8*4/3 + // difference and pre-mark bits
-	2*(2*ReconcileSampleLimit*20+maxMessageChars*6+1024)
+	2*contract.MaxMaxBacklog/8*4/3 + // difference and pre-mark bits
+	2*(2*contract.ReconcileSampleLimit*20+maxMessageChars*6+1024)
 
 // Compile-time check: the worst case fits the carried budget.
 var _ = [maxCarriedBytes - worstCarriedBytes]struct{}{}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
 )
 
@@ -20,40 +21,40 @@ func worstState(t *testing.T) *syncState { return worstStateTouched(t, 0) }
 // moved to a reconcile's touched set (the hard cap covers both).
 func worstStateTouched(t *testing.T, touched int) *syncState {
 	t.Helper()
-	in, err := normalize(SyncInput{AudienceID: strings.Repeat("a", 200), ConnectorID: strings.Repeat("c", 64),
-		ListID: strings.Repeat("9", 19), MaxBacklog: MaxMaxBacklog, MaxBatchSize: MaxMaxBatchSize})
+	in, err := normalize(contract.SyncInput{AudienceID: strings.Repeat("a", 200), ConnectorID: strings.Repeat("c", 64),
+		ListID: strings.Repeat("9", 19), MaxBacklog: contract.MaxMaxBacklog, MaxBatchSize: contract.MaxMaxBatchSize})
 	require.NoError(t, err)
-	s, err := newState(in, SyncWorkflowID(in.AudienceID, in.ConnectorID))
+	s, err := newState(in, contract.SyncWorkflowID(in.AudienceID, in.ConnectorID))
 	require.NoError(t, err)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := int64(0); i < MaxMaxBacklog-int64(touched); i++ {
+	for i := int64(0); i < contract.MaxMaxBacklog-int64(touched); i++ {
 		id := i + 1
 		if i%2 == 1 {
 			id = math.MaxInt64 - i
 		}
-		op := OpEnter
+		op := contract.OpEnter
 		if i%3 == 0 {
-			op = OpLeave
+			op = contract.OpLeave
 		}
 		s.buf.put(id, op, t0.Add(time.Duration(i)*time.Millisecond))
 	}
-	owed := &BatchRequest{ConnectorID: in.ConnectorID, ListID: in.ListID, BatchID: s.nextBatchID()}
-	for i := int64(0); i < MaxMaxBatchSize; i++ {
+	owed := &contract.BatchRequest{ConnectorID: in.ConnectorID, ListID: in.ListID, BatchID: s.nextBatchID()}
+	for i := int64(0); i < contract.MaxMaxBatchSize; i++ {
 		if i%2 == 0 {
-			owed.Add = append(owed.Add, math.MaxInt64-MaxMaxBacklog-i)
+			owed.Add = append(owed.Add, math.MaxInt64-contract.MaxMaxBacklog-i)
 		} else {
-			owed.Remove = append(owed.Remove, math.MaxInt64-MaxMaxBacklog-i)
+			owed.Remove = append(owed.Remove, math.MaxInt64-contract.MaxMaxBacklog-i)
 		}
 	}
 	s.owed = owed
 	f := failureOf(terminal(400, strings.Repeat("X", 100)))
 	f.Message = truncate(strings.Repeat("m", 1<<20), maxMessageChars)
 	s.lastError = &f
-	for i := 0; i < RecentMissingLimit; i++ {
+	for i := 0; i < contract.RecentMissingLimit; i++ {
 		s.noteMissing([]int64{math.MaxInt64 - int64(i)})
-		s.recentOverflowed = appendBounded(s.recentOverflowed, []int64{math.MaxInt64 - int64(i)}, RecentMissingLimit)
+		s.recentOverflowed = appendBounded(s.recentOverflowed, []int64{math.MaxInt64 - int64(i)}, contract.RecentMissingLimit)
 	}
-	for i := 0; i < RecentRejectedLimit; i++ {
+	for i := 0; i < contract.RecentRejectedLimit; i++ {
 		s.noteRejected(strings.Repeat("<", 1000)) // six bytes each in JSON
 	}
 	return s
@@ -65,27 +66,27 @@ func worstStateTouched(t *testing.T, touched int) *syncState {
 func TestAudienceHandOverAtItsBoundFits(t *testing.T) {
 	a := &audience{id: strings.Repeat("a", 200)}
 	for i := range audienceMaxConnectors {
-		in := SyncInput{AudienceID: a.id, ConnectorID: fmt.Sprintf("%064d", i), ListID: strings.Repeat("9", 19)}
+		in := contract.SyncInput{AudienceID: a.id, ConnectorID: fmt.Sprintf("%064d", i), ListID: strings.Repeat("9", 19)}
 		in.ListID += strings.Repeat("9", maxActivationBytes-encodedSize(in))
 		require.LessOrEqual(t, encodedSize(in), maxActivationBytes)
 		a.connectors = append(a.connectors, in)
 	}
 	a.flows = a.reconcileFlows(nil)
-	for i := range AudienceProblemsLimit {
+	for i := range contract.AudienceProblemsLimit {
 		a.problems = append(a.problems, "2026-01-01T00:00:00Z "+truncate(strings.Repeat("<", 10*maxMessageChars), maxMessageChars/2)+fmt.Sprint(i))
 	}
 	for k := 0; ; k++ {
-		m := MembershipChange{Op: OpEnter, ChangeID: fmt.Sprint(k)}
+		m := contract.MembershipChange{Op: contract.OpEnter, ChangeID: fmt.Sprint(k)}
 		for j := 0; j < 500; j++ {
 			m.RecordIDs = append(m.RecordIDs, strings.Repeat("<", 20))
 		}
 		it := queueItem{change: &m, units: len(m.RecordIDs), bytes: changeBytes(&m)}
-		if a.queue.bytes+it.bytes > QueueHardBytes {
+		if a.queue.bytes+it.bytes > contract.QueueHardBytes {
 			break
 		}
 		a.queue.push(it)
 	}
-	next := a.next(AudienceInput{AudienceID: a.id})
+	next := a.next(contract.AudienceInput{AudienceID: a.id})
 	size := encodedSize(next)
 	t.Logf("audience hand-over at its bounds: %d bytes (queue accounted %d; bound %d)", size, a.queue.bytes, maxCarriedBytes)
 	require.Less(t, size, maxCarriedBytes)
@@ -134,15 +135,15 @@ func TestCarriedStateWithReconcileAtItsBoundFits(t *testing.T) {
 			s.buf.prePending++
 		}
 	}
-	st := ReconcileStatus{ID: strings.Repeat("r", 64), Phase: PhaseReading, ListID: s.in.ListID,
+	st := contract.ReconcileStatus{ID: strings.Repeat("r", 64), Phase: contract.PhaseReading, ListID: s.in.ListID,
 		Error: truncate(strings.Repeat("<", 1<<20), maxMessageChars)}
-	for i := 0; i < ReconcileSampleLimit; i++ {
+	for i := 0; i < contract.ReconcileSampleLimit; i++ {
 		st.SampleAdds = append(st.SampleAdds, math.MaxInt64-int64(i))
 		st.SampleRemoves = append(st.SampleRemoves, math.MaxInt64-int64(i))
 	}
 	r := &reconcile{st: st, cursor: strings.Repeat("9", 64), touched: map[int64]struct{}{}, preMark: map[string]bool{}, diffBatches: map[string][]int64{}}
-	step := int64(math.MaxInt64 / (2*MaxSnapshotChunkIDs + 1))
-	for i := int64(1); i <= 2*MaxSnapshotChunkIDs; i++ {
+	step := int64(math.MaxInt64 / (2*contract.MaxSnapshotChunkIDs + 1))
+	for i := int64(1); i <= 2*contract.MaxSnapshotChunkIDs; i++ {
 		r.snap = append(r.snap, i*step)
 	}
 	for i := int64(1); i < 2*maxPageIDs; i++ {
@@ -178,21 +179,21 @@ func TestCarriedStateWithReconcileAtItsBoundFits(t *testing.T) {
 func TestSyncRefusesNewContactsPastItsHardCap(t *testing.T) {
 	h := newHarness(t)
 	in := baseInput()
-	h.at(time.Second, func() { h.signal(SignalPause, nil) })
+	h.at(time.Second, func() { h.signal(contract.SignalPause, nil) })
 	h.at(2*time.Second, func() {
-		for from := 1; from <= MaxMaxBacklog+10; from += MaxAdmitIDs {
-			h.enter(strs(from, min(from+MaxAdmitIDs-1, MaxMaxBacklog+10))...)
+		for from := 1; from <= contract.MaxMaxBacklog+10; from += contract.MaxAdmitIDs {
+			h.enter(strs(from, min(from+contract.MaxAdmitIDs-1, contract.MaxMaxBacklog+10))...)
 		}
 		h.leave("1")
 	})
-	var st Status
-	h.at(3*time.Second, func() { st = h.status(); h.signal(SignalStop, nil) })
+	var st contract.Status
+	h.at(3*time.Second, func() { st = h.status(); h.signal(contract.SignalStop, nil) })
 	h.run(in)
-	require.Equal(t, MaxMaxBacklog-1, st.PendingAdds)
+	require.Equal(t, contract.MaxMaxBacklog-1, st.PendingAdds)
 	require.Equal(t, 1, st.PendingRemoves, "a newer change for a pending contact is kept")
 	require.EqualValues(t, 10, st.Overflowed)
-	require.Contains(t, st.RecentOverflowed, int64(MaxMaxBacklog+10))
-	require.Equal(t, MaxMaxBacklog, st.Backlog)
+	require.Contains(t, st.RecentOverflowed, int64(contract.MaxMaxBacklog+10))
+	require.Equal(t, contract.MaxMaxBacklog, st.Backlog)
 }
 
 func TestPackedIDsRoundTripExtremes(t *testing.T) {

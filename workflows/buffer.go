@@ -1,11 +1,15 @@
 package workflows
 
-import "time"
+import (
+	"time"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
+)
 
 // pendingEntry is one contact's latest pending change.
 type pendingEntry struct {
 	id    int64
-	op    Op
+	op    contract.Op
 	since time.Time // arrival of the first change still pending for this contact
 	// diff: the change is a reconcile's difference, not a sent change
 	// (counted apart from the backlog; see reconcile.go).
@@ -106,7 +110,7 @@ func (b *buffer) Len() int { return len(b.entries) - b.head }
 // put records op for id. A contact already pending keeps its place and its
 // arrival time (it has owed a change since then) and takes the newer op,
 // so enter then leave nets to leave.
-func (b *buffer) put(id int64, op Op, now time.Time) {
+func (b *buffer) put(id int64, op contract.Op, now time.Time) {
 	if pos, ok := b.index[id]; ok {
 		e := &b.entries[pos]
 		if e.diff {
@@ -137,7 +141,7 @@ func (b *buffer) put(id int64, op Op, now time.Time) {
 
 // putDiff records a reconcile's difference for a contact with no pending
 // change (the reconcile checks); false if it has one.
-func (b *buffer) putDiff(id int64, op Op, now time.Time) bool {
+func (b *buffer) putDiff(id int64, op contract.Op, now time.Time) bool {
 	if b.has(id) {
 		return false
 	}
@@ -153,8 +157,8 @@ func (b *buffer) has(id int64) bool {
 	return ok
 }
 
-func (b *buffer) count(op Op, d int) {
-	if op == OpEnter {
+func (b *buffer) count(op contract.Op, d int) {
+	if op == contract.OpEnter {
 		b.adds += d
 	} else {
 		b.removes += d
@@ -200,7 +204,7 @@ func (b *buffer) takeDiffs(max int) (add, remove, diffs []int64) {
 		if e.pre {
 			b.prePending--
 		}
-		if e.op == OpEnter {
+		if e.op == contract.OpEnter {
 			add = append(add, e.id)
 		} else {
 			remove = append(remove, e.id)
@@ -235,8 +239,8 @@ func (b *buffer) compact() {
 
 // snapshot encodes the buffer in order for continue-as-new, compactly
 // (see compact.go), with at most maxSinceRuns arrival-time runs.
-func (b *buffer) snapshot() PendingSnapshot {
-	var s PendingSnapshot
+func (b *buffer) snapshot() contract.PendingSnapshot {
+	var s contract.PendingSnapshot
 	n := b.Len()
 	if n == 0 {
 		return s
@@ -248,12 +252,12 @@ func (b *buffer) snapshot() PendingSnapshot {
 		if k := len(s.Since); k > 0 && s.Since[k-1].At.Equal(e.since) {
 			s.Since[k-1].Count++
 		} else {
-			s.Since = append(s.Since, SinceRun{Count: 1, At: e.since})
+			s.Since = append(s.Since, contract.SinceRun{Count: 1, At: e.since})
 		}
 	}
 	s.Count = n
 	s.Packed = packIDs(ids)
-	s.Leaves = packBits(n, func(i int) bool { return live[i].op == OpLeave })
+	s.Leaves = packBits(n, func(i int) bool { return live[i].op == contract.OpLeave })
 	if b.diffs > 0 {
 		s.Diffs = packBits(n, func(i int) bool { return live[i].diff })
 	}
@@ -267,7 +271,7 @@ func (b *buffer) snapshot() PendingSnapshot {
 // boundRuns merges neighbouring runs until at most limit remain. A merged
 // run keeps the earlier time, so a carried change is flushed no later than
 // it would have been: only sooner, never lost or delayed.
-func boundRuns(runs []SinceRun, limit int) []SinceRun {
+func boundRuns(runs []contract.SinceRun, limit int) []contract.SinceRun {
 	for len(runs) > limit {
 		merged := runs[:0:0]
 		for i := 0; i < len(runs); i += 2 {
@@ -284,8 +288,8 @@ func boundRuns(runs []SinceRun, limit int) []SinceRun {
 
 // restoreBuffer rebuilds a buffer from a snapshot. A malformed snapshot is
 // an error rather than a silent loss.
-func restoreBuffer(s PendingSnapshot) (*buffer, bool) {
-	ids, ops, ok := s.entries()
+func restoreBuffer(s contract.PendingSnapshot) (*buffer, bool) {
+	ids, ops, ok := snapshotEntries(s)
 	if !ok || len(s.Diffs) > 0 && len(s.Diffs) != (len(ids)+7)/8 || len(s.Pre) > 0 && len(s.Pre) != (len(ids)+7)/8 {
 		return nil, false
 	}
@@ -314,7 +318,7 @@ func restoreBuffer(s PendingSnapshot) (*buffer, bool) {
 }
 
 // entries decodes the IDs and ops of a snapshot.
-func (s PendingSnapshot) entries() ([]int64, []Op, bool) {
+func snapshotEntries(s contract.PendingSnapshot) ([]int64, []contract.Op, bool) {
 	if s.Count == 0 && len(s.Packed) == 0 && len(s.Leaves) == 0 {
 		return nil, nil, true
 	}
@@ -327,11 +331,11 @@ func (s PendingSnapshot) entries() ([]int64, []Op, bool) {
 	if err != nil || len(s.Leaves) != (s.Count+7)/8 {
 		return nil, nil, false
 	}
-	ops := make([]Op, s.Count)
+	ops := make([]contract.Op, s.Count)
 	for i := range ops {
-		ops[i] = OpEnter
+		ops[i] = contract.OpEnter
 		if bitAt(s.Leaves, i) {
-			ops[i] = OpLeave
+			ops[i] = contract.OpLeave
 		}
 	}
 	return ids, ops, true

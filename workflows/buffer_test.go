@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,7 +26,7 @@ func checkBuffer(t *testing.T, b *buffer) {
 		pos, ok := b.index[e.id]
 		require.True(t, ok, "entry %d (id %d) not indexed", i, e.id)
 		require.Equal(t, b.head+i, pos, "index of id %d", e.id)
-		if e.op == OpEnter {
+		if e.op == contract.OpEnter {
 			adds++
 		} else {
 			removes++
@@ -65,22 +66,22 @@ func liveIDs(b *buffer) []int64 {
 func TestBufferLastChangeWins(t *testing.T) {
 	type put struct {
 		id int64
-		op Op
+		op contract.Op
 	}
 	cases := []struct {
 		name          string
 		puts          []put
 		wantIDs       []int64
-		wantOps       []Op
+		wantOps       []contract.Op
 		adds, removes int
 	}{
-		{"enter then leave nets to leave", []put{{1, OpEnter}, {1, OpLeave}}, ids(1), []Op{OpLeave}, 0, 1},
-		{"leave then enter nets to enter", []put{{1, OpLeave}, {1, OpEnter}}, ids(1), []Op{OpEnter}, 1, 0},
-		{"same op twice counts once", []put{{1, OpEnter}, {1, OpEnter}}, ids(1), []Op{OpEnter}, 1, 0},
-		{"flip-flop ends on the last", []put{{1, OpEnter}, {1, OpLeave}, {1, OpEnter}, {1, OpLeave}}, ids(1), []Op{OpLeave}, 0, 1},
+		{"enter then leave nets to leave", []put{{1, contract.OpEnter}, {1, contract.OpLeave}}, ids(1), []contract.Op{contract.OpLeave}, 0, 1},
+		{"leave then enter nets to enter", []put{{1, contract.OpLeave}, {1, contract.OpEnter}}, ids(1), []contract.Op{contract.OpEnter}, 1, 0},
+		{"same op twice counts once", []put{{1, contract.OpEnter}, {1, contract.OpEnter}}, ids(1), []contract.Op{contract.OpEnter}, 1, 0},
+		{"flip-flop ends on the last", []put{{1, contract.OpEnter}, {1, contract.OpLeave}, {1, contract.OpEnter}, {1, contract.OpLeave}}, ids(1), []contract.Op{contract.OpLeave}, 0, 1},
 		{"a later change keeps the first place",
-			[]put{{1, OpEnter}, {2, OpEnter}, {3, OpLeave}, {1, OpLeave}, {3, OpEnter}, {4, OpEnter}},
-			ids(1, 2, 3, 4), []Op{OpLeave, OpEnter, OpEnter, OpEnter}, 3, 1},
+			[]put{{1, contract.OpEnter}, {2, contract.OpEnter}, {3, contract.OpLeave}, {1, contract.OpLeave}, {3, contract.OpEnter}, {4, contract.OpEnter}},
+			ids(1, 2, 3, 4), []contract.Op{contract.OpLeave, contract.OpEnter, contract.OpEnter, contract.OpEnter}, 3, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,9 +132,9 @@ func TestBufferTakeOrderAndMax(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newBuffer()
 			for i := int64(1); i <= 6; i++ {
-				op := OpEnter
+				op := contract.OpEnter
 				if i%2 == 0 {
-					op = OpLeave
+					op = contract.OpLeave
 				}
 				b.put(i, op, bufAt(int(i)))
 			}
@@ -156,10 +157,10 @@ func TestBufferTakeOrderAndMax(t *testing.T) {
 func TestBufferTakeNeverBothSlices(t *testing.T) {
 	b := newBuffer()
 	for i := int64(1); i <= 20; i++ {
-		b.put(i, OpEnter, bufAt(0))
-		b.put(i, OpLeave, bufAt(1))
+		b.put(i, contract.OpEnter, bufAt(0))
+		b.put(i, contract.OpLeave, bufAt(1))
 		if i%3 == 0 {
-			b.put(i, OpEnter, bufAt(2))
+			b.put(i, contract.OpEnter, bufAt(2))
 		}
 	}
 	add, remove := b.take(100)
@@ -176,14 +177,14 @@ func TestBufferTakeNeverBothSlices(t *testing.T) {
 // ahead of later arrivals, and a change put while held waits in place.
 func TestBufferReleasedTakenInOriginalPlace(t *testing.T) {
 	b := newBuffer()
-	b.put(1, OpEnter, bufAt(0))
+	b.put(1, contract.OpEnter, bufAt(0))
 	add, _ := b.take(1)
 	require.Equal(t, ids(1), add)
 	b.hold(add) // 1 is in flight
 
-	b.put(1, OpLeave, bufAt(1)) // newer change of a contact in flight
-	b.put(2, OpEnter, bufAt(2))
-	b.put(3, OpEnter, bufAt(3))
+	b.put(1, contract.OpLeave, bufAt(1)) // newer change of a contact in flight
+	b.put(2, contract.OpEnter, bufAt(2))
+	b.put(3, contract.OpEnter, bufAt(3))
 	require.Equal(t, 3, b.Len())
 	require.Equal(t, 2, b.Free())
 	oldest, ok := b.oldest()
@@ -212,8 +213,8 @@ func TestBufferHoldReleaseCounts(t *testing.T) {
 	b := newBuffer()
 	b.hold(ids(1, 2)) // in flight, nothing pending yet
 	require.Equal(t, 0, b.Free())
-	b.put(1, OpEnter, bufAt(0))
-	b.put(3, OpEnter, bufAt(0))
+	b.put(1, contract.OpEnter, bufAt(0))
+	b.put(3, contract.OpEnter, bufAt(0))
 	require.Equal(t, 2, b.Len())
 	require.Equal(t, 1, b.Free(), "1 is held")
 	b.hold(ids(3))
@@ -249,9 +250,9 @@ func TestBufferOldestSkips(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newBuffer()
-			b.put(1, OpEnter, bufAt(1))
-			require.True(t, b.putDiff(2, OpLeave, bufAt(2)))
-			b.put(3, OpEnter, bufAt(3))
+			b.put(1, contract.OpEnter, bufAt(1))
+			require.True(t, b.putDiff(2, contract.OpLeave, bufAt(2)))
+			b.put(3, contract.OpEnter, bufAt(3))
 			b.hold(tc.held)
 			b.fullDiffs = tc.fullDiffs
 			got, ok := b.oldest()
@@ -267,8 +268,8 @@ func TestBufferOldestSkips(t *testing.T) {
 // them, with the sent changes.
 func TestBufferFullDiffsStillTaken(t *testing.T) {
 	b := newBuffer()
-	require.True(t, b.putDiff(1, OpEnter, bufAt(0)))
-	b.put(2, OpLeave, bufAt(1))
+	require.True(t, b.putDiff(1, contract.OpEnter, bufAt(0)))
+	b.put(2, contract.OpLeave, bufAt(1))
 	b.fullDiffs = true
 	add, remove, diffs := b.takeDiffs(10)
 	require.Equal(t, ids(1), add)
@@ -284,13 +285,13 @@ func TestBufferFullDiffsStillTaken(t *testing.T) {
 func TestBufferCompactionAfterManyTakes(t *testing.T) {
 	b := newBuffer()
 	b.hold(ids(-1, -2)) // always in flight, pending from the start
-	b.put(-1, OpEnter, bufAt(0))
-	b.put(-2, OpLeave, bufAt(0))
+	b.put(-1, contract.OpEnter, bufAt(0))
+	b.put(-2, contract.OpLeave, bufAt(0))
 	next := int64(1)
 	var taken []int64
 	for round := 0; round < 500; round++ {
 		for k := 0; k < 3; k++ {
-			b.put(next, OpEnter, bufAt(round))
+			b.put(next, contract.OpEnter, bufAt(round))
 			next++
 		}
 		// Re-put the oldest takeable contact (behind the two held ones),
@@ -298,9 +299,9 @@ func TestBufferCompactionAfterManyTakes(t *testing.T) {
 		if n := b.Len(); n > 2 {
 			e := b.entries[b.head+2]
 			before := b.Len()
-			b.put(e.id, OpLeave, bufAt(round))
+			b.put(e.id, contract.OpLeave, bufAt(round))
 			require.Equal(t, before, b.Len())
-			require.Equal(t, OpLeave, b.entries[b.index[e.id]].op)
+			require.Equal(t, contract.OpLeave, b.entries[b.index[e.id]].op)
 		}
 		add, remove := b.take(2)
 		taken = append(taken, add...)
@@ -332,7 +333,7 @@ func TestBufferCompactionAfterManyTakes(t *testing.T) {
 // again.
 func TestBufferMatchesModel(t *testing.T) {
 	type entry struct {
-		op    Op
+		op    contract.Op
 		since time.Time
 	}
 	rng := rand.New(rand.NewPCG(20260301, 7))
@@ -358,7 +359,7 @@ func TestBufferMatchesModel(t *testing.T) {
 		t.Helper()
 		adds, removes, heldPending := 0, 0, 0
 		for _, id := range order {
-			if pending[id].op == OpEnter {
+			if pending[id].op == contract.OpEnter {
 				adds++
 			} else {
 				removes++
@@ -396,9 +397,9 @@ func TestBufferMatchesModel(t *testing.T) {
 		switch r := rng.IntN(100); {
 		case r < 45: // put
 			id := rng.Int64N(idRange) + 1
-			op := OpEnter
+			op := contract.OpEnter
 			if rng.IntN(2) == 0 {
-				op = OpLeave
+				op = contract.OpLeave
 			}
 			if e, ok := pending[id]; ok {
 				e.op = op
@@ -415,7 +416,7 @@ func TestBufferMatchesModel(t *testing.T) {
 			n := 0
 			for _, id := range order {
 				if n < max && !held[id] {
-					if pending[id].op == OpEnter {
+					if pending[id].op == contract.OpEnter {
 						wantAdd = append(wantAdd, id)
 					} else {
 						wantRemove = append(wantRemove, id)
@@ -482,7 +483,7 @@ func TestBufferMatchesModel(t *testing.T) {
 // entryState is what a snapshot carries of an entry.
 type entryState struct {
 	id    int64
-	op    Op
+	op    contract.Op
 	since time.Time
 	diff  bool
 	pre   bool
@@ -505,21 +506,21 @@ func TestBufferSnapshotRestoreRoundTrip(t *testing.T) {
 		build func(b *buffer)
 	}{
 		{"empty", func(*buffer) {}},
-		{"one leave", func(b *buffer) { b.put(42, OpLeave, bufAt(0)) }},
+		{"one leave", func(b *buffer) { b.put(42, contract.OpLeave, bufAt(0)) }},
 		{"extreme and unordered IDs", func(b *buffer) {
 			for i, id := range []int64{math.MaxInt64, 1, -5, math.MinInt64, 0, 1 << 40, 2} {
-				op := OpEnter
+				op := contract.OpEnter
 				if i%2 == 1 {
-					op = OpLeave
+					op = contract.OpLeave
 				}
 				b.put(id, op, bufAt(i/2))
 			}
 		}},
 		{"more than eight entries, ops and bits past the first byte", func(b *buffer) {
 			for i := int64(1); i <= 19; i++ {
-				op := OpEnter
+				op := contract.OpEnter
 				if i%3 == 0 {
-					op = OpLeave
+					op = contract.OpLeave
 				}
 				if i%4 == 0 {
 					require.True(t, b.putDiff(i, op, bufAt(int(i))))
@@ -529,26 +530,26 @@ func TestBufferSnapshotRestoreRoundTrip(t *testing.T) {
 			}
 			b.markPre()
 			for i := int64(20); i <= 25; i++ {
-				b.put(i, OpLeave, bufAt(int(i)))
+				b.put(i, contract.OpLeave, bufAt(int(i)))
 			}
-			b.put(5, OpLeave, bufAt(30)) // clears pre on 5
+			b.put(5, contract.OpLeave, bufAt(30)) // clears pre on 5
 		}},
 		{"after takes past held entries", func(b *buffer) {
 			for i := int64(1); i <= 12; i++ {
-				b.put(i*1000, OpEnter, bufAt(int(i)))
+				b.put(i*1000, contract.OpEnter, bufAt(int(i)))
 			}
 			b.hold(ids(2000, 5000))
 			b.take(5)
 			b.release(ids(2000, 5000))
-			b.put(13000, OpLeave, bufAt(13))
+			b.put(13000, contract.OpLeave, bufAt(13))
 		}},
 		{"only diffs", func(b *buffer) {
-			require.True(t, b.putDiff(7, OpEnter, bufAt(0)))
-			require.True(t, b.putDiff(3, OpLeave, bufAt(0)))
+			require.True(t, b.putDiff(7, contract.OpEnter, bufAt(0)))
+			require.True(t, b.putDiff(3, contract.OpLeave, bufAt(0)))
 		}},
 		{"only pre", func(b *buffer) {
-			b.put(7, OpEnter, bufAt(0))
-			b.put(3, OpLeave, bufAt(1))
+			b.put(7, contract.OpEnter, bufAt(0))
+			b.put(3, contract.OpLeave, bufAt(1))
 			b.markPre()
 		}},
 	}
@@ -586,7 +587,7 @@ func TestBufferSnapshotBoundsSinceRuns(t *testing.T) {
 	const n = 1000 // 1000 distinct times: halved twice to 250 runs of 4
 	b := newBuffer()
 	for i := 0; i < n; i++ {
-		b.put(int64(i+1), OpEnter, bufAt(i))
+		b.put(int64(i+1), contract.OpEnter, bufAt(i))
 	}
 	s := b.snapshot()
 	require.LessOrEqual(t, len(s.Since), maxSinceRuns)
@@ -609,7 +610,7 @@ func TestBufferSnapshotBoundsSinceRuns(t *testing.T) {
 	// Exactly maxSinceRuns distinct times are carried exactly.
 	b = newBuffer()
 	for i := 0; i < maxSinceRuns; i++ {
-		b.put(int64(i+1), OpEnter, bufAt(i))
+		b.put(int64(i+1), contract.OpEnter, bufAt(i))
 	}
 	r, ok = restoreBuffer(b.snapshot())
 	require.True(t, ok)
@@ -619,23 +620,23 @@ func TestBufferSnapshotBoundsSinceRuns(t *testing.T) {
 // boundRuns merges neighbours pairwise, keeping the first (earlier) time,
 // until at most limit runs remain, and leaves short lists alone.
 func TestBufferBoundRuns(t *testing.T) {
-	runs := func(counts ...int) []SinceRun {
-		var out []SinceRun
+	runs := func(counts ...int) []contract.SinceRun {
+		var out []contract.SinceRun
 		for i, c := range counts {
-			out = append(out, SinceRun{Count: c, At: bufAt(i)})
+			out = append(out, contract.SinceRun{Count: c, At: bufAt(i)})
 		}
 		return out
 	}
 	cases := []struct {
 		name  string
-		in    []SinceRun
+		in    []contract.SinceRun
 		limit int
-		want  []SinceRun
+		want  []contract.SinceRun
 	}{
 		{"within limit", runs(1, 2, 3), 3, runs(1, 2, 3)},
-		{"odd count, last alone", runs(1, 2, 3), 2, []SinceRun{{3, bufAt(0)}, {3, bufAt(2)}}},
-		{"halved twice", runs(1, 1, 1, 1, 1), 2, []SinceRun{{4, bufAt(0)}, {1, bufAt(4)}}},
-		{"down to one", runs(2, 3, 4, 5), 1, []SinceRun{{14, bufAt(0)}}},
+		{"odd count, last alone", runs(1, 2, 3), 2, []contract.SinceRun{{Count: 3, At: bufAt(0)}, {Count: 3, At: bufAt(2)}}},
+		{"halved twice", runs(1, 1, 1, 1, 1), 2, []contract.SinceRun{{Count: 4, At: bufAt(0)}, {Count: 1, At: bufAt(4)}}},
+		{"down to one", runs(2, 3, 4, 5), 1, []contract.SinceRun{{Count: 14, At: bufAt(0)}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -650,7 +651,7 @@ func TestBufferBoundRuns(t *testing.T) {
 func TestBufferRestoreRefusesMalformed(t *testing.T) {
 	b := newBuffer()
 	for i := int64(1); i <= 10; i++ {
-		b.put(i, OpEnter, bufAt(int(i)))
+		b.put(i, contract.OpEnter, bufAt(int(i)))
 	}
 	good := b.snapshot()
 	_, ok := restoreBuffer(good)
@@ -659,28 +660,28 @@ func TestBufferRestoreRefusesMalformed(t *testing.T) {
 
 	cases := []struct {
 		name string
-		edit func(s *PendingSnapshot)
+		edit func(s *contract.PendingSnapshot)
 	}{
-		{"leaves one byte short", func(s *PendingSnapshot) { s.Leaves = s.Leaves[:1] }},
-		{"leaves one byte long", func(s *PendingSnapshot) { s.Leaves = append(s.Leaves, 0) }},
-		{"no leaves", func(s *PendingSnapshot) { s.Leaves = nil }},
-		{"truncated varint", func(s *PendingSnapshot) { s.Packed = append(s.Packed[:len(s.Packed)-1], 0x80) }},
-		{"varint overflow", func(s *PendingSnapshot) {
+		{"leaves one byte short", func(s *contract.PendingSnapshot) { s.Leaves = s.Leaves[:1] }},
+		{"leaves one byte long", func(s *contract.PendingSnapshot) { s.Leaves = append(s.Leaves, 0) }},
+		{"no leaves", func(s *contract.PendingSnapshot) { s.Leaves = nil }},
+		{"truncated varint", func(s *contract.PendingSnapshot) { s.Packed = append(s.Packed[:len(s.Packed)-1], 0x80) }},
+		{"varint overflow", func(s *contract.PendingSnapshot) {
 			s.Packed = append(s.Packed[:9], 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01)
 		}},
-		{"one ID too many", func(s *PendingSnapshot) { s.Packed = append(s.Packed, 2) }},
-		{"one ID too few", func(s *PendingSnapshot) { s.Packed = s.Packed[:9] }},
-		{"no packed IDs", func(s *PendingSnapshot) { s.Packed = nil }},
-		{"count too high", func(s *PendingSnapshot) { s.Count = 11 }},
-		{"count zero with entries", func(s *PendingSnapshot) { s.Count = 0 }},
-		{"no since runs", func(s *PendingSnapshot) { s.Since = nil }},
-		{"since runs one short", func(s *PendingSnapshot) { s.Since = s.Since[:len(s.Since)-1] }},
-		{"since counts one short", func(s *PendingSnapshot) {
+		{"one ID too many", func(s *contract.PendingSnapshot) { s.Packed = append(s.Packed, 2) }},
+		{"one ID too few", func(s *contract.PendingSnapshot) { s.Packed = s.Packed[:9] }},
+		{"no packed IDs", func(s *contract.PendingSnapshot) { s.Packed = nil }},
+		{"count too high", func(s *contract.PendingSnapshot) { s.Count = 11 }},
+		{"count zero with entries", func(s *contract.PendingSnapshot) { s.Count = 0 }},
+		{"no since runs", func(s *contract.PendingSnapshot) { s.Since = nil }},
+		{"since runs one short", func(s *contract.PendingSnapshot) { s.Since = s.Since[:len(s.Since)-1] }},
+		{"since counts one short", func(s *contract.PendingSnapshot) {
 			s.Since = slices.Clone(s.Since)
 			s.Since[0].Count = 0
 		}},
-		{"diff bits wrong length", func(s *PendingSnapshot) { s.Diffs = []byte{1} }},
-		{"pre bits wrong length", func(s *PendingSnapshot) { s.Pre = []byte{1, 0, 0} }},
+		{"diff bits wrong length", func(s *contract.PendingSnapshot) { s.Diffs = []byte{1} }},
+		{"pre bits wrong length", func(s *contract.PendingSnapshot) { s.Pre = []byte{1, 0, 0} }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -695,7 +696,7 @@ func TestBufferRestoreRefusesMalformed(t *testing.T) {
 	}
 
 	// An empty snapshot with stray bits is malformed too.
-	for name, s := range map[string]PendingSnapshot{
+	for name, s := range map[string]contract.PendingSnapshot{
 		"leaves without entries": {Leaves: []byte{0}},
 		"packed without count":   {Packed: []byte{2}},
 		"diffs without entries":  {Diffs: []byte{0}},
@@ -704,7 +705,7 @@ func TestBufferRestoreRefusesMalformed(t *testing.T) {
 		_, ok := restoreBuffer(s)
 		require.False(t, ok, name)
 	}
-	r, ok := restoreBuffer(PendingSnapshot{})
+	r, ok := restoreBuffer(contract.PendingSnapshot{})
 	require.True(t, ok, "the zero snapshot is the empty buffer")
 	require.Zero(t, r.Len())
 }
@@ -712,15 +713,15 @@ func TestBufferRestoreRefusesMalformed(t *testing.T) {
 // putDiff records a difference only for a contact with no pending change.
 func TestBufferPutDiffRefusesPending(t *testing.T) {
 	b := newBuffer()
-	b.put(1, OpEnter, bufAt(0))
-	require.False(t, b.putDiff(1, OpLeave, bufAt(1)), "a pending sent change owns the contact")
-	require.Equal(t, OpEnter, b.entries[b.index[1]].op, "the refused difference changed nothing")
+	b.put(1, contract.OpEnter, bufAt(0))
+	require.False(t, b.putDiff(1, contract.OpLeave, bufAt(1)), "a pending sent change owns the contact")
+	require.Equal(t, contract.OpEnter, b.entries[b.index[1]].op, "the refused difference changed nothing")
 	require.False(t, b.entries[b.index[1]].diff)
 	require.Zero(t, b.diffs)
 
-	require.True(t, b.putDiff(2, OpLeave, bufAt(1)))
-	require.False(t, b.putDiff(2, OpEnter, bufAt(2)), "nor a pending difference")
-	require.Equal(t, OpLeave, b.entries[b.index[2]].op)
+	require.True(t, b.putDiff(2, contract.OpLeave, bufAt(1)))
+	require.False(t, b.putDiff(2, contract.OpEnter, bufAt(2)), "nor a pending difference")
+	require.Equal(t, contract.OpLeave, b.entries[b.index[2]].op)
 	require.Equal(t, 1, b.diffs)
 	require.Equal(t, 1, b.adds)
 	require.Equal(t, 1, b.removes)
@@ -729,7 +730,7 @@ func TestBufferPutDiffRefusesPending(t *testing.T) {
 	// A held contact with no pending change can take a difference; it
 	// waits behind its batch like any change.
 	b.hold(ids(3))
-	require.True(t, b.putDiff(3, OpEnter, bufAt(3)))
+	require.True(t, b.putDiff(3, contract.OpEnter, bufAt(3)))
 	require.Equal(t, 2, b.Free())
 	checkBuffer(t, b)
 }
@@ -737,12 +738,12 @@ func TestBufferPutDiffRefusesPending(t *testing.T) {
 // A change put over a difference makes it a sent change, counted as
 // overridden; it keeps its place and arrival time.
 func TestBufferPutOverDiffOverrides(t *testing.T) {
-	for _, op := range []Op{OpEnter, OpLeave} {
+	for _, op := range []contract.Op{contract.OpEnter, contract.OpLeave} {
 		t.Run(string(op), func(t *testing.T) {
 			b := newBuffer()
-			b.put(1, OpEnter, bufAt(0))
-			require.True(t, b.putDiff(2, OpEnter, bufAt(1)))
-			require.True(t, b.putDiff(3, OpLeave, bufAt(1)))
+			b.put(1, contract.OpEnter, bufAt(0))
+			require.True(t, b.putDiff(2, contract.OpEnter, bufAt(1)))
+			require.True(t, b.putDiff(3, contract.OpLeave, bufAt(1)))
 			b.put(2, op, bufAt(2))
 			e := b.entries[b.index[2]]
 			require.False(t, e.diff, "now a sent change")
@@ -750,7 +751,7 @@ func TestBufferPutOverDiffOverrides(t *testing.T) {
 			require.Equal(t, bufAt(1), e.since)
 			require.Equal(t, 1, b.diffs)
 			require.EqualValues(t, 1, b.overridden)
-			b.put(2, OpLeave, bufAt(3)) // no longer a difference: not counted again
+			b.put(2, contract.OpLeave, bufAt(3)) // no longer a difference: not counted again
 			require.EqualValues(t, 1, b.overridden)
 			checkBuffer(t, b)
 
@@ -765,10 +766,10 @@ func TestBufferPutOverDiffOverrides(t *testing.T) {
 // marked entry uncounts it.
 func TestBufferMarkPre(t *testing.T) {
 	b := newBuffer()
-	b.put(1, OpEnter, bufAt(0))
-	b.put(2, OpLeave, bufAt(0))
-	require.True(t, b.putDiff(3, OpEnter, bufAt(0)))
-	b.put(4, OpEnter, bufAt(0))
+	b.put(1, contract.OpEnter, bufAt(0))
+	b.put(2, contract.OpLeave, bufAt(0))
+	require.True(t, b.putDiff(3, contract.OpEnter, bufAt(0)))
+	b.put(4, contract.OpEnter, bufAt(0))
 	b.take(1) // 1 gone: not pending at the mark
 	b.hold(ids(4))
 	require.Equal(t, 3, b.markPre(), "held entries are pending too")
@@ -777,12 +778,12 @@ func TestBufferMarkPre(t *testing.T) {
 	}
 	require.Equal(t, 3, b.prePending)
 
-	b.put(2, OpLeave, bufAt(1)) // a change after the mark, same op
+	b.put(2, contract.OpLeave, bufAt(1)) // a change after the mark, same op
 	require.False(t, b.entries[b.index[2]].pre)
 	require.Equal(t, 2, b.prePending)
-	b.put(2, OpEnter, bufAt(2)) // already cleared: no double count
+	b.put(2, contract.OpEnter, bufAt(2)) // already cleared: no double count
 	require.Equal(t, 2, b.prePending)
-	b.put(5, OpEnter, bufAt(2))
+	b.put(5, contract.OpEnter, bufAt(2))
 	require.False(t, b.entries[b.index[5]].pre, "a new contact is after the mark")
 	checkBuffer(t, b)
 
@@ -802,12 +803,12 @@ func TestBufferMarkPre(t *testing.T) {
 // them, and they keep their place for later.
 func TestBufferHoldPost(t *testing.T) {
 	b := newBuffer()
-	b.put(1, OpEnter, bufAt(0))
-	b.put(2, OpEnter, bufAt(1))
-	b.put(3, OpLeave, bufAt(2))
+	b.put(1, contract.OpEnter, bufAt(0))
+	b.put(2, contract.OpEnter, bufAt(1))
+	b.put(3, contract.OpLeave, bufAt(2))
 	b.markPre()
-	b.put(4, OpEnter, bufAt(3)) // after the mark
-	b.put(2, OpLeave, bufAt(4)) // a newer change: after the mark now
+	b.put(4, contract.OpEnter, bufAt(3)) // after the mark
+	b.put(2, contract.OpLeave, bufAt(4)) // a newer change: after the mark now
 	require.Equal(t, 2, b.prePending)
 	b.holdPost = true
 
@@ -843,10 +844,10 @@ func TestBufferHoldPost(t *testing.T) {
 // differences; the held keep their place.
 func TestBufferHoldAbove(t *testing.T) {
 	b := newBuffer()
-	b.put(20, OpEnter, bufAt(0))                      // named, sent: held
-	require.True(t, b.putDiff(30, OpLeave, bufAt(1))) // named, difference: goes
-	b.put(5, OpLeave, bufAt(2))                       // not named: goes
-	b.put(40, OpEnter, bufAt(3))                      // named, sent: held
+	b.put(20, contract.OpEnter, bufAt(0))                      // named, sent: held
+	require.True(t, b.putDiff(30, contract.OpLeave, bufAt(1))) // named, difference: goes
+	b.put(5, contract.OpLeave, bufAt(2))                       // not named: goes
+	b.put(40, contract.OpEnter, bufAt(3))                      // named, sent: held
 	b.holdAbove = func(id int64) bool { return id > 10 }
 
 	oldest, ok := b.oldest()
@@ -874,7 +875,7 @@ func TestBufferHoldAbove(t *testing.T) {
 // A snapshot whose count is negative or larger than its packed IDs could
 // hold is refused rather than sizing an allocation (it panicked before).
 func TestBufferRestoreRefusesImpossibleCounts(t *testing.T) {
-	for _, s := range []PendingSnapshot{
+	for _, s := range []contract.PendingSnapshot{
 		{Count: -1},
 		{Count: -1, Packed: []byte{2}, Leaves: []byte{0}},
 		{Count: 1 << 40, Packed: []byte{2}, Leaves: []byte{0}},

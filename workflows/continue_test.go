@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 )
@@ -18,10 +19,10 @@ func TestContinueAsNewDrainsSignals(t *testing.T) {
 	in.MaxSignalsPerRun = 2
 	h.at(time.Second, func() {
 		// Delivered together in one workflow task, as a burst would be.
-		h.env.SignalWorkflowSkippingWorkflowTask(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"1", "2"}})
-		h.env.SignalWorkflowSkippingWorkflowTask(SignalMembership, MembershipChange{Op: OpLeave, RecordIDs: []string{"2"}})
-		h.env.SignalWorkflowSkippingWorkflowTask(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: []string{"3", "x"}})
-		h.signal(SignalPause, nil)
+		h.env.SignalWorkflowSkippingWorkflowTask(contract.SignalMembership, contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1", "2"}})
+		h.env.SignalWorkflowSkippingWorkflowTask(contract.SignalMembership, contract.MembershipChange{Op: contract.OpLeave, RecordIDs: []string{"2"}})
+		h.env.SignalWorkflowSkippingWorkflowTask(contract.SignalMembership, contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"3", "x"}})
+		h.signal(contract.SignalPause, nil)
 	})
 	h.run(in)
 
@@ -48,7 +49,7 @@ func TestContinueAsNewDrainsSignals(t *testing.T) {
 // that arrived meanwhile.
 func TestContinueAsNewWaitsForInFlightBatch(t *testing.T) {
 	h := newHarness(t)
-	h.hs.during = func(n int, req BatchRequest) {
+	h.hs.during = func(n int, req contract.BatchRequest) {
 		if n == 0 {
 			h.env.SetContinueAsNewSuggested(true)
 			h.enter("7")
@@ -89,7 +90,7 @@ func TestContinueAsNewAfterBatchBound(t *testing.T) {
 // and the next run resumes exactly there.
 func TestContinueAsNewWhileBlockedRoundTrip(t *testing.T) {
 	h := newHarness(t)
-	h.hs.fail = func(n int, req BatchRequest) error { return terminal(403, "MISSING_SCOPES") }
+	h.hs.fail = func(n int, req contract.BatchRequest) error { return terminal(403, "MISSING_SCOPES") }
 	h.at(time.Second, func() { h.enter("1", "2") })
 	h.at(time.Minute, func() {
 		h.env.SetContinueAsNewSuggested(true)
@@ -106,12 +107,12 @@ func TestContinueAsNewWhileBlockedRoundTrip(t *testing.T) {
 
 	// Generation 1, from the carried input.
 	h2 := newHarness(t)
-	var restored Status
-	h2.at(time.Second, func() { restored = h2.status(); h2.signal(SignalResume, nil) })
-	h2.at(time.Hour, func() { h2.signal(SignalStop, nil) })
+	var restored contract.Status
+	h2.at(time.Second, func() { restored = h2.status(); h2.signal(contract.SignalResume, nil) })
+	h2.at(time.Hour, func() { h2.signal(contract.SignalStop, nil) })
 	h2.run(next)
 
-	require.Equal(t, StateBlocked, restored.State)
+	require.Equal(t, contract.StateBlocked, restored.State)
 	require.Equal(t, 1, restored.Generation)
 	require.Equal(t, 1, restored.Owed.Adds)
 	require.Equal(t, 1, restored.PendingRemoves)
@@ -119,7 +120,7 @@ func TestContinueAsNewWhileBlockedRoundTrip(t *testing.T) {
 	calls := h2.hs.snapshotCalls()
 	require.Len(t, calls, 2)
 	require.Equal(t, ids(1), calls[0].Req.Add)
-	require.Equal(t, SyncWorkflowID(testAudience, testConnector)+"#2", calls[0].Req.BatchID)
+	require.Equal(t, contract.SyncWorkflowID(testAudience, testConnector)+"#2", calls[0].Req.BatchID)
 	require.Equal(t, ids(2), calls[1].Req.Remove)
 	require.Equal(t, ids(1), h2.hs.members(testList))
 	require.EqualValues(t, 1, h2.result().BatchesFailed)
@@ -133,13 +134,13 @@ func TestContinueAsNewCancelsABatchThatKeepsRetrying(t *testing.T) {
 	h := newHarness(t)
 	in := baseInput()
 	in.MaxBatchSize, in.MaxInFlight = 2, 2
-	h.hs.fail = func(n int, req BatchRequest) error {
+	h.hs.fail = func(n int, req contract.BatchRequest) error {
 		if slices.Contains(req.Add, 1) {
-			return temporal.NewApplicationError("503", ErrTypeRetryable)
+			return temporal.NewApplicationError("503", contract.ErrTypeRetryable)
 		}
 		return nil
 	}
-	h.hs.during = func(n int, req BatchRequest) {
+	h.hs.during = func(n int, req contract.BatchRequest) {
 		if n == 0 {
 			h.env.SetContinueAsNewSuggested(true)
 		}
@@ -168,8 +169,8 @@ func TestContinueAsNewRequeuesABatchWhoseCancelledAttemptFailed(t *testing.T) {
 	h := newHarness(t)
 	in := baseInput()
 	in.MaxBatchSize, in.MaxInFlight = 2, 2
-	h.hs.hang = func(req BatchRequest) bool { return slices.Contains(req.Add, 1) }
-	h.hs.during = func(n int, req BatchRequest) { h.env.SetContinueAsNewSuggested(true) }
+	h.hs.hang = func(req contract.BatchRequest) bool { return slices.Contains(req.Add, 1) }
+	h.hs.during = func(n int, req contract.BatchRequest) { h.env.SetContinueAsNewSuggested(true) }
 	h.at(time.Second, func() { h.enter("1", "2", "3", "4") })
 	h.run(in)
 

@@ -1,5 +1,5 @@
 // Package workflows holds the two Temporal workflows of the HubSpot list
-// sync and their contract with everything around them. It is workflow code
+// sync. It is workflow code
 // only: deterministic, no I/O (checked by workflowcheck in CI).
 //
 //   - Audience (AudienceWorkflowName, ID AudienceWorkflowID(audience)), one
@@ -16,11 +16,9 @@
 //     ApplyBatchActivity activity. Terminal HubSpot errors block it with the
 //     batch owed until an operator resumes, retargets or discards.
 //
-// Contracts: contract.go (sync), audience_contract.go (audience),
-// searchattrs.go (search attributes), names.go (the one rulebook for
-// audience, connector, account and list IDs; ParseRecordID for record IDs),
-// bounds.go (every payload's bound). Both workflows continue as new with
-// their state carried compactly and size-checked. Recorded histories
+// The contract with everything around them (names, payloads, Status,
+// bounds, ID rules) is package contract. Both workflows continue as new
+// with their state carried compactly and size-checked. Recorded histories
 // (testdata) must keep replaying: once a release is tagged, a change to
 // the workflows' commands is versioned (see docs/architecture.md).
 package workflows

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 
 	"go.temporal.io/sdk/workflow"
@@ -41,7 +42,7 @@ func (s *syncState) cancelledForDrain(batchID string, err error) bool {
 		return false
 	}
 	var app *temporal.ApplicationError
-	return !errors.As(err, &app) || (app.Type() != ErrTypeTerminal && app.Type() != ErrTypeInvalidBatch)
+	return !errors.As(err, &app) || (app.Type() != contract.ErrTypeTerminal && app.Type() != contract.ErrTypeInvalidBatch)
 }
 
 // stepDrain arms the patience timer once a run is due with batches in
@@ -73,13 +74,13 @@ func (s *syncState) stepDrain(ctx workflow.Context, sel workflow.Selector, due b
 
 // requeue puts a cancelled batch's changes back in the buffer, except
 // for contacts with a newer pending change, which wins.
-func (s *syncState) requeue(ctx workflow.Context, req BatchRequest) {
+func (s *syncState) requeue(ctx workflow.Context, req contract.BatchRequest) {
 	s.reconcileBatchSettled(req, nil)
 	since := workflow.Now(ctx)
 	for _, b := range []struct {
-		op  Op
+		op  contract.Op
 		ids []int64
-	}{{OpEnter, req.Add}, {OpLeave, req.Remove}} {
+	}{{contract.OpEnter, req.Add}, {contract.OpLeave, req.Remove}} {
 		for _, id := range b.ids {
 			if !s.buf.has(id) {
 				s.buf.put(id, b.op, since)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
 )
 
@@ -16,7 +17,7 @@ func TestSyncInputDurationsAsStringsOrNanoseconds(t *testing.T) {
 		`{"connectorId":"c"}`:                            0,
 		`{"connectorId":"c","flushInterval":null}`:       0,
 	} {
-		var in SyncInput
+		var in contract.SyncInput
 		require.NoError(t, json.Unmarshal([]byte(raw), &in), raw)
 		require.Equal(t, want, in.FlushInterval, raw)
 		require.Equal(t, "c", in.ConnectorID, "the other fields decode too")
@@ -25,13 +26,13 @@ func TestSyncInputDurationsAsStringsOrNanoseconds(t *testing.T) {
 		`{"flushInterval":"soon"}`: `flushInterval: "soon" is not a duration: write it like "10s"`,
 		`{"flushInterval":1.5}`:    `flushInterval: 1.5 is not a duration`,
 	} {
-		var in SyncInput
+		var in contract.SyncInput
 		require.ErrorContains(t, json.Unmarshal([]byte(raw), &in), want)
 	}
 	// What the Go SDK writes still reads back the same.
-	b, err := json.Marshal(SyncInput{ConnectorID: "c", FlushInterval: 3 * time.Second})
+	b, err := json.Marshal(contract.SyncInput{ConnectorID: "c", FlushInterval: 3 * time.Second})
 	require.NoError(t, err)
-	var back SyncInput
+	var back contract.SyncInput
 	require.NoError(t, json.Unmarshal(b, &back))
 	require.Equal(t, 3*time.Second, back.FlushInterval)
 }

@@ -1,6 +1,9 @@
 package workflows
 
-import "go.temporal.io/sdk/workflow"
+import (
+	"github.com/audiencesync/hubspot-list-sync/contract"
+	"go.temporal.io/sdk/workflow"
+)
 
 // A sync's side of back-pressure. The audience workflow forwards changes
 // to a sync only while its estimate of the sync's backlog leaves room under
@@ -42,18 +45,18 @@ func (s *syncState) reportProgress(ctx workflow.Context) {
 	if stale < int64(max(1, s.in.MaxBacklog/progressDivisor)) {
 		return
 	}
-	s.flow.Reported = SyncProgress{ConnectorID: s.in.ConnectorID, Seq: s.flow.LastSeq,
+	s.flow.Reported = contract.SyncProgress{ConnectorID: s.in.ConnectorID, Seq: s.flow.LastSeq,
 		Backlog: s.backlog(), Report: r.Report + 1}
 	// Not awaited: the result changes nothing here (an audience that is
 	// gone has nobody to hold back), and the loop must keep going.
-	workflow.SignalExternalWorkflow(ctx, AudienceWorkflowID(s.in.AudienceID), "",
-		SignalSyncProgress, s.flow.Reported)
+	workflow.SignalExternalWorkflow(ctx, contract.AudienceWorkflowID(s.in.AudienceID), "",
+		contract.SignalSyncProgress, s.flow.Reported)
 }
 
 // noteOverflowed counts IDs refused at the hard cap and keeps a sample.
 func (s *syncState) noteOverflowed(ctx workflow.Context, changeID string, ids []int64) {
 	s.counters.Overflowed += int64(len(ids))
-	s.recentOverflowed = appendBounded(s.recentOverflowed, ids, RecentMissingLimit)
+	s.recentOverflowed = appendBounded(s.recentOverflowed, ids, contract.RecentMissingLimit)
 	workflow.GetLogger(ctx).Error("Record IDs refused: the sync holds its maximum of pending contacts; send changes through the audience workflow, which holds senders back instead",
-		"ChangeID", changeID, "Refused", len(ids), "MaxPending", MaxMaxBacklog)
+		"ChangeID", changeID, "Refused", len(ids), "MaxPending", contract.MaxMaxBacklog)
 }

@@ -9,6 +9,7 @@ import (
 
 	"errors"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
@@ -23,17 +24,17 @@ func TestSyncReportsItsBacklogToItsAudience(t *testing.T) {
 	h := newHarness(t)
 	in := baseInput()
 	in.MaxBacklog, in.MaxBatchSize = 1000, 100
-	var reports []SyncProgress
-	h.env.OnSignalExternalWorkflow(mock.Anything, AudienceWorkflowID(testAudience), "", SignalSyncProgress, mock.Anything).
+	var reports []contract.SyncProgress
+	h.env.OnSignalExternalWorkflow(mock.Anything, contract.AudienceWorkflowID(testAudience), "", contract.SignalSyncProgress, mock.Anything).
 		Return(func(_, _, _, _ string, arg any) error {
-			reports = append(reports, arg.(SyncProgress))
+			reports = append(reports, arg.(contract.SyncProgress))
 			return nil
 		})
 	h.at(time.Second, func() {
-		h.signal(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: strs(1, 600), Seq: 600})
-		h.signal(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: strs(601, 1000), Seq: 1000})
+		h.signal(contract.SignalMembership, contract.MembershipChange{Op: contract.OpEnter, RecordIDs: strs(1, 600), Seq: 600})
+		h.signal(contract.SignalMembership, contract.MembershipChange{Op: contract.OpEnter, RecordIDs: strs(601, 1000), Seq: 1000})
 	})
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(in)
 
 	require.NotEmpty(t, reports)
@@ -56,7 +57,7 @@ func TestSyncReportsItsBacklogToItsAudience(t *testing.T) {
 }
 
 // connectorWithBacklog is an activation with a small backlog bound.
-func connectorWithBacklog(id string, maxBacklog int) SyncInput {
+func connectorWithBacklog(id string, maxBacklog int) contract.SyncInput {
 	c := connector(id)
 	c.MaxBacklog, c.MaxBatchSize = maxBacklog, 100
 	return c
@@ -77,11 +78,11 @@ func forwardedIDs(entries []string) []string {
 	return flat
 }
 
-func queryAudience(t *testing.T, env *testsuite.TestWorkflowEnvironment) AudienceStatus {
+func queryAudience(t *testing.T, env *testsuite.TestWorkflowEnvironment) contract.AudienceStatus {
 	t.Helper()
-	v, err := env.QueryWorkflow(QueryConnectors)
+	v, err := env.QueryWorkflow(contract.QueryConnectors)
 	require.NoError(t, err)
-	var st AudienceStatus
+	var st contract.AudienceStatus
 	require.NoError(t, v.Get(&st))
 	return st
 }
@@ -90,19 +91,19 @@ func queryAudience(t *testing.T, env *testsuite.TestWorkflowEnvironment) Audienc
 // sync reports progress; the rest waits in the queue, in order.
 func TestAudienceForwardsNoMoreThanASyncMayOwe(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connectorWithBacklog("c1", 1000))})
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connectorWithBacklog("c1", 1000))})
 	for i := 0; i < 3; i++ {
-		sig(env, 2*time.Second, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: strs(600*i+1, 600*i+600)}})
+		sig(env, 2*time.Second, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: strs(600*i+1, 600*i+600)}})
 	}
-	var held, after AudienceStatus
+	var held, after contract.AudienceStatus
 	var heldIDs int
 	env.RegisterDelayedCallback(func() {
 		held, heldIDs = queryAudience(t, env), len(forwardedIDs(log.sent["c1"]))
-		env.SignalWorkflow(SignalSyncProgress, SyncProgress{ConnectorID: "c1", Seq: 1000, Backlog: 0, Report: 1})
+		env.SignalWorkflow(contract.SignalSyncProgress, contract.SyncProgress{ConnectorID: "c1", Seq: 1000, Backlog: 0, Report: 1})
 	}, 3*time.Second)
 	env.RegisterDelayedCallback(func() { after = queryAudience(t, env) }, 4*time.Second)
 	finish(env, 5*time.Second, "c1")
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 
 	assert.Equal(t, 1000, heldIDs, "forwarded up to the bound, no further")
 	assert.Equal(t, 800, held.Queued)
@@ -122,28 +123,28 @@ func TestAudienceForwardsNoMoreThanASyncMayOwe(t *testing.T) {
 // with a message naming what is wrong.
 func TestAudienceAdmitWaitsForRoomAndValidates(t *testing.T) {
 	env, log := newAudienceEnv(t)
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connectorWithBacklog("c1", 1000))})
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connectorWithBacklog("c1", 1000))})
 	done := map[int]time.Time{}
 	for i := 0; i < 6; i++ {
 		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(UpdateAdmit, "", &testsuite.TestUpdateCallback{
+			env.UpdateWorkflow(contract.UpdateAdmit, "", &testsuite.TestUpdateCallback{
 				OnReject:   func(err error) { t.Errorf("admit %d rejected: %v", i, err) },
 				OnAccept:   func() {},
 				OnComplete: func(_ any, err error) { require.NoError(t, err); done[i] = env.Now() },
-			}, MembershipChange{Op: OpEnter, RecordIDs: strs(5000*i+1, 5000*i+5000)})
+			}, contract.MembershipChange{Op: contract.OpEnter, RecordIDs: strs(5000*i+1, 5000*i+5000)})
 		}, 2*time.Second+time.Duration(i)*time.Millisecond)
 	}
 	var rejections []string
-	for _, bad := range []MembershipChange{{Op: "join", RecordIDs: []string{"1"}}, {Op: OpLeave}, {Op: OpEnter, RecordIDs: strs(1, MaxAdmitIDs+1)}} {
+	for _, bad := range []contract.MembershipChange{{Op: "join", RecordIDs: []string{"1"}}, {Op: contract.OpLeave}, {Op: contract.OpEnter, RecordIDs: strs(1, contract.MaxAdmitIDs+1)}} {
 		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(UpdateAdmit, "", &testsuite.TestUpdateCallback{
+			env.UpdateWorkflow(contract.UpdateAdmit, "", &testsuite.TestUpdateCallback{
 				OnReject:   func(err error) { rejections = append(rejections, err.Error()) },
 				OnAccept:   func() { t.Error("malformed admit accepted") },
 				OnComplete: func(any, error) {},
 			}, bad)
 		}, 3*time.Second)
 	}
-	var waiting AudienceStatus
+	var waiting contract.AudienceStatus
 	env.RegisterDelayedCallback(func() { waiting = queryAudience(t, env) }, 4*time.Second)
 	// Each report frees the whole bound: the sync applied everything.
 	var firstReport time.Time
@@ -152,11 +153,11 @@ func TestAudienceAdmitWaitsForRoomAndValidates(t *testing.T) {
 			if r == 1 {
 				firstReport = env.Now()
 			}
-			env.SignalWorkflow(SignalSyncProgress, SyncProgress{ConnectorID: "c1", Seq: int64(1000 * r), Report: int64(r)})
+			env.SignalWorkflow(contract.SignalSyncProgress, contract.SyncProgress{ConnectorID: "c1", Seq: int64(1000 * r), Report: int64(r)})
 		}, 5*time.Second+time.Duration(r)*time.Second)
 	}
 	finish(env, 40*time.Second, "c1")
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 
 	assert.Equal(t, 2, waiting.Waiting, "the fifth and sixth admits are held: the queue is at its soft bound")
 	assert.Equal(t, 19000, waiting.Queued)
@@ -176,11 +177,11 @@ func TestAudienceAdmitWaitsForRoomAndValidates(t *testing.T) {
 
 // Signals cannot wait: past the queue's hard bound they are refused,
 // counted and reported as a problem; the queue, and so the hand-over at
-// continue-as-new, stays within QueueHardBytes.
+// continue-as-new, stays within contract.QueueHardBytes.
 func TestAudienceRefusesSignalsPastItsQueueAndHandsOverABoundedQueue(t *testing.T) {
 	env, _ := newAudienceEnv(t)
 	env.SetTestTimeout(time.Minute)
-	sig(env, time.Second, AudienceCommand{Activate: ptr(connectorWithBacklog("c1", 1000))})
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connectorWithBacklog("c1", 1000))})
 	long := func(i int) []string { // 18-digit IDs fill the queue quickly
 		out := make([]string, 2000)
 		for j := range out {
@@ -190,36 +191,36 @@ func TestAudienceRefusesSignalsPastItsQueueAndHandsOverABoundedQueue(t *testing.
 	}
 	env.RegisterDelayedCallback(func() {
 		for i := 0; i < 40; i++ {
-			env.SignalWorkflow(SignalAudience, AudienceCommand{Membership: &MembershipChange{Op: OpEnter, RecordIDs: long(i)}})
+			env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: long(i)}})
 		}
 	}, 2*time.Second)
-	var st AudienceStatus
+	var st contract.AudienceStatus
 	env.RegisterDelayedCallback(func() {
 		st = queryAudience(t, env)
 		env.SetContinueAsNewSuggested(true)
-		env.SignalWorkflow(SignalSyncProgress, SyncProgress{ConnectorID: "c1", Seq: 1, Backlog: 999, Report: 1})
+		env.SignalWorkflow(contract.SignalSyncProgress, contract.SyncProgress{ConnectorID: "c1", Seq: 1, Backlog: 999, Report: 1})
 	}, 3*time.Second)
 	// The stand-in sync outlives the audience (ABANDON); end it so the
 	// test environment can finish.
 	env.RegisterDelayedCallback(func() {
-		require.NoError(t, env.SignalWorkflowByID(SyncWorkflowID("aud", "c1"), SignalStop, nil))
+		require.NoError(t, env.SignalWorkflowByID(contract.SyncWorkflowID("aud", "c1"), contract.SignalStop, nil))
 	}, 4*time.Second)
-	env.ExecuteWorkflow(AudienceWorkflowName, AudienceInput{AudienceID: "aud"})
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
 
 	assert.Positive(t, st.OverflowedSignals)
 	assert.EqualValues(t, 2000*st.OverflowedSignals, st.Overflowed)
-	assert.LessOrEqual(t, st.QueuedBytes, QueueHardBytes)
+	assert.LessOrEqual(t, st.QueuedBytes, contract.QueueHardBytes)
 	assert.Equal(t, 40*2000, 1000+st.Queued+int(st.Overflowed), "every ID is forwarded, queued or counted")
 	require.NotEmpty(t, st.Problems)
 	assert.Contains(t, st.Problems[len(st.Problems)-1], "refused")
 
 	can := continuedAs(t, env)
-	var next AudienceInput
+	var next contract.AudienceInput
 	require.NoError(t, decodeCANInput(can, &next))
 	assert.LessOrEqual(t, encodedSize(next), maxCarriedBytes)
 	queued := 0
 	for _, raw := range next.Carried.Pending {
-		var c AudienceCommand
+		var c contract.AudienceCommand
 		require.NoError(t, json.Unmarshal(raw, &c))
 		queued += len(c.Membership.RecordIDs)
 	}

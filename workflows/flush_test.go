@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
 )
 
@@ -14,7 +15,7 @@ func TestTimerFlush(t *testing.T) {
 	start := h.env.Now()
 	h.at(time.Second, func() { h.enter("1", "2") })
 	h.at(4*time.Second, func() { h.leave("3") })
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 
 	calls := h.hs.snapshotCalls()
@@ -22,11 +23,11 @@ func TestTimerFlush(t *testing.T) {
 	require.Equal(t, 11*time.Second, calls[0].At.Sub(start), "flush when the oldest change has waited 10s")
 	require.Equal(t, ids(1, 2), calls[0].Req.Add)
 	require.Equal(t, ids(3), calls[0].Req.Remove)
-	require.Equal(t, SyncWorkflowID(testAudience, testConnector)+"#1", calls[0].Req.BatchID)
+	require.Equal(t, contract.SyncWorkflowID(testAudience, testConnector)+"#1", calls[0].Req.BatchID)
 	require.Equal(t, testConnector, calls[0].Req.ConnectorID)
 	require.Equal(t, testList, calls[0].Req.ListID)
 	st := h.result()
-	require.Equal(t, StateStopped, st.State)
+	require.Equal(t, contract.StateStopped, st.State)
 	require.EqualValues(t, 1, st.BatchesSent)
 	require.EqualValues(t, 2, st.TotalAdded)
 }
@@ -40,7 +41,7 @@ func TestSizeFlush(t *testing.T) {
 	in.MaxBatchSize = 3
 	in.MaxInFlight = 1 // the timing below is one batch at a time
 	h.at(time.Second, func() { h.enter(strs(1, 7)...) })
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(in)
 
 	calls := h.hs.snapshotCalls()
@@ -71,7 +72,7 @@ func TestCoalescing(t *testing.T) {
 		h.leave("3")
 		h.enter("3", "3")
 	})
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 
 	calls := h.hs.snapshotCalls()
@@ -95,7 +96,7 @@ func TestOrdering(t *testing.T) {
 		h.enter("5")
 	})
 	h.at(time.Minute, func() { h.leave("2", "5") })
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(in)
 
 	calls := h.hs.snapshotCalls()
@@ -119,7 +120,7 @@ func TestIdleStartsNoTimer(t *testing.T) {
 		h.enter("1")
 	})
 	h.at(2*time.Hour, func() { timersAfterFlush = len(h.timers) })
-	h.at(5*time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(5*time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 
 	require.Zero(t, timersAtIdle, "no timer while nothing is pending")
@@ -136,7 +137,7 @@ func TestMaxInFlightOne(t *testing.T) {
 	in := baseInput()
 	in.MaxBatchSize = 2
 	in.MaxInFlight = 1
-	h.hs.during = func(n int, req BatchRequest) {
+	h.hs.during = func(n int, req contract.BatchRequest) {
 		if n == 0 {
 			// Sent while batch 1 is in flight; enough to fill a batch.
 			h.enter("10", "11", "12")
@@ -144,7 +145,7 @@ func TestMaxInFlightOne(t *testing.T) {
 		}
 	}
 	h.at(time.Second, func() { h.enter("1", "2") })
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(in)
 
 	calls := h.hs.snapshotCalls()

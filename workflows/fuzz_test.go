@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 )
@@ -18,7 +19,7 @@ func FuzzParseRecordID(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		id, ok := ParseRecordID(s)
+		id, ok := contract.ParseRecordID(s)
 		if !ok {
 			return
 		}
@@ -37,7 +38,7 @@ func FuzzValidateAdmit(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		var m MembershipChange
+		var m contract.MembershipChange
 		if json.Unmarshal(raw, &m) != nil {
 			return
 		}
@@ -45,7 +46,7 @@ func FuzzValidateAdmit(f *testing.F) {
 		if err := a.validateAdmit(nil, m); err != nil {
 			return
 		}
-		if (m.Op != OpEnter && m.Op != OpLeave) || len(m.RecordIDs) == 0 || len(m.RecordIDs) > MaxAdmitIDs || m.Seq != 0 || len(m.Runs) > 0 {
+		if (m.Op != contract.OpEnter && m.Op != contract.OpLeave) || len(m.RecordIDs) == 0 || len(m.RecordIDs) > contract.MaxAdmitIDs || m.Seq != 0 || len(m.Runs) > 0 {
 			t.Fatalf("validateAdmit accepted %s", raw)
 		}
 	})
@@ -67,21 +68,23 @@ func FuzzSyncMembershipSignal(f *testing.F) {
 		env := ts.NewTestWorkflowEnvironment()
 		env.SetTestTimeout(10 * time.Second)
 		RegisterSync(env)
-		var st Status
+		var st contract.Status
 		env.RegisterDelayedCallback(func() {
-			env.SignalWorkflow(SignalMembership, json.RawMessage(raw))
+			env.SignalWorkflow(contract.SignalMembership, json.RawMessage(raw))
 		}, time.Millisecond)
 		env.RegisterDelayedCallback(func() {
-			v, err := env.QueryWorkflow(QueryStatus)
+			v, err := env.QueryWorkflow(contract.QueryStatus)
 			if err == nil {
 				_ = v.Get(&st)
 			}
-			env.SignalWorkflow(SignalPause, nil)
-			env.SignalWorkflow(SignalStop, nil)
+			env.SignalWorkflow(contract.SignalPause, nil)
+			env.SignalWorkflow(contract.SignalStop, nil)
 		}, 2*time.Millisecond)
-		env.RegisterActivityWithOptions(func(context.Context, BatchRequest) (BatchResult, error) { return BatchResult{}, nil },
-			activity.RegisterOptions{Name: ApplyBatchActivity})
-		env.ExecuteWorkflow(AudienceSync, SyncInput{AudienceID: "aud", ConnectorID: "con", ListID: "1"})
+		env.RegisterActivityWithOptions(func(context.Context, contract.BatchRequest) (contract.BatchResult, error) {
+			return contract.BatchResult{}, nil
+		},
+			activity.RegisterOptions{Name: contract.ApplyBatchActivity})
+		env.ExecuteWorkflow(AudienceSync, contract.SyncInput{AudienceID: "aud", ConnectorID: "con", ListID: "1"})
 		if err := env.GetWorkflowError(); err != nil {
 			t.Fatalf("signal %s failed the workflow: %v", raw, err)
 		}

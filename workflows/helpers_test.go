@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	sdkpb "go.temporal.io/api/sdk/v1"
@@ -28,7 +29,7 @@ const (
 
 // call is one activity attempt as the fake HubSpot saw it.
 type call struct {
-	Req     BatchRequest
+	Req     contract.BatchRequest
 	At      time.Time // simulated time
 	Attempt int32
 }
@@ -49,19 +50,19 @@ type fakeHubSpot struct {
 	lists       map[string]map[int64]bool
 	missing     map[int64]bool // contacts that do not exist in the portal
 	// fail, when set, may return an error for an attempt (n counts attempts from 0).
-	fail func(n int, req BatchRequest) error
+	fail func(n int, req contract.BatchRequest) error
 	// during, when set, runs inside the activity (e.g. to send a signal
 	// while a batch is in flight).
-	during func(n int, req BatchRequest)
+	during func(n int, req contract.BatchRequest)
 	// hang, when it says so of a request, holds it until its attempt is
 	// cancelled and then fails it retryably, as an attempt does whose
 	// worker died after the cancel was asked (it ends in a timeout).
-	hang  func(req BatchRequest) bool
+	hang  func(req contract.BatchRequest) bool
 	reads int       // pages read (reconcile_test.go)
 	pages [][]int64 // what each page read answered, in order
 }
 
-func (f *fakeHubSpot) apply(ctx context.Context, req BatchRequest) (BatchResult, error) {
+func (f *fakeHubSpot) apply(ctx context.Context, req contract.BatchRequest) (contract.BatchResult, error) {
 	f.mu.Lock()
 	n := len(f.calls)
 	f.calls = append(f.calls, call{Req: req, At: f.env.Now(), Attempt: activity.GetInfo(ctx).Attempt})
@@ -92,7 +93,7 @@ func (f *fakeHubSpot) apply(ctx context.Context, req BatchRequest) (BatchResult,
 
 	if hang != nil && hang(req) {
 		<-ctx.Done()
-		return BatchResult{}, temporal.NewApplicationError("no answer before the attempt ended", ErrTypeRetryable)
+		return contract.BatchResult{}, temporal.NewApplicationError("no answer before the attempt ended", contract.ErrTypeRetryable)
 	}
 	if during != nil {
 		during(n, req)
@@ -100,7 +101,7 @@ func (f *fakeHubSpot) apply(ctx context.Context, req BatchRequest) (BatchResult,
 	}
 	if fail != nil {
 		if err := fail(n, req); err != nil {
-			return BatchResult{}, err
+			return contract.BatchResult{}, err
 		}
 	}
 	f.mu.Lock()
@@ -110,7 +111,7 @@ func (f *fakeHubSpot) apply(ctx context.Context, req BatchRequest) (BatchResult,
 		members = map[int64]bool{}
 		f.lists[req.ListID] = members
 	}
-	var res BatchResult
+	var res contract.BatchResult
 	for _, id := range req.Add {
 		if f.missing[id] {
 			res.Missing = append(res.Missing, id)
@@ -167,20 +168,20 @@ func newHarness(t *testing.T) *harness {
 	var ts testsuite.WorkflowTestSuite
 	env := ts.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(30 * time.Second)
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: SyncWorkflowID(testAudience, testConnector)})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: contract.SyncWorkflowID(testAudience, testConnector)})
 	h := &harness{t: t, env: env, keywords: map[string]string{}}
 	h.hs = &fakeHubSpot{t: t, env: env, lists: map[string]map[int64]bool{}, missing: map[int64]bool{}}
 	RegisterSync(env)
-	env.RegisterActivityWithOptions(h.hs.apply, activity.RegisterOptions{Name: ApplyBatchActivity})
-	env.RegisterActivityWithOptions(h.hs.readPage, activity.RegisterOptions{Name: ReadListPageActivity})
+	env.RegisterActivityWithOptions(h.hs.apply, activity.RegisterOptions{Name: contract.ApplyBatchActivity})
+	env.RegisterActivityWithOptions(h.hs.readPage, activity.RegisterOptions{Name: contract.ReadListPageActivity})
 	env.SetOnTimerScheduledListener(func(timerID string, d time.Duration) {
 		h.timers = append(h.timers, env.Now())
 	})
 	return h
 }
 
-func baseInput() SyncInput {
-	return SyncInput{AudienceID: testAudience, ConnectorID: testConnector, ListID: testList,
+func baseInput() contract.SyncInput {
+	return contract.SyncInput{AudienceID: testAudience, ConnectorID: testConnector, ListID: testList,
 		FlushInterval: 10 * time.Second, MaxBatchSize: 500}
 }
 
@@ -190,45 +191,45 @@ func (h *harness) at(d time.Duration, fn func()) { h.env.RegisterDelayedCallback
 func (h *harness) signal(name string, arg any) { h.env.SignalWorkflow(name, arg) }
 
 func (h *harness) enter(ids ...string) {
-	h.signal(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: ids})
+	h.signal(contract.SignalMembership, contract.MembershipChange{Op: contract.OpEnter, RecordIDs: ids})
 }
 
 func (h *harness) leave(ids ...string) {
-	h.signal(SignalMembership, MembershipChange{Op: OpLeave, RecordIDs: ids})
+	h.signal(contract.SignalMembership, contract.MembershipChange{Op: contract.OpLeave, RecordIDs: ids})
 }
 
-func (h *harness) status() Status {
+func (h *harness) status() contract.Status {
 	h.t.Helper()
-	v, err := h.env.QueryWorkflow(QueryStatus)
+	v, err := h.env.QueryWorkflow(contract.QueryStatus)
 	require.NoError(h.t, err)
-	var st Status
+	var st contract.Status
 	require.NoError(h.t, v.Get(&st))
 	return st
 }
 
 // run executes the workflow to its end.
-func (h *harness) run(in SyncInput) {
-	h.env.ExecuteWorkflow(SyncWorkflowName, in)
+func (h *harness) run(in contract.SyncInput) {
+	h.env.ExecuteWorkflow(contract.SyncWorkflowName, in)
 	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
 }
 
 // result returns the final Status of a workflow that stopped.
-func (h *harness) result() Status {
+func (h *harness) result() contract.Status {
 	h.t.Helper()
 	require.NoError(h.t, h.env.GetWorkflowError())
-	var st Status
+	var st contract.Status
 	require.NoError(h.t, h.env.GetWorkflowResult(&st))
 	return st
 }
 
 // continuedInput decodes the input carried by a ContinueAsNewError.
-func (h *harness) continuedInput() SyncInput {
+func (h *harness) continuedInput() contract.SyncInput {
 	h.t.Helper()
 	err := h.env.GetWorkflowError()
 	var can *workflow.ContinueAsNewError
 	require.True(h.t, errors.As(err, &can), "want ContinueAsNewError, got %v", err)
-	require.Equal(h.t, SyncWorkflowName, can.WorkflowType.Name)
-	var in SyncInput
+	require.Equal(h.t, contract.SyncWorkflowName, can.WorkflowType.Name)
+	var in contract.SyncInput
 	require.NoError(h.t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &in))
 	require.NotNil(h.t, in.Carried)
 	return in
@@ -245,8 +246,8 @@ func strs(from, to int) []string {
 }
 
 func terminal(status int, category string) error {
-	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("HubSpot %d", status), ErrTypeTerminal,
-		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []interface{}{HubSpotFailure{
+	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("HubSpot %d", status), contract.ErrTypeTerminal,
+		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []interface{}{contract.HubSpotFailure{
 			Status: status, Category: category, CorrelationID: fmt.Sprintf("corr-%d", status),
 			Message: fmt.Sprintf("failure %d", status)}}})
 }
@@ -267,13 +268,13 @@ func requireDisjoint(t *testing.T, calls []call) {
 
 // pendingOf decodes a carried buffer into its IDs and ops ('+' enter,
 // '-' leave), in order.
-func pendingOf(t *testing.T, s PendingSnapshot) ([]int64, string) {
+func pendingOf(t *testing.T, s contract.PendingSnapshot) ([]int64, string) {
 	t.Helper()
-	got, ops, ok := s.entries()
+	got, ops, ok := snapshotEntries(s)
 	require.True(t, ok, "malformed snapshot %+v", s)
 	var o []byte
 	for _, op := range ops {
-		if op == OpEnter {
+		if op == contract.OpEnter {
 			o = append(o, '+')
 		} else {
 			o = append(o, '-')
@@ -282,7 +283,7 @@ func pendingOf(t *testing.T, s PendingSnapshot) ([]int64, string) {
 	return got, string(o)
 }
 
-func pendingIDs(t *testing.T, s PendingSnapshot) []int64 {
+func pendingIDs(t *testing.T, s contract.PendingSnapshot) []int64 {
 	t.Helper()
 	got, _ := pendingOf(t, s)
 	return got

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 )
@@ -14,19 +15,19 @@ import (
 func TestPauseResume(t *testing.T) {
 	h := newHarness(t)
 	start := h.env.Now()
-	var paused Status
+	var paused contract.Status
 	var timersWhilePaused int
-	h.at(time.Second, func() { h.signal(SignalPause, nil) })
+	h.at(time.Second, func() { h.signal(contract.SignalPause, nil) })
 	h.at(2*time.Second, func() { h.enter("1", "2"); h.leave("3") })
 	h.at(time.Hour, func() {
 		paused = h.status()
 		timersWhilePaused = len(h.timers)
-		h.signal(SignalResume, nil)
+		h.signal(contract.SignalResume, nil)
 	})
-	h.at(2*time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(2*time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 
-	require.Equal(t, StatePaused, paused.State)
+	require.Equal(t, contract.StatePaused, paused.State)
 	require.Equal(t, 2, paused.PendingAdds)
 	require.Equal(t, 1, paused.PendingRemoves)
 	require.Zero(t, paused.BatchesSent)
@@ -43,7 +44,7 @@ func TestPauseResume(t *testing.T) {
 func TestStopFlushesEverything(t *testing.T) {
 	h := newHarness(t)
 	start := h.env.Now()
-	h.hs.during = func(n int, req BatchRequest) {
+	h.hs.during = func(n int, req contract.BatchRequest) {
 		if n == 0 {
 			h.enter("9") // arrives while stopping
 		}
@@ -51,7 +52,7 @@ func TestStopFlushesEverything(t *testing.T) {
 	h.at(time.Second, func() {
 		h.enter("1")
 		h.leave("2", "3")
-		h.signal(SignalStop, nil)
+		h.signal(contract.SignalStop, nil)
 	})
 	h.run(baseInput())
 
@@ -64,7 +65,7 @@ func TestStopFlushesEverything(t *testing.T) {
 	require.Equal(t, ids(2, 3), calls[0].Req.Remove)
 	require.Equal(t, ids(9), calls[1].Req.Add, "changes arriving while stopping are flushed before completing")
 	st := h.result()
-	require.Equal(t, StateStopped, st.State)
+	require.Equal(t, contract.StateStopped, st.State)
 	require.Zero(t, st.PendingAdds+st.PendingRemoves)
 	require.EqualValues(t, 2, st.BatchesSent)
 	require.Equal(t, ids(1, 9), h.hs.members(testList))
@@ -75,23 +76,23 @@ func TestStopFlushesEverything(t *testing.T) {
 func TestStopDrainsSignalsDeliveredWithIt(t *testing.T) {
 	h := newHarness(t)
 	h.at(time.Second, func() {
-		h.env.SignalWorkflowSkippingWorkflowTask(SignalStop, nil)
-		h.env.SignalWorkflowSkippingWorkflowTask(SignalPause, nil)
+		h.env.SignalWorkflowSkippingWorkflowTask(contract.SignalStop, nil)
+		h.env.SignalWorkflowSkippingWorkflowTask(contract.SignalPause, nil)
 		h.enter("5")
 	})
 	h.run(baseInput())
 	require.Equal(t, ids(5), h.hs.members(testList))
-	require.Equal(t, StateStopped, h.result().State)
+	require.Equal(t, contract.StateStopped, h.result().State)
 }
 
 // Stop wins over pause: the paused buffer is flushed, then the run ends.
 func TestStopWhilePaused(t *testing.T) {
 	h := newHarness(t)
-	h.at(time.Second, func() { h.signal(SignalPause, nil); h.enter("1") })
-	h.at(time.Minute, func() { h.signal(SignalStop, nil); h.signal(SignalPause, nil) })
+	h.at(time.Second, func() { h.signal(contract.SignalPause, nil); h.enter("1") })
+	h.at(time.Minute, func() { h.signal(contract.SignalStop, nil); h.signal(contract.SignalPause, nil) })
 	h.run(baseInput())
 	require.Equal(t, ids(1), h.hs.members(testList))
-	require.Equal(t, StateStopped, h.result().State)
+	require.Equal(t, contract.StateStopped, h.result().State)
 }
 
 // Terminal statuses block the sync without losing changes; each operator
@@ -116,13 +117,13 @@ func TestTerminalBlocksThenOperatorResolves(t *testing.T) {
 func testTerminal(t *testing.T, code int, category, action string) {
 	h := newHarness(t)
 	start := h.env.Now()
-	h.hs.fail = func(n int, req BatchRequest) error {
+	h.hs.fail = func(n int, req contract.BatchRequest) error {
 		if n == 0 {
 			return terminal(code, category)
 		}
 		return nil
 	}
-	var blocked, later Status
+	var blocked, later contract.Status
 	h.at(time.Second, func() { h.enter("1", "2", "3") })
 	// Batch 1 (add 1,2,3) fails at 11s. Newer changes arrive while blocked:
 	// 2 leaves (supersedes the owed add of 2) and 4 enters.
@@ -131,26 +132,26 @@ func testTerminal(t *testing.T, code int, category, action string) {
 	h.at(2*time.Hour, func() {
 		switch action {
 		case "resume":
-			h.signal(SignalResume, nil)
+			h.signal(contract.SignalResume, nil)
 		case "retarget":
-			h.signal(SignalRetarget, Retarget{ListID: "200"})
+			h.signal(contract.SignalRetarget, contract.Retarget{ListID: "200"})
 		case "discard":
-			h.signal(SignalDiscard, Discard{Reason: "test"})
+			h.signal(contract.SignalDiscard, contract.Discard{Reason: "test"})
 		}
 	})
-	h.at(3*time.Hour, func() { later = h.status(); h.signal(SignalStop, nil) })
+	h.at(3*time.Hour, func() { later = h.status(); h.signal(contract.SignalStop, nil) })
 	in := baseInput()
 	in.MaxInFlight = 1 // the owed retry, then the buffer: calls in that order
 	h.run(in)
 
 	// Blocked: error visible, changes kept, nothing else sent for an hour.
-	require.Equal(t, StateBlocked, blocked.State)
+	require.Equal(t, contract.StateBlocked, blocked.State)
 	require.NotNil(t, blocked.LastError)
 	require.Equal(t, code, blocked.LastError.Status)
 	require.Equal(t, category, blocked.LastError.Category)
 	require.Equal(t, fmt.Sprintf("corr-%d", code), blocked.LastError.CorrelationID)
 	require.Equal(t, fmt.Sprintf("failure %d", code), blocked.LastError.Message)
-	require.Equal(t, SyncWorkflowID(testAudience, testConnector)+"#1", blocked.LastErrorBatchID)
+	require.Equal(t, contract.SyncWorkflowID(testAudience, testConnector)+"#1", blocked.LastErrorBatchID)
 	require.NotNil(t, blocked.Owed)
 	require.Equal(t, 2, blocked.Owed.Adds, "owed keeps 1 and 3; 2 was superseded by its newer leave")
 	require.Equal(t, 1, blocked.PendingAdds)
@@ -164,7 +165,7 @@ func testTerminal(t *testing.T, code int, category, action string) {
 		require.Equal(t, 2*time.Hour, c.At.Sub(start), "no flush while blocked; the operator's action flushes")
 	}
 	requireDisjoint(t, calls)
-	require.Equal(t, StateActive, later.State)
+	require.Equal(t, contract.StateActive, later.State)
 
 	switch action {
 	case "resume":
@@ -199,23 +200,23 @@ func testTerminal(t *testing.T, code int, category, action string) {
 // failed retry blocks again with the owed batch intact.
 func TestNonTerminalNonRetryableBlocks(t *testing.T) {
 	h := newHarness(t)
-	h.hs.fail = func(n int, req BatchRequest) error {
+	h.hs.fail = func(n int, req contract.BatchRequest) error {
 		if n <= 1 {
-			return temporal.NewNonRetryableApplicationError("bad batch", ErrTypeInvalidBatch, nil)
+			return temporal.NewNonRetryableApplicationError("bad batch", contract.ErrTypeInvalidBatch, nil)
 		}
 		return nil
 	}
-	var first, second Status
+	var first, second contract.Status
 	h.at(time.Second, func() { h.enter("1") })
-	h.at(time.Minute, func() { first = h.status(); h.signal(SignalResume, nil) })
-	h.at(2*time.Minute, func() { second = h.status(); h.signal(SignalResume, nil) })
-	h.at(3*time.Minute, func() { h.signal(SignalStop, nil) })
+	h.at(time.Minute, func() { first = h.status(); h.signal(contract.SignalResume, nil) })
+	h.at(2*time.Minute, func() { second = h.status(); h.signal(contract.SignalResume, nil) })
+	h.at(3*time.Minute, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 
-	require.Equal(t, StateBlocked, first.State)
-	require.Equal(t, ErrTypeInvalidBatch, first.LastError.Category)
+	require.Equal(t, contract.StateBlocked, first.State)
+	require.Equal(t, contract.ErrTypeInvalidBatch, first.LastError.Category)
 	require.Equal(t, "bad batch", first.LastError.Message)
-	require.Equal(t, StateBlocked, second.State, "a failed retry blocks again")
+	require.Equal(t, contract.StateBlocked, second.State, "a failed retry blocks again")
 	require.Equal(t, 1, second.Owed.Adds)
 	require.Len(t, h.hs.snapshotCalls(), 3)
 	require.Equal(t, ids(1), h.hs.members(testList))
@@ -225,14 +226,14 @@ func TestNonTerminalNonRetryableBlocks(t *testing.T) {
 // Retryable errors are retried by the policy inside one batch: no block.
 func TestRetryableIsRetriedAutomatically(t *testing.T) {
 	h := newHarness(t)
-	h.hs.fail = func(n int, req BatchRequest) error {
+	h.hs.fail = func(n int, req contract.BatchRequest) error {
 		if n < 3 {
-			return temporal.NewApplicationError("429", ErrTypeRetryable)
+			return temporal.NewApplicationError("429", contract.ErrTypeRetryable)
 		}
 		return nil
 	}
 	h.at(time.Second, func() { h.enter("1") })
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 
 	calls := h.hs.snapshotCalls()
@@ -250,23 +251,23 @@ func TestRetryableIsRetriedAutomatically(t *testing.T) {
 // dropped by a stop) and completes once an operator resolves the batch.
 func TestStopWhileBlocked(t *testing.T) {
 	h := newHarness(t)
-	h.hs.fail = func(n int, req BatchRequest) error {
+	h.hs.fail = func(n int, req contract.BatchRequest) error {
 		if n == 0 {
 			return terminal(404, "OBJECT_NOT_FOUND")
 		}
 		return nil
 	}
-	var afterStop Status
+	var afterStop contract.Status
 	h.at(time.Second, func() { h.enter("1") })
-	h.at(time.Minute, func() { h.signal(SignalStop, nil); h.enter("2") })
-	h.at(10*time.Hour, func() { afterStop = h.status(); h.signal(SignalRetarget, Retarget{ListID: "300"}) })
+	h.at(time.Minute, func() { h.signal(contract.SignalStop, nil); h.enter("2") })
+	h.at(10*time.Hour, func() { afterStop = h.status(); h.signal(contract.SignalRetarget, contract.Retarget{ListID: "300"}) })
 	h.run(baseInput())
 
-	require.Equal(t, StateBlocked, afterStop.State)
+	require.Equal(t, contract.StateBlocked, afterStop.State)
 	require.True(t, afterStop.StopRequested)
 	require.Equal(t, 1, afterStop.PendingAdds, "changes still accepted while blocked")
 	require.Equal(t, ids(1, 2), h.hs.members("300"))
-	require.Equal(t, StateStopped, h.result().State)
+	require.Equal(t, contract.StateStopped, h.result().State)
 }
 
 // Discard and retarget without an owed batch are harmless: nothing is lost.
@@ -274,11 +275,11 @@ func TestOperatorSignalsWhenNotBlocked(t *testing.T) {
 	h := newHarness(t)
 	h.at(time.Second, func() {
 		h.enter("1")
-		h.signal(SignalDiscard, Discard{Reason: "nothing owed"})
-		h.signal(SignalRetarget, Retarget{ListID: " "})
-		h.signal(SignalDiscard, "not an object")
+		h.signal(contract.SignalDiscard, contract.Discard{Reason: "nothing owed"})
+		h.signal(contract.SignalRetarget, contract.Retarget{ListID: " "})
+		h.signal(contract.SignalDiscard, "not an object")
 	})
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 	st := h.result()
 	require.Zero(t, st.BatchesDiscarded)

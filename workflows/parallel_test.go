@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
 )
 
@@ -16,8 +17,8 @@ func TestParallelBatchesHoldContactsInFlight(t *testing.T) {
 	in := baseInput()
 	in.MaxBatchSize = 2
 	in.MaxInFlight = 3
-	var held Status
-	h.hs.during = func(n int, req BatchRequest) {
+	var held contract.Status
+	h.hs.during = func(n int, req contract.BatchRequest) {
 		if slices.Contains(req.Add, 1) {
 			// 1 is in flight: its leave must wait for this batch.
 			h.leave("1")
@@ -26,7 +27,7 @@ func TestParallelBatchesHoldContactsInFlight(t *testing.T) {
 	}
 	h.at(time.Second, func() { h.enter("1", "2", "3", "4", "5", "6") })
 	h.at(time.Minute, func() { held = h.status() })
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(in)
 
 	calls := h.hs.snapshotCalls()
@@ -48,7 +49,7 @@ func TestParallelBatchesHoldContactsInFlight(t *testing.T) {
 	require.Equal(t, ids(2, 3, 4, 5, 6, 7, 8), h.hs.members(testList))
 	require.Zero(t, held.Backlog)
 	require.Equal(t, 3, held.MaxInFlight)
-	require.Equal(t, StateStopped, h.result().State)
+	require.Equal(t, contract.StateStopped, h.result().State)
 }
 
 // Batches that fail terminally while others are in flight are owed
@@ -59,21 +60,21 @@ func TestParallelFailuresAreOwedTogether(t *testing.T) {
 	in := baseInput()
 	in.MaxBatchSize = 2
 	in.MaxInFlight = 3
-	h.hs.during = func(int, BatchRequest) {}
-	h.hs.fail = func(n int, req BatchRequest) error {
+	h.hs.during = func(int, contract.BatchRequest) {}
+	h.hs.fail = func(n int, req contract.BatchRequest) error {
 		if n < 2 {
 			return terminal(403, "MISSING_SCOPES")
 		}
 		return nil
 	}
-	var blocked Status
+	var blocked contract.Status
 	h.at(time.Second, func() { h.enter("1", "2", "3", "4", "5", "6") })
 	h.at(time.Minute, func() { blocked = h.status() })
-	h.at(2*time.Minute, func() { h.signal(SignalResume, nil) })
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(2*time.Minute, func() { h.signal(contract.SignalResume, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(in)
 
-	require.Equal(t, StateBlocked, blocked.State)
+	require.Equal(t, contract.StateBlocked, blocked.State)
 	require.NotNil(t, blocked.Owed)
 	require.Equal(t, 4, blocked.Owed.Adds, "both failed batches are owed")
 	require.EqualValues(t, 2, blocked.BatchesFailed)
@@ -115,9 +116,9 @@ func TestMaxInFlightBounds(t *testing.T) {
 	in := baseInput()
 	got, err := normalize(in)
 	require.NoError(t, err)
-	require.Equal(t, DefaultMaxInFlight, got.MaxInFlight)
+	require.Equal(t, contract.DefaultMaxInFlight, got.MaxInFlight)
 
-	in.MaxBatchSize = MaxMaxBatchSize
+	in.MaxBatchSize = contract.MaxMaxBatchSize
 	got, err = normalize(in)
 	require.NoError(t, err)
 	require.Equal(t, 1, got.MaxInFlight, "a full-size batch leaves room for one in flight")
@@ -128,7 +129,7 @@ func TestMaxInFlightBounds(t *testing.T) {
 	require.ErrorContains(t, err, "use at most 1")
 
 	in = baseInput()
-	in.MaxInFlight = MaxMaxInFlight + 1
+	in.MaxInFlight = contract.MaxMaxInFlight + 1
 	_, err = normalize(in)
 	require.ErrorContains(t, err, "must be between 1 and 10")
 }

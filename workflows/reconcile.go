@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -36,7 +37,7 @@ import (
 // position wait (the merge frees room as it advances), which holds
 // senders back like any backlog.
 type reconcile struct {
-	st        ReconcileStatus
+	st        contract.ReconcileStatus
 	preMark   map[string]bool // batches in flight at the mark
 	cursor    string          // HubSpot's cursor of the next page
 	reading   bool            // a page read is in flight
@@ -56,16 +57,16 @@ type reconcile struct {
 // batches: only while this reconcile reads (or waits to read).
 func (s *syncState) syncDiffFlush() {
 	r := s.rec
-	s.buf.fullDiffs = r != nil && (r.st.Phase == PhaseWaiting || r.st.Phase == PhaseReading)
+	s.buf.fullDiffs = r != nil && (r.st.Phase == contract.PhaseWaiting || r.st.Phase == contract.PhaseReading)
 	// While the changes from before the mark are sent, later ones wait:
 	// every batch of that phase is then from before the mark.
-	s.buf.holdPost = r != nil && !r.st.Plan && r.st.Phase == PhaseWaiting
+	s.buf.holdPost = r != nil && !r.st.Plan && r.st.Phase == contract.PhaseWaiting
 }
 
 // finished: nothing more will happen to it.
 func (r *reconcile) finished() bool {
 	switch r.st.Phase {
-	case PhaseDone, PhaseReplaced, PhaseAborted:
+	case contract.PhaseDone, contract.PhaseReplaced, contract.PhaseAborted:
 		return true
 	}
 	return false
@@ -75,23 +76,23 @@ func (r *reconcile) finished() bool {
 // for its touched contacts: each half of what MaxBacklog leaves under the
 // hard cap.
 func (s *syncState) reconcileRoom() int {
-	return (MaxMaxBacklog - s.in.MaxBacklog) / 2
+	return (contract.MaxMaxBacklog - s.in.MaxBacklog) / 2
 }
 
 // onReconcileMark starts a reconcile at its place in the stream. A newer
 // one replaces a running one; a plan never interrupts a reconcile.
-func (s *syncState) onReconcileMark(ctx workflow.Context, m ReconcileMark) {
+func (s *syncState) onReconcileMark(ctx workflow.Context, m contract.ReconcileMark) {
 	log := workflow.GetLogger(ctx)
 	now := workflow.Now(ctx)
-	r := &reconcile{st: ReconcileStatus{ID: m.ID, Plan: m.Plan, Phase: PhaseWaiting, ListID: s.in.ListID,
+	r := &reconcile{st: contract.ReconcileStatus{ID: m.ID, Plan: m.Plan, Phase: contract.PhaseWaiting, ListID: s.in.ListID,
 		StartedAt: now, SnapshotMembers: m.Members}, preMark: map[string]bool{}, touched: map[int64]struct{}{},
 		diffBatches: map[string][]int64{}}
 	abort := func(why string) {
-		r.st.Phase, r.st.Error, r.st.FinishedAt = PhaseAborted, why, &now
+		r.st.Phase, r.st.Error, r.st.FinishedAt = contract.PhaseAborted, why, &now
 		s.lastRec = &r.st
 		log.Warn("Reconcile refused", "ReconcileID", m.ID, "Reason", why)
 	}
-	if err := checkDeclaredID("reconcile", m.ID); err != nil {
+	if err := contract.CheckDeclaredID("reconcile", m.ID); err != nil {
 		abort(err.Error())
 		return
 	}
@@ -100,12 +101,12 @@ func (s *syncState) onReconcileMark(ctx workflow.Context, m ReconcileMark) {
 			abort(fmt.Sprintf("reconcile %s is running on this sync; plan again once it is done", cur.st.ID))
 			return
 		}
-		s.endReconcile(ctx, PhaseReplaced, "replaced by "+m.ID)
+		s.endReconcile(ctx, contract.PhaseReplaced, "replaced by "+m.ID)
 	}
 	if !m.Plan {
 		if room := s.reconcileRoom(); room < s.in.MaxBatchSize {
 			abort(fmt.Sprintf("this connector's maxBacklog (%d) leaves too little room under the hard cap (%d) for a reconcile's differences: lower maxBacklog to at most %d",
-				s.in.MaxBacklog, MaxMaxBacklog, MaxMaxBacklog-2*s.in.MaxBatchSize))
+				s.in.MaxBacklog, contract.MaxMaxBacklog, contract.MaxMaxBacklog-2*s.in.MaxBatchSize))
 			return
 		}
 		// Changes pending at the mark are sent before the list is read,
@@ -153,7 +154,7 @@ func (s *syncState) sentInFlight() int {
 // when one more batch of them could take the touched set past its room.
 func (s *syncState) heldByTouched(id int64) bool {
 	r := s.rec
-	if r == nil || r.st.Plan || (r.st.Phase != PhaseWaiting && r.st.Phase != PhaseReading) || id <= r.pos {
+	if r == nil || r.st.Plan || (r.st.Phase != contract.PhaseWaiting && r.st.Phase != contract.PhaseReading) || id <= r.pos {
 		return false
 	}
 	return len(r.touched)+s.sentInFlight()+s.in.MaxBatchSize > s.reconcileRoom()
@@ -185,7 +186,7 @@ func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, m
 	if r == nil {
 		return
 	}
-	if r.st.Phase == PhaseWaiting {
+	if r.st.Phase == contract.PhaseWaiting {
 		for _, b := range s.inFlight {
 			if r.preMark[b.BatchID] {
 				return
@@ -198,24 +199,24 @@ func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, m
 			return // blocked: the owed batch goes first
 		}
 		r.preMark = map[string]bool{}
-		r.st.Phase = PhaseReading
+		r.st.Phase = contract.PhaseReading
 	}
-	if r.st.Phase == PhaseReading && (r.st.Plan || s.owed == nil) {
+	if r.st.Phase == contract.PhaseReading && (r.st.Plan || s.owed == nil) {
 		s.merge(ctx)
 		if !r.reading && !r.st.LiveComplete && len(r.live) < maxPageIDs && mayStart {
 			s.readPage(ctx, sel)
 		}
 		if r.st.LiveComplete && r.st.SnapshotComplete && len(r.live) == 0 && len(r.snap) == 0 {
 			r.touched = map[int64]struct{}{}
-			r.st.Phase = PhaseApplying
+			r.st.Phase = contract.PhaseApplying
 			if r.st.Plan {
-				s.endReconcile(ctx, PhaseDone, "")
+				s.endReconcile(ctx, contract.PhaseDone, "")
 				return
 			}
 		}
 	}
-	if r.st.Phase == PhaseApplying && s.buf.diffs == 0 && r.inFlightDiffs == 0 && s.owed == nil {
-		s.endReconcile(ctx, PhaseDone, "")
+	if r.st.Phase == contract.PhaseApplying && s.buf.diffs == 0 && r.inFlightDiffs == 0 && s.owed == nil {
+		s.endReconcile(ctx, contract.PhaseDone, "")
 	}
 }
 
@@ -291,16 +292,16 @@ func (s *syncState) decide(x int64, add bool, now time.Time) {
 			return
 		}
 	}
-	op := OpLeave
+	op := contract.OpLeave
 	if add {
-		op = OpEnter
+		op = contract.OpEnter
 		r.st.Adds++
-		if len(r.st.SampleAdds) < ReconcileSampleLimit {
+		if len(r.st.SampleAdds) < contract.ReconcileSampleLimit {
 			r.st.SampleAdds = append(r.st.SampleAdds, x)
 		}
 	} else {
 		r.st.Removes++
-		if len(r.st.SampleRemoves) < ReconcileSampleLimit {
+		if len(r.st.SampleRemoves) < contract.ReconcileSampleLimit {
 			r.st.SampleRemoves = append(r.st.SampleRemoves, x)
 		}
 	}
@@ -319,25 +320,25 @@ func (s *syncState) readPage(ctx workflow.Context, sel workflow.Selector) {
 	ao := ActivityOptions()
 	ao.TaskQueue = s.activityQueue
 	ao.Summary = fmt.Sprintf("read list %s page %d (reconcile %s)", r.st.ListID, r.st.Pages+1, r.st.ID)
-	req := ReadPageRequest{ConnectorID: s.in.ConnectorID, ListID: r.st.ListID, After: r.cursor}
-	fut := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), ReadListPageActivity, req)
+	req := contract.ReadPageRequest{ConnectorID: s.in.ConnectorID, ListID: r.st.ListID, After: r.cursor}
+	fut := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, ao), contract.ReadListPageActivity, req)
 	sel.AddFuture(fut, func(f workflow.Future) {
 		r.reading = false
-		var page ReadPageResult
+		var page contract.ReadPageResult
 		err := f.Get(ctx, &page)
 		if s.rec != r || r.finished() {
 			return // replaced or aborted meanwhile
 		}
 		if err != nil {
 			fail := failureOf(err)
-			r.st.Phase, r.st.Error = PhaseBlocked, truncate(fmt.Sprintf("reading the list failed: %d %s: %s; fix the cause, then resume the sync", fail.Status, fail.Category, fail.Message), maxMessageChars)
+			r.st.Phase, r.st.Error = contract.PhaseBlocked, truncate(fmt.Sprintf("reading the list failed: %d %s: %s; fix the cause, then resume the sync", fail.Status, fail.Category, fail.Message), maxMessageChars)
 			workflow.GetLogger(ctx).Error("Reconcile blocked: reading the list failed", "ReconcileID", r.st.ID, "Status", fail.Status, "Category", fail.Category)
 			return
 		}
 		last := r.liveLast
 		for _, id := range page.RecordIDs {
 			if id <= last {
-				s.endReconcile(ctx, PhaseAborted, fmt.Sprintf("HubSpot returned list members out of ascending order (%d after %d); nothing more was changed, run the reconcile again", id, last))
+				s.endReconcile(ctx, contract.PhaseAborted, fmt.Sprintf("HubSpot returned list members out of ascending order (%d after %d); nothing more was changed, run the reconcile again", id, last))
 				return
 			}
 			last = id
@@ -354,7 +355,7 @@ func (s *syncState) readPage(ctx workflow.Context, sel workflow.Selector) {
 
 // reconcileBatchStarted notes the differences in a new batch.
 func (s *syncState) reconcileBatchStarted(batchID string, diffs []int64) {
-	if r := s.rec; r != nil && !r.st.Plan && r.st.Phase == PhaseWaiting {
+	if r := s.rec; r != nil && !r.st.Plan && r.st.Phase == contract.PhaseWaiting {
 		r.preMark[batchID] = true // only changes from before the mark go now
 	}
 	if r := s.rec; r != nil && len(diffs) > 0 {
@@ -366,7 +367,7 @@ func (s *syncState) reconcileBatchStarted(batchID string, diffs []int64) {
 // reconcileBatchSettled counts a settled batch's differences and keeps
 // the contacts of its sent changes that HubSpot now has, above the merge
 // position, as touched.
-func (s *syncState) reconcileBatchSettled(req BatchRequest, res *BatchResult) {
+func (s *syncState) reconcileBatchSettled(req contract.BatchRequest, res *contract.BatchResult) {
 	r := s.rec
 	if r == nil {
 		return

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -12,8 +13,8 @@ import (
 // order, for another reconcile, or early (the sync is still diffing two
 // chunks); the handler only appends, so it never waits.
 func (s *syncState) registerSnapshotUpdate(ctx workflow.Context) error {
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateReconcileSnapshot,
-		func(ctx workflow.Context, c SnapshotChunk) (SnapshotAck, error) {
+	return workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateReconcileSnapshot,
+		func(ctx workflow.Context, c contract.SnapshotChunk) (contract.SnapshotAck, error) {
 			ids, _ := parseChunk(c, s.rec.snapLast)
 			r := s.rec
 			r.snap = append(r.snap, ids...)
@@ -28,46 +29,46 @@ func (s *syncState) registerSnapshotUpdate(ctx workflow.Context) error {
 			if s.wake != nil {
 				s.wake.SendAsync(true)
 			}
-			return SnapshotAck{Received: r.st.SnapshotReceived, Next: r.nextChunk}, nil
+			return contract.SnapshotAck{Received: r.st.SnapshotReceived, Next: r.nextChunk}, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: s.validateChunk})
 }
 
-func (s *syncState) validateChunk(_ workflow.Context, c SnapshotChunk) error {
+func (s *syncState) validateChunk(_ workflow.Context, c contract.SnapshotChunk) error {
 	r := s.rec
 	if r == nil || r.st.ID != c.ReconcileID {
 		if l := s.lastRec; l != nil && l.ID == c.ReconcileID {
-			return temporal.NewApplicationError(fmt.Sprintf("reconcile %s has ended (%s): %s", c.ReconcileID, l.Phase, orDash(l.Error)), ErrTypeReconcileGone)
+			return temporal.NewApplicationError(fmt.Sprintf("reconcile %s has ended (%s): %s", c.ReconcileID, l.Phase, orDash(l.Error)), contract.ErrTypeReconcileGone)
 		}
-		return temporal.NewApplicationError(fmt.Sprintf("no reconcile %q has reached this sync yet (it follows the changes queued before it): send the chunk again shortly", c.ReconcileID), ErrTypeReconcileBusy)
+		return temporal.NewApplicationError(fmt.Sprintf("no reconcile %q has reached this sync yet (it follows the changes queued before it): send the chunk again shortly", c.ReconcileID), contract.ErrTypeReconcileBusy)
 	}
 	switch {
 	case r.finished():
-		return temporal.NewApplicationError(fmt.Sprintf("reconcile %s has ended (%s)", r.st.ID, r.st.Phase), ErrTypeReconcileGone)
+		return temporal.NewApplicationError(fmt.Sprintf("reconcile %s has ended (%s)", r.st.ID, r.st.Phase), contract.ErrTypeReconcileGone)
 	case c.Index < r.nextChunk:
-		return temporal.NewApplicationError(fmt.Sprintf("chunk %d of reconcile %s was already taken; send chunk %d next", c.Index, r.st.ID, r.nextChunk), ErrTypeChunkDuplicate)
+		return temporal.NewApplicationError(fmt.Sprintf("chunk %d of reconcile %s was already taken; send chunk %d next", c.Index, r.st.ID, r.nextChunk), contract.ErrTypeChunkDuplicate)
 	case c.Index > r.nextChunk:
-		return temporal.NewApplicationError(fmt.Sprintf("invalid snapshot chunk: index %d, expected %d (chunks go in order, one at a time)", c.Index, r.nextChunk), ErrTypeInvalidInput)
+		return temporal.NewApplicationError(fmt.Sprintf("invalid snapshot chunk: index %d, expected %d (chunks go in order, one at a time)", c.Index, r.nextChunk), contract.ErrTypeInvalidInput)
 	case r.st.SnapshotComplete:
-		return temporal.NewApplicationError("invalid snapshot chunk: the snapshot's last chunk was already taken", ErrTypeInvalidInput)
-	case len(r.snap) > MaxSnapshotChunkIDs:
-		return temporal.NewApplicationError(fmt.Sprintf("reconcile %s is still diffing the previous chunks against the list: send chunk %d again shortly", r.st.ID, c.Index), ErrTypeReconcileBusy)
+		return temporal.NewApplicationError("invalid snapshot chunk: the snapshot's last chunk was already taken", contract.ErrTypeInvalidInput)
+	case len(r.snap) > contract.MaxSnapshotChunkIDs:
+		return temporal.NewApplicationError(fmt.Sprintf("reconcile %s is still diffing the previous chunks against the list: send chunk %d again shortly", r.st.ID, c.Index), contract.ErrTypeReconcileBusy)
 	}
 	if _, err := parseChunk(c, r.snapLast); err != nil {
-		return temporal.NewApplicationError("invalid snapshot chunk: "+err.Error(), ErrTypeInvalidInput)
+		return temporal.NewApplicationError("invalid snapshot chunk: "+err.Error(), contract.ErrTypeInvalidInput)
 	}
 	return nil
 }
 
 // parseChunk reads a chunk's IDs: canonical, strictly ascending, and
 // above after (the last ID of earlier chunks).
-func parseChunk(c SnapshotChunk, after int64) ([]int64, error) {
-	if len(c.RecordIDs) > MaxSnapshotChunkIDs {
-		return nil, fmt.Errorf("%d record IDs: send at most %d per chunk", len(c.RecordIDs), MaxSnapshotChunkIDs)
+func parseChunk(c contract.SnapshotChunk, after int64) ([]int64, error) {
+	if len(c.RecordIDs) > contract.MaxSnapshotChunkIDs {
+		return nil, fmt.Errorf("%d record IDs: send at most %d per chunk", len(c.RecordIDs), contract.MaxSnapshotChunkIDs)
 	}
 	ids := make([]int64, len(c.RecordIDs))
 	for i, str := range c.RecordIDs {
-		id, ok := ParseRecordID(str)
+		id, ok := contract.ParseRecordID(str)
 		if !ok {
 			return nil, fmt.Errorf("record ID %.40q (position %d of chunk %d) is not a HubSpot record ID (a positive decimal integer)", str, i, c.Index)
 		}

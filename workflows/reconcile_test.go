@@ -8,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 )
 
 // readPage is the fake ReadListPageActivity: pages of three members,
 // ascending, the cursor being the last ID (opaque to the workflow).
-func (f *fakeHubSpot) readPage(_ context.Context, req ReadPageRequest) (ReadPageResult, error) {
+func (f *fakeHubSpot) readPage(_ context.Context, req contract.ReadPageRequest) (contract.ReadPageResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reads++
@@ -29,7 +30,7 @@ func (f *fakeHubSpot) readPage(_ context.Context, req ReadPageRequest) (ReadPage
 	}
 	start, _ := slices.BinarySearch(all, after+1)
 	end := min(start+3, len(all))
-	res := ReadPageResult{RecordIDs: append([]int64{}, all[start:end]...), Total: int64(len(all))}
+	res := contract.ReadPageResult{RecordIDs: append([]int64{}, all[start:end]...), Total: int64(len(all))}
 	f.pages = append(f.pages, res.RecordIDs)
 	if end < len(all) {
 		res.Next = fmt.Sprint(all[end-1])
@@ -49,7 +50,7 @@ func (h *harness) seed(list string, ids ...int64) {
 
 // mark sends a reconcile's mark as the audience forwards it.
 func (h *harness) mark(id string, plan bool) {
-	h.signal(SignalMembership, reconcileSignal{Reconcile: ReconcileMark{ID: id, Plan: plan}})
+	h.signal(contract.SignalMembership, reconcileSignal{Reconcile: contract.ReconcileMark{ID: id, Plan: plan}})
 }
 
 // chunks sends a snapshot in chunks of size n, each resent while the
@@ -63,11 +64,11 @@ func (h *harness) sendSnapshotFrom(id string, snap []int64, n, start int) {
 	send = func(i int) {
 		from := i * n
 		to := min(from+n, len(snap))
-		c := SnapshotChunk{ReconcileID: id, Index: i, Last: to == len(snap)}
+		c := contract.SnapshotChunk{ReconcileID: id, Index: i, Last: to == len(snap)}
 		for _, x := range snap[from:to] {
 			c.RecordIDs = append(c.RecordIDs, fmt.Sprint(x))
 		}
-		h.env.UpdateWorkflow(UpdateReconcileSnapshot, fmt.Sprintf("%s-%d-%d", id, i, h.env.Now().UnixNano()), &testsuite.TestUpdateCallback{
+		h.env.UpdateWorkflow(contract.UpdateReconcileSnapshot, fmt.Sprintf("%s-%d-%d", id, i, h.env.Now().UnixNano()), &testsuite.TestUpdateCallback{
 			OnReject: func(err error) {
 				require.Contains(h.t, err.Error(), "again shortly", "chunk %d", i)
 				h.env.RegisterDelayedCallback(func() { send(i) }, time.Second)
@@ -92,16 +93,16 @@ func TestReconcileRepairsManualEdits(t *testing.T) {
 	snap := []int64{2, 3, 4, 5, 6, 7, 8, 9, 10, 53}
 	h.at(time.Second, func() { h.mark("r1", false) })
 	h.at(2*time.Second, func() { h.sendSnapshot("r1", snap, 4) })
-	var st Status
+	var st contract.Status
 	h.at(10*time.Minute, func() { st = h.status() })
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 
 	require.Equal(t, snap, h.hs.members(testList))
 	require.Nil(t, st.Reconcile)
 	rep := st.LastReconcile
 	require.NotNil(t, rep)
-	require.Equal(t, PhaseDone, rep.Phase, rep.Error)
+	require.Equal(t, contract.PhaseDone, rep.Phase, rep.Error)
 	require.EqualValues(t, 7, rep.Adds)
 	require.EqualValues(t, 4, rep.Removes) // 1, 50, 51, 52
 	require.EqualValues(t, 11, rep.Applied)
@@ -130,14 +131,14 @@ func TestReconcileOrdersAgainstConcurrentChanges(t *testing.T) {
 		h.enter("41", "77")
 	})
 	h.at(20*time.Second, func() { h.sendSnapshot("r2", snap, 3) })
-	var st Status
+	var st contract.Status
 	h.at(10*time.Minute, func() { st = h.status() })
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(in)
 
 	require.Equal(t, []int64{1, 3, 4, 5, 6, 30, 41, 77}, h.hs.members(testList))
 	rep := st.LastReconcile
-	require.Equal(t, PhaseDone, rep.Phase, rep.Error)
+	require.Equal(t, contract.PhaseDone, rep.Phase, rep.Error)
 	require.EqualValues(t, 2, rep.Superseded)
 	// The changes from before the mark were sent before the read (1 left,
 	// 90 entered), so the snapshot puts 1 back and takes 90 out. A later
@@ -179,14 +180,14 @@ func TestReconcilePlanChangesNothing(t *testing.T) {
 	h.at(time.Second, func() { h.enter("70") })
 	h.at(2*time.Second, func() { h.mark("p1", true) })
 	h.at(3*time.Second, func() { h.sendSnapshot("p1", []int64{2, 3, 4}, 2) })
-	var st Status
+	var st contract.Status
 	h.at(5*time.Second, func() { st = h.status() })
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 
 	rep := st.LastReconcile
 	require.NotNil(t, rep)
-	require.Equal(t, PhaseDone, rep.Phase)
+	require.Equal(t, contract.PhaseDone, rep.Phase)
 	require.True(t, rep.Plan)
 	require.EqualValues(t, 1, rep.Adds)
 	require.EqualValues(t, 1, rep.Removes)
@@ -202,23 +203,23 @@ func TestReconcileRefusesBadChunks(t *testing.T) {
 	h := newHarness(t)
 	h.at(time.Second, func() { h.mark("r3", false) })
 	var errs []string
-	send := func(c SnapshotChunk) {
-		h.env.UpdateWorkflow(UpdateReconcileSnapshot, fmt.Sprint(len(errs), c.Index, c.RecordIDs), &testsuite.TestUpdateCallback{
+	send := func(c contract.SnapshotChunk) {
+		h.env.UpdateWorkflow(contract.UpdateReconcileSnapshot, fmt.Sprint(len(errs), c.Index, c.RecordIDs), &testsuite.TestUpdateCallback{
 			OnReject:   func(err error) { errs = append(errs, err.Error()) },
 			OnAccept:   func() {},
 			OnComplete: func(any, error) { errs = append(errs, "ok") },
 		}, c)
 	}
 	h.at(2*time.Second, func() {
-		send(SnapshotChunk{ReconcileID: "other", RecordIDs: []string{"1"}})
-		send(SnapshotChunk{ReconcileID: "r3", Index: 1, RecordIDs: []string{"1"}})
-		send(SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"2", "1"}})
-		send(SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"1", "x"}})
-		send(SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"5"}})
-		send(SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"6"}})
-		send(SnapshotChunk{ReconcileID: "r3", Index: 1, RecordIDs: []string{"5"}, Last: true})
+		send(contract.SnapshotChunk{ReconcileID: "other", RecordIDs: []string{"1"}})
+		send(contract.SnapshotChunk{ReconcileID: "r3", Index: 1, RecordIDs: []string{"1"}})
+		send(contract.SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"2", "1"}})
+		send(contract.SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"1", "x"}})
+		send(contract.SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"5"}})
+		send(contract.SnapshotChunk{ReconcileID: "r3", RecordIDs: []string{"6"}})
+		send(contract.SnapshotChunk{ReconcileID: "r3", Index: 1, RecordIDs: []string{"5"}, Last: true})
 	})
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 	require.Len(t, errs, 7)
 	require.Contains(t, errs[0], `no reconcile "other" has reached this sync`)
@@ -238,7 +239,7 @@ func TestReconcileContinuesAcrossRuns(t *testing.T) {
 	snap := []int64{2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 21}
 	in := baseInput()
 	in.MaxSignalsPerRun = 3
-	var final Status
+	var final contract.Status
 	runs := 0
 	for ; runs < 20; runs++ {
 		h := newHarness(t)
@@ -254,8 +255,8 @@ func TestReconcileContinuesAcrossRuns(t *testing.T) {
 		if start >= 0 {
 			h.at(2*time.Second, func() { h.sendSnapshotFrom("long", snap, 2, start) })
 		}
-		h.at(time.Hour, func() { h.signal(SignalStop, nil) })
-		h.env.ExecuteWorkflow(SyncWorkflowName, in)
+		h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
+		h.env.ExecuteWorkflow(contract.SyncWorkflowName, in)
 		require.True(t, h.env.IsWorkflowCompleted())
 		if err := h.env.GetWorkflowError(); err != nil {
 			in = h.continuedInput()
@@ -268,7 +269,7 @@ func TestReconcileContinuesAcrossRuns(t *testing.T) {
 	require.GreaterOrEqual(t, runs, 2, "the reconcile continued as new at least twice")
 	rep := final.LastReconcile
 	require.NotNil(t, rep)
-	require.Equal(t, PhaseDone, rep.Phase, rep.Error)
+	require.Equal(t, contract.PhaseDone, rep.Phase, rep.Error)
 	require.EqualValues(t, 11, rep.Adds)
 	require.EqualValues(t, 5, rep.Removes)
 	require.EqualValues(t, 16, rep.Applied)
@@ -284,7 +285,7 @@ func TestReconcileAtItsSmallestRoomHoldsLaterChangesWithoutDeadlock(t *testing.T
 	h := newHarness(t)
 	in := baseInput()
 	in.MaxBatchSize = 2
-	in.MaxBacklog = MaxMaxBacklog - 2*in.MaxBatchSize
+	in.MaxBacklog = contract.MaxMaxBacklog - 2*in.MaxBatchSize
 	in.FlushInterval = time.Second
 	h.seed(testList, 1, 2, 3, 4, 5, 6, 40)
 	snap := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
@@ -294,13 +295,13 @@ func TestReconcileAtItsSmallestRoomHoldsLaterChangesWithoutDeadlock(t *testing.T
 		h.at(time.Duration(2+i)*time.Second, func() { h.enter(fmt.Sprint(from), fmt.Sprint(from+1)) })
 	}
 	h.at(10*time.Second, func() { h.sendSnapshot("small", snap, 2) })
-	var st Status
+	var st contract.Status
 	h.at(30*time.Minute, func() { st = h.status() })
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(in)
 
 	require.Equal(t, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29}, h.hs.members(testList))
-	require.Equal(t, PhaseDone, st.LastReconcile.Phase, st.LastReconcile.Error)
+	require.Equal(t, contract.PhaseDone, st.LastReconcile.Phase, st.LastReconcile.Error)
 	require.Zero(t, st.Overflowed)
 	requireDisjoint(t, h.hs.snapshotCalls())
 }
@@ -315,14 +316,14 @@ func TestReconcileSendsDifferencesInFullBatches(t *testing.T) {
 	in.FlushInterval = time.Second
 	h.at(time.Second, func() { h.mark("full", false) })
 	for i := 0; i < 6; i++ {
-		c := SnapshotChunk{ReconcileID: "full", Index: i, RecordIDs: []string{fmt.Sprint(2*i + 1), fmt.Sprint(2*i + 2)}, Last: i == 5}
+		c := contract.SnapshotChunk{ReconcileID: "full", Index: i, RecordIDs: []string{fmt.Sprint(2*i + 1), fmt.Sprint(2*i + 2)}, Last: i == 5}
 		h.at(time.Duration(i+1)*time.Minute, func() {
-			h.env.UpdateWorkflow(UpdateReconcileSnapshot, fmt.Sprint("chunk-", i), &testsuite.TestUpdateCallback{
+			h.env.UpdateWorkflow(contract.UpdateReconcileSnapshot, fmt.Sprint("chunk-", i), &testsuite.TestUpdateCallback{
 				OnReject: func(err error) { t.Errorf("chunk %d refused: %v", i, err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
 			}, c)
 		})
 	}
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(in)
 
 	require.Equal(t, ids(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), h.hs.members(testList))
@@ -331,7 +332,7 @@ func TestReconcileSendsDifferencesInFullBatches(t *testing.T) {
 	for _, c := range calls {
 		require.Len(t, c.Req.Add, 4)
 	}
-	require.Equal(t, PhaseDone, h.result().LastReconcile.Phase)
+	require.Equal(t, contract.PhaseDone, h.result().LastReconcile.Phase)
 }
 
 // A reconcile that never gets its snapshot, stopped: the changes pending
@@ -347,10 +348,10 @@ func TestReconcileStoppedBeforeItsSnapshotLosesNothing(t *testing.T) {
 		h.mark("never", false)
 		h.enter("8")
 	})
-	h.at(time.Minute, func() { h.signal(SignalStop, nil) })
+	h.at(time.Minute, func() { h.signal(contract.SignalStop, nil) })
 	h.run(in)
 	require.Equal(t, ids(5, 6, 8), h.hs.members(testList))
 	rep := h.result().LastReconcile
-	require.Equal(t, PhaseAborted, rep.Phase)
+	require.Equal(t, contract.PhaseAborted, rep.Phase)
 	require.EqualValues(t, 3, rep.Superseded)
 }

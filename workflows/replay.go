@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
 )
@@ -22,18 +23,18 @@ func HistoryWorkflowID(hist *historypb.History) (string, error) {
 	}
 	dc := converter.GetDefaultDataConverter()
 	switch name := started.GetWorkflowType().GetName(); name {
-	case AudienceWorkflowName:
-		var in AudienceInput
+	case contract.AudienceWorkflowName:
+		var in contract.AudienceInput
 		if err := dc.FromPayloads(started.GetInput(), &in); err != nil {
 			return "", fmt.Errorf("decoding the audience input: %w", err)
 		}
-		return AudienceWorkflowID(in.AudienceID), nil
-	case SyncWorkflowName:
-		var in SyncInput
+		return contract.AudienceWorkflowID(in.AudienceID), nil
+	case contract.SyncWorkflowName:
+		var in contract.SyncInput
 		if err := dc.FromPayloads(started.GetInput(), &in); err != nil {
 			return "", fmt.Errorf("decoding the sync input: %w", err)
 		}
-		return SyncWorkflowID(in.AudienceID, in.ConnectorID), nil
+		return contract.SyncWorkflowID(in.AudienceID, in.ConnectorID), nil
 	default:
 		return "", fmt.Errorf("unknown workflow type %q", name)
 	}

@@ -3,31 +3,9 @@ package workflows
 import (
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
-)
-
-// ActivityStartToClose bounds one attempt of ApplyBatchActivity. The
-// worker's HTTP timeout per attempt MUST be shorter (e.g. 30s): otherwise a
-// timed-out attempt could still land after its retry or after the next
-// batch, breaking "a later batch never overtakes an earlier one".
-const ActivityStartToClose = 60 * time.Second
-
-// ActivityHeartbeatTimeout is how soon a batch whose worker died (or lost
-// Temporal) is retried elsewhere: the activity heartbeats every second
-// while it waits for the rate budget and while its request runs.
-//
-// An attempt given up by Temporal must not land after its retry, so its
-// request must have ended by then. Heartbeats reach the server at least
-// every HeartbeatThrottle (the worker's throttle), so the server's last
-// heartbeat is at most HeartbeatThrottle older than the send, and the
-// request ends within MaxRequestTimeout of it:
-// HeartbeatThrottle + MaxRequestTimeout + 1 s margin = the heartbeat
-// timeout.
-const (
-	ActivityHeartbeatTimeout = 15 * time.Second
-	HeartbeatThrottle        = 2 * time.Second
-	MaxRequestTimeout        = ActivityHeartbeatTimeout - HeartbeatThrottle - time.Second
 )
 
 // MembershipRetryPolicy is the single definition of how a membership batch is
@@ -46,7 +24,7 @@ func MembershipRetryPolicy() *temporal.RetryPolicy {
 		BackoffCoefficient:     1.5,
 		MaximumInterval:        time.Minute,
 		MaximumAttempts:        0, // unlimited
-		NonRetryableErrorTypes: []string{ErrTypeTerminal, ErrTypeInvalidBatch},
+		NonRetryableErrorTypes: []string{contract.ErrTypeTerminal, contract.ErrTypeInvalidBatch},
 	}
 }
 
@@ -54,8 +32,8 @@ func MembershipRetryPolicy() *temporal.RetryPolicy {
 // ScheduleToClose timeout: retries continue until HubSpot recovers.
 func ActivityOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		StartToCloseTimeout: ActivityStartToClose,
-		HeartbeatTimeout:    ActivityHeartbeatTimeout,
+		StartToCloseTimeout: contract.ActivityStartToClose,
+		HeartbeatTimeout:    contract.ActivityHeartbeatTimeout,
 		RetryPolicy:         MembershipRetryPolicy(),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -19,13 +20,13 @@ type signalChannels struct {
 
 func getSignalChannels(ctx workflow.Context) signalChannels {
 	return signalChannels{
-		membership: workflow.GetSignalChannel(ctx, SignalMembership),
-		pause:      workflow.GetSignalChannel(ctx, SignalPause),
-		resume:     workflow.GetSignalChannel(ctx, SignalResume),
-		stop:       workflow.GetSignalChannel(ctx, SignalStop),
-		retarget:   workflow.GetSignalChannel(ctx, SignalRetarget),
-		discard:    workflow.GetSignalChannel(ctx, SignalDiscard),
-		reactivate: workflow.GetSignalChannel(ctx, SignalReactivate),
+		membership: workflow.GetSignalChannel(ctx, contract.SignalMembership),
+		pause:      workflow.GetSignalChannel(ctx, contract.SignalPause),
+		resume:     workflow.GetSignalChannel(ctx, contract.SignalResume),
+		stop:       workflow.GetSignalChannel(ctx, contract.SignalStop),
+		retarget:   workflow.GetSignalChannel(ctx, contract.SignalRetarget),
+		discard:    workflow.GetSignalChannel(ctx, contract.SignalDiscard),
+		reactivate: workflow.GetSignalChannel(ctx, contract.SignalReactivate),
 	}
 }
 
@@ -45,7 +46,7 @@ func (s *syncState) handlers(ctx workflow.Context, ch signalChannels) []signalHa
 		{ch.resume, func(json.RawMessage) { s.onResume(ctx) }},
 		{ch.stop, func(json.RawMessage) { s.onStop(ctx) }},
 		{ch.retarget, func(raw json.RawMessage) {
-			var r Retarget
+			var r contract.Retarget
 			if err := decodeJSON(raw, &r); err != nil {
 				s.signalsThisRun++
 				s.counters.MalformedSignals++
@@ -56,7 +57,7 @@ func (s *syncState) handlers(ctx workflow.Context, ch signalChannels) []signalHa
 		}},
 		{ch.reactivate, func(json.RawMessage) { s.onReactivate(ctx) }},
 		{ch.discard, func(raw json.RawMessage) {
-			var d Discard
+			var d contract.Discard
 			if len(raw) > 0 && string(raw) != "null" {
 				if err := decodeJSON(raw, &d); err != nil {
 					// Discard is destructive: act only on an unambiguous request.
@@ -94,20 +95,20 @@ func (h signalHandler) tryReceive() bool {
 // membershipWire decodes leniently: each ID stays raw so that one bad
 // element (a number, null, an object) rejects that element only.
 type membershipWire struct {
-	Op        Op                `json:"op"`
+	Op        contract.Op       `json:"op"`
 	RecordIDs []json.RawMessage `json:"recordIds"`
 	ChangeID  string            `json:"changeId"`
 	Seq       int64             `json:"seq"`
 	Runs      []runWire         `json:"runs"`
 	// Reconcile is a reconcile's mark, forwarded by the audience at the
 	// snapshot's place in the stream.
-	Reconcile *ReconcileMark `json:"reconcile"`
+	Reconcile *contract.ReconcileMark `json:"reconcile"`
 }
 
 // runWire is one run of a forwarded change (see ChangeRun), decoded
 // leniently like a change.
 type runWire struct {
-	Op        Op                `json:"op"`
+	Op        contract.Op       `json:"op"`
 	RecordIDs []json.RawMessage `json:"recordIds"`
 }
 
@@ -137,11 +138,11 @@ type tally struct {
 // takeIDs validates and buffers one op's IDs. Invalid IDs (or any ID of an
 // invalid op) are counted and sampled; past the hard cap new contacts are
 // refused.
-func (s *syncState) takeIDs(op Op, elems []json.RawMessage, now time.Time, t *tally) {
-	validOp := op == OpEnter || op == OpLeave
+func (s *syncState) takeIDs(op contract.Op, elems []json.RawMessage, now time.Time, t *tally) {
+	validOp := op == contract.OpEnter || op == contract.OpLeave
 	for _, el := range elems {
 		str, isString := recordIDString(el)
-		id, ok := ParseRecordID(str)
+		id, ok := contract.ParseRecordID(str)
 		if !isString || !ok || !validOp {
 			t.rejected++
 			if !isString {
@@ -151,7 +152,7 @@ func (s *syncState) takeIDs(op Op, elems []json.RawMessage, now time.Time, t *ta
 			s.noteRejected(str)
 			continue
 		}
-		if !s.buf.has(id) && s.hardCapUsed() >= MaxMaxBacklog {
+		if !s.buf.has(id) && s.hardCapUsed() >= contract.MaxMaxBacklog {
 			t.overflowed = append(t.overflowed, id)
 			continue
 		}
@@ -213,7 +214,7 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 		return
 	}
 	now := workflow.Now(ctx)
-	validOp := m.Op == OpEnter || m.Op == OpLeave
+	validOp := m.Op == contract.OpEnter || m.Op == contract.OpLeave
 	var t tally
 	s.takeIDs(m.Op, m.RecordIDs, now, &t)
 	// A forwarded change may carry ordered runs of enters and leaves: the
@@ -258,8 +259,8 @@ func (s *syncState) onResume(ctx workflow.Context) {
 	if s.owed != nil {
 		s.retryOwed = true
 	}
-	if r := s.rec; r != nil && r.st.Phase == PhaseBlocked {
-		r.st.Phase, r.st.Error = PhaseReading, ""
+	if r := s.rec; r != nil && r.st.Phase == contract.PhaseBlocked {
+		r.st.Phase, r.st.Error = contract.PhaseReading, ""
 	}
 	workflow.GetLogger(ctx).Info("Sync resumed", "RetryOwed", s.retryOwed)
 }
@@ -272,7 +273,7 @@ func (s *syncState) onStop(ctx workflow.Context) {
 	s.stopRequested = true
 	s.paused = false
 	if r := s.rec; r != nil {
-		s.endReconcile(ctx, PhaseAborted, "the connector was stopped before the reconcile finished")
+		s.endReconcile(ctx, contract.PhaseAborted, "the connector was stopped before the reconcile finished")
 	}
 	workflow.GetLogger(ctx).Info("Stop requested", "Blocked", s.owed != nil)
 }
@@ -292,7 +293,7 @@ func (s *syncState) onReactivate(ctx workflow.Context) {
 // also retries the owed batch on the new list (even if paused: the operator
 // asked for it explicitly). A batch already in flight finishes on the old
 // list.
-func (s *syncState) onRetarget(ctx workflow.Context, r Retarget) {
+func (s *syncState) onRetarget(ctx workflow.Context, r contract.Retarget) {
 	s.signalsThisRun++
 	list := strings.TrimSpace(r.ListID)
 	if list == "" {
@@ -301,7 +302,7 @@ func (s *syncState) onRetarget(ctx workflow.Context, r Retarget) {
 	}
 	workflow.GetLogger(ctx).Info("Retargeted", "From", s.in.ListID, "To", list)
 	if r := s.rec; r != nil && r.st.ListID != list {
-		s.endReconcile(ctx, PhaseAborted, "the sync was retargeted to list "+list+" during the reconcile: run it again against the new list")
+		s.endReconcile(ctx, contract.PhaseAborted, "the sync was retargeted to list "+list+" during the reconcile: run it again against the new list")
 	}
 	s.in.ListID = list
 	if s.owed != nil {
@@ -311,7 +312,7 @@ func (s *syncState) onRetarget(ctx workflow.Context, r Retarget) {
 
 // onDiscard drops the owed batch: the only way changes are ever given up,
 // and only by explicit operator choice, so it is counted and logged.
-func (s *syncState) onDiscard(ctx workflow.Context, d Discard) {
+func (s *syncState) onDiscard(ctx workflow.Context, d contract.Discard) {
 	s.signalsThisRun++
 	if s.owed == nil {
 		workflow.GetLogger(ctx).Warn("Discard ignored: nothing owed", "Reason", d.Reason)

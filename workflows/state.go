@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/workflow"
 
 	"go.temporal.io/sdk/temporal"
@@ -12,19 +13,19 @@ import (
 // activity callback and the query handler all run on the workflow's single
 // coroutine, so no locking is needed.
 type syncState struct {
-	in         SyncInput // normalized; ListID is the current target
+	in         contract.SyncInput // normalized; ListID is the current target
 	workflowID string
 
 	buf           *buffer
 	paused        bool
 	stopRequested bool
-	stopped       bool          // completed: queries after the end say so
-	owed          *BatchRequest // failed batch while blocked
+	stopped       bool                   // completed: queries after the end say so
+	owed          *contract.BatchRequest // failed batch while blocked
 	owedSince     time.Time
 	retryOwed     bool // an operator asked to retry owed
 	// inFlight are the membership activities running, oldest first: at
 	// most maxInFlight, with disjoint contacts (the buffer holds theirs).
-	inFlight    []BatchInfo
+	inFlight    []contract.BatchInfo
 	maxInFlight int
 	// cancels ends each batch in flight (by batch ID), for a run due to
 	// continue as new that waits too long on one (see drain.go).
@@ -35,15 +36,15 @@ type syncState struct {
 	// account's rate budget for every worker together.
 	activityQueue string
 
-	counters         Counters
-	lastBatch        *BatchOutcome
-	lastError        *HubSpotFailure
+	counters         contract.Counters
+	lastBatch        *contract.BatchOutcome
+	lastError        *contract.HubSpotFailure
 	lastErrorAt      time.Time
 	lastErrorBatchID string
 	recentMissing    []int64
 	recentRejected   []string
 	recentOverflowed []int64
-	flow             FlowState
+	flow             contract.FlowState
 
 	generation     int
 	carryDeferred  bool // continue-as-new was due but the state did not fit
@@ -52,14 +53,14 @@ type syncState struct {
 	signalsThisRun int
 	batchesThisRun int
 
-	rec     *reconcile       // the reconcile in progress (reconcile.go)
-	lastRec *ReconcileStatus // the last one that ended
-	wake    workflow.Channel // an update changed state: look again
+	rec     *reconcile                // the reconcile in progress (reconcile.go)
+	lastRec *contract.ReconcileStatus // the last one that ended
+	wake    workflow.Channel          // an update changed state: look again
 }
 
 // newState builds the run's state from a normalized input, restoring the
 // carried state after continue-as-new.
-func newState(in SyncInput, workflowID string) (*syncState, error) {
+func newState(in contract.SyncInput, workflowID string) (*syncState, error) {
 	s := &syncState{in: in, workflowID: workflowID, buf: newBuffer(), nextSeq: 1, cancels: map[string]workflow.CancelFunc{}}
 	c := in.Carried
 	s.in.Carried = nil // never keep a second copy of the buffer around
@@ -69,7 +70,7 @@ func newState(in SyncInput, workflowID string) (*syncState, error) {
 	buf, ok := restoreBuffer(c.Pending)
 	if !ok {
 		return nil, temporal.NewNonRetryableApplicationError(
-			"invalid SyncInput.Carried.Pending: malformed snapshot", ErrTypeInvalidInput, nil)
+			"invalid SyncInput.Carried.Pending: malformed snapshot", contract.ErrTypeInvalidInput, nil)
 	}
 	s.buf = buf
 	s.paused, s.stopRequested = c.Paused, c.StopRequested
@@ -88,7 +89,7 @@ func newState(in SyncInput, workflowID string) (*syncState, error) {
 		r, err := restoreReconcile(*c.Reconcile)
 		if err != nil {
 			return nil, temporal.NewNonRetryableApplicationError(
-				"invalid SyncInput.Carried.Reconcile: "+err.Error(), ErrTypeInvalidInput, nil)
+				"invalid SyncInput.Carried.Reconcile: "+err.Error(), contract.ErrTypeInvalidInput, nil)
 		}
 		s.rec = r
 		s.buf.holdAbove = s.heldByTouched
@@ -99,8 +100,8 @@ func newState(in SyncInput, workflowID string) (*syncState, error) {
 
 // carried captures the state for continue-as-new. Only called with no
 // activity in flight, so nothing can be lost between runs.
-func (s *syncState) carried() *CarriedState {
-	return &CarriedState{
+func (s *syncState) carried() *contract.CarriedState {
+	return &contract.CarriedState{
 		Paused:           s.paused,
 		StopRequested:    s.stopRequested,
 		Pending:          s.buf.snapshot(),
@@ -128,20 +129,20 @@ func (s *syncState) carried() *CarriedState {
 func (s *syncState) state() string {
 	switch {
 	case s.stopped:
-		return StateStopped
+		return contract.StateStopped
 	case s.owed != nil && !s.retryOwed:
-		return StateBlocked
+		return contract.StateBlocked
 	case s.stopRequested:
-		return StateStopping
+		return contract.StateStopping
 	case s.paused:
-		return StatePaused
+		return contract.StatePaused
 	default:
-		return StateActive
+		return contract.StateActive
 	}
 }
 
-func (s *syncState) status() Status {
-	st := Status{
+func (s *syncState) status() contract.Status {
+	st := contract.Status{
 		State:            s.state(),
 		AudienceID:       s.in.AudienceID,
 		ConnectorID:      s.in.ConnectorID,
@@ -176,7 +177,7 @@ func (s *syncState) status() Status {
 	}
 	st.LastReconcile = s.lastRec
 	if s.owed != nil {
-		st.Owed = &BatchInfo{BatchID: s.owed.BatchID, ListID: s.owed.ListID,
+		st.Owed = &contract.BatchInfo{BatchID: s.owed.BatchID, ListID: s.owed.ListID,
 			Adds: len(s.owed.Add), Removes: len(s.owed.Remove), StartedAt: s.owedSince}
 	}
 	return st
@@ -184,16 +185,16 @@ func (s *syncState) status() Status {
 
 // noteMissing keeps the last RecentMissingLimit missing IDs.
 func (s *syncState) noteMissing(ids []int64) {
-	s.recentMissing = appendBounded(s.recentMissing, ids, RecentMissingLimit)
+	s.recentMissing = appendBounded(s.recentMissing, ids, contract.RecentMissingLimit)
 }
 
 // noteRejected keeps the last RecentRejectedLimit rejected values, each
 // truncated so a hostile payload cannot bloat the status or carried state.
 func (s *syncState) noteRejected(v string) {
-	if len(v) > rejectedSampleChars {
-		v = v[:rejectedSampleChars] + "…"
+	if len(v) > contract.RejectedSampleChars {
+		v = v[:contract.RejectedSampleChars] + "…"
 	}
-	s.recentRejected = appendBounded(s.recentRejected, []string{v}, RecentRejectedLimit)
+	s.recentRejected = appendBounded(s.recentRejected, []string{v}, contract.RecentRejectedLimit)
 }
 
 // timeOrNil keeps a zero time out of the status ("0001-01-01T00:00:00Z"

@@ -4,20 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/workflow"
 )
-
-// AudienceSummary is the one-line static summary of an audience workflow.
-func AudienceSummary(audienceID string) string {
-	return fmt.Sprintf("Audience %s: entry point of its membership changes (admit them here)", audienceID)
-}
-
-// AudienceStaticDetails are an audience workflow's static details.
-func AudienceStaticDetails(audienceID string) string {
-	return fmt.Sprintf("**Audience:** %s  \n**Send changes:** `hubsync enter|leave|import %s …` or the `%s` update  \n"+
-		"**Connectors:** `hubsync activate %s CONNECTOR`; each gets a sync `%s`  \n_Names only: credentials stay in the worker._",
-		audienceID, audienceID, UpdateAdmit, audienceID, SyncWorkflowID(audienceID, "CONNECTOR"))
-}
 
 // audienceUI remembers what the Web UI was last told.
 type audienceUI struct {
@@ -29,8 +18,8 @@ type audienceUI struct {
 // current details up to date.
 func (a *audience) refreshUI(ctx workflow.Context) {
 	if !a.ui.tagged {
-		if err := workflow.UpsertTypedSearchAttributes(ctx, SearchAttrAudience.ValueSet(a.id),
-			SearchAttrState.ValueSet(StateAudience)); err != nil {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, contract.SearchAttrAudience.ValueSet(a.id),
+			contract.SearchAttrState.ValueSet(contract.StateAudience)); err != nil {
 			workflow.GetLogger(ctx).Error("Search attributes not updated", "Error", err)
 		}
 		a.ui.tagged = true
@@ -50,11 +39,11 @@ func (a *audience) currentDetails() string {
 	for i, f := range a.flows {
 		c := a.connectors[i]
 		note := ""
-		if f.room() <= 0 {
+		if f.Room() <= 0 {
 			note = " · **full: senders wait until it drains**"
 		}
 		line("**Connector %s:** list %s, sync `%s`, backlog about %s of %s IDs%s", c.ConnectorID, c.ListID,
-			SyncWorkflowID(a.id, c.ConnectorID), thousands(f.estimate()), thousands(int64(f.MaxBacklog)), note)
+			contract.SyncWorkflowID(a.id, c.ConnectorID), thousands(f.Estimate()), thousands(int64(f.MaxBacklog)), note)
 	}
 	line("**Queue:** %s IDs waiting for room · %d senders held", thousands(int64(a.queue.ids)), len(a.waiters))
 	line("**Totals:** admitted %s IDs · forwarded %s changes · overflowed %s IDs (%d signals) · unrouted %s IDs",

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -15,27 +16,27 @@ import (
 // view.
 
 // SyncSummary is the one-line static summary of a sync workflow.
-func SyncSummary(in SyncInput) string {
+func SyncSummary(in contract.SyncInput) string {
 	return fmt.Sprintf("Sync audience %s → HubSpot list %s (connector %s)", in.AudienceID, in.ListID, in.ConnectorID)
 }
 
 // SyncStaticDetails are a sync's static details (Markdown): what it is
 // and how it is tuned. Never a secret: only names.
-func SyncStaticDetails(in SyncInput) string {
+func SyncStaticDetails(in contract.SyncInput) string {
 	account := in.Account
 	if account == "" {
 		account = "(see the connectors file)"
 	}
 	flush := in.FlushInterval
 	if flush == 0 {
-		flush = DefaultFlushInterval
+		flush = contract.DefaultFlushInterval
 	}
 	// The last line is a footnote: the Web UI (2.42) draws Markdown boxes a
 	// line short, so whatever comes last may be cut off.
 	return fmt.Sprintf("**Audience:** %s · **Connector:** %s  \n**HubSpot account:** %s · **List:** %s  \n"+
 		"**Flush interval:** %s · **Batch size:** %s · **Max backlog:** %s IDs  \n_Names only: credentials stay in the worker._",
 		in.AudienceID, in.ConnectorID, account, in.ListID, flush,
-		orDefault(in.MaxBatchSize, DefaultMaxBatchSize), orDefault(in.MaxBacklog, DefaultMaxBacklog))
+		orDefault(in.MaxBatchSize, contract.DefaultMaxBatchSize), orDefault(in.MaxBacklog, contract.DefaultMaxBacklog))
 }
 
 func orDefault(v, def int) string {
@@ -83,8 +84,8 @@ func (s *syncState) refreshUI(ctx workflow.Context) {
 		return
 	}
 	err := workflow.UpsertTypedSearchAttributes(ctx,
-		SearchAttrAudience.ValueSet(s.in.AudienceID), SearchAttrConnector.ValueSet(s.in.ConnectorID),
-		SearchAttrListID.ValueSet(s.in.ListID), SearchAttrState.ValueSet(state))
+		contract.SearchAttrAudience.ValueSet(s.in.AudienceID), contract.SearchAttrConnector.ValueSet(s.in.ConnectorID),
+		contract.SearchAttrListID.ValueSet(s.in.ListID), contract.SearchAttrState.ValueSet(state))
 	if err != nil {
 		workflow.GetLogger(ctx).Error("Search attributes not updated", "Error", err)
 		return
@@ -123,10 +124,10 @@ func (s *syncState) currentDetails() string {
 	if st.IDsDiscarded > 0 {
 		line("**Discarded by operators:** %s IDs in %d batches", thousands(st.IDsDiscarded), st.BatchesDiscarded)
 	}
-	if o := st.Owed; o != nil && st.State == StateBlocked {
+	if o := st.Owed; o != nil && st.State == contract.StateBlocked {
 		e := st.LastError
 		if e == nil {
-			e = &HubSpotFailure{}
+			e = &contract.HubSpotFailure{}
 		}
 		line("**Blocked by HubSpot:** %d %s (correlationId %s) on batch %s, +%d / −%d owed", e.Status, e.Category,
 			orDash(e.CorrelationID), shortBatch(o.BatchID), o.Adds, o.Removes)
@@ -142,7 +143,7 @@ func (s *syncState) currentDetails() string {
 }
 
 // reconcileLine is a reconcile's progress or outcome on one line.
-func reconcileLine(label string, r *ReconcileStatus) string {
+func reconcileLine(label string, r *contract.ReconcileStatus) string {
 	kind := ""
 	if r.Plan {
 		kind = " (plan: changes nothing)"
@@ -195,12 +196,12 @@ func oneLine(s string, max int) string {
 }
 
 // batchSummary labels a batch's activity in the UI's timeline.
-func batchSummary(req BatchRequest) string {
+func batchSummary(req contract.BatchRequest) string {
 	return fmt.Sprintf("+%d / −%d → list %s (batch %s)", len(req.Add), len(req.Remove), req.ListID, shortBatch(req.BatchID))
 }
 
 // stateSearchAttrs are a sync's search attributes at its start.
-func syncSearchAttrs(in SyncInput) temporal.SearchAttributes {
-	return temporal.NewSearchAttributes(SearchAttrAudience.ValueSet(in.AudienceID), SearchAttrConnector.ValueSet(in.ConnectorID),
-		SearchAttrListID.ValueSet(in.ListID), SearchAttrState.ValueSet(StateActive))
+func syncSearchAttrs(in contract.SyncInput) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(contract.SearchAttrAudience.ValueSet(in.AudienceID), contract.SearchAttrConnector.ValueSet(in.ConnectorID),
+		contract.SearchAttrListID.ValueSet(in.ListID), contract.SearchAttrState.ValueSet(contract.StateActive))
 }

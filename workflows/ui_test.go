@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -13,16 +14,16 @@ import (
 // operator runs next; its search attributes say blocked.
 func TestSyncCurrentDetailsWhenBlocked(t *testing.T) {
 	h := newHarness(t)
-	h.hs.fail = func(n int, req BatchRequest) error { return terminal(404, "OBJECT_NOT_FOUND") }
+	h.hs.fail = func(n int, req contract.BatchRequest) error { return terminal(404, "OBJECT_NOT_FOUND") }
 	h.trackSearchAttributes()
 	h.at(time.Second, func() { h.enter("1", "2") })
 	var details string
 	var state string
 	h.at(time.Minute, func() {
 		details = h.details()
-		state = h.searchKeyword(SearchAttrState.GetName())
-		h.signal(SignalDiscard, Discard{Reason: "test"})
-		h.signal(SignalStop, nil)
+		state = h.searchKeyword(contract.SearchAttrState.GetName())
+		h.signal(contract.SignalDiscard, contract.Discard{Reason: "test"})
+		h.signal(contract.SignalStop, nil)
 	})
 	h.run(baseInput())
 
@@ -32,14 +33,14 @@ func TestSyncCurrentDetailsWhenBlocked(t *testing.T) {
 	assert.Contains(t, details, "`hubsync resume aud-1 con-1`")
 	assert.Contains(t, details, "`hubsync discard aud-1 con-1 -reason")
 	assert.Contains(t, details, "_updated ")
-	assert.Equal(t, StateBlocked, state)
+	assert.Equal(t, contract.StateBlocked, state)
 }
 
 func TestSyncCurrentDetailsWhenHealthy(t *testing.T) {
 	h := newHarness(t)
 	h.at(time.Second, func() { h.enter("1", "2", "3"); h.leave("9") })
 	var details string
-	h.at(time.Minute, func() { details = h.details(); h.signal(SignalStop, nil) })
+	h.at(time.Minute, func() { details = h.details(); h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 	assert.Contains(t, details, "**State:** active")
 	assert.Contains(t, details, "**Pending:** +0 / −0 · **backlog** 0 of 50,000 IDs")
@@ -52,12 +53,12 @@ func TestSyncCurrentDetailsWhenHealthy(t *testing.T) {
 }
 
 func TestStaticDetailsNameEverythingButSecrets(t *testing.T) {
-	d := SyncStaticDetails(SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "7", Account: "acme", FlushInterval: 2 * time.Second})
+	d := SyncStaticDetails(contract.SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "7", Account: "acme", FlushInterval: 2 * time.Second})
 	for _, want := range []string{"**Audience:** a", "**Connector:** c", "**HubSpot account:** acme", "**List:** 7", "credentials stay in the worker",
 		"**Flush interval:** 2s", "**Batch size:** 500", "**Max backlog:** 50,000 IDs"} {
 		assert.Contains(t, d, want)
 	}
-	assert.Equal(t, "Sync audience a → HubSpot list 7 (connector c)", SyncSummary(SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "7"}))
+	assert.Equal(t, "Sync audience a → HubSpot list 7 (connector c)", SyncSummary(contract.SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "7"}))
 	assert.Equal(t, "1,234,567", thousands(1234567))
 	require.Equal(t, "-1,000", thousands(-1000))
 }
@@ -71,7 +72,7 @@ func TestSyncCurrentDetailsShowTheReconcile(t *testing.T) {
 	var during, after string
 	h.at(2*time.Second, func() { during = h.details() })
 	h.at(3*time.Second, func() { h.sendSnapshot("rec-ui", []int64{2, 3, 4}, 2) })
-	h.at(time.Minute, func() { after = h.details(); h.signal(SignalStop, nil) })
+	h.at(time.Minute, func() { after = h.details(); h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 	assert.Contains(t, during, "**Reconcile** rec-ui: **reading** · snapshot 0 · list read 3 of 3 (1 pages)")
 	assert.Contains(t, after, "**Last reconcile** rec-ui: **done** · snapshot 3 · list read 3 of 3 (1 pages) · differences +1 / −1, applied 2 · taken over by later changes 0 · superseded 0 · ended ")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 )
@@ -14,13 +15,13 @@ import (
 func TestParseRecordID(t *testing.T) {
 	valid := map[string]int64{"1": 1, "42": 42, "9223372036854775807": 9223372036854775807}
 	for s, want := range valid {
-		got, ok := ParseRecordID(s)
+		got, ok := contract.ParseRecordID(s)
 		require.True(t, ok, s)
 		require.Equal(t, want, got)
 	}
 	for _, s := range []string{"", "0", "-1", "+1", "abc", "1.5", " 7", "7 ", "007", "1e3", "0x10",
 		"9223372036854775808", "99999999999999999999", "１２"} {
-		_, ok := ParseRecordID(s)
+		_, ok := contract.ParseRecordID(s)
 		require.False(t, ok, "%q must be rejected", s)
 	}
 }
@@ -36,18 +37,18 @@ func TestRejectedIDs(t *testing.T) {
 		bad = append(bad, fmt.Sprintf("bad-%d", i))
 	}
 	h.at(time.Second, func() {
-		h.signal(SignalMembership, map[string]any{
+		h.signal(contract.SignalMembership, map[string]any{
 			"op":        "enter",
 			"recordIds": []any{"42", "0", "-1", "abc", "1.5", " 7", "007", "", 99, nil, "9223372036854775807"},
 			"changeId":  "c-1",
 		})
-		h.signal(SignalMembership, MembershipChange{Op: "join", RecordIDs: []string{"5", "6"}})
-		h.signal(SignalMembership, MembershipChange{Op: OpLeave, RecordIDs: []string{"43", long}})
-		h.signal(SignalMembership, MembershipChange{Op: OpEnter, RecordIDs: bad})
-		h.signal(SignalMembership, "not a change")
-		h.signal(SignalMembership, map[string]any{"op": "enter", "recordIds": "24"})
+		h.signal(contract.SignalMembership, contract.MembershipChange{Op: "join", RecordIDs: []string{"5", "6"}})
+		h.signal(contract.SignalMembership, contract.MembershipChange{Op: contract.OpLeave, RecordIDs: []string{"43", long}})
+		h.signal(contract.SignalMembership, contract.MembershipChange{Op: contract.OpEnter, RecordIDs: bad})
+		h.signal(contract.SignalMembership, "not a change")
+		h.signal(contract.SignalMembership, map[string]any{"op": "enter", "recordIds": "24"})
 	})
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 
 	calls := h.hs.snapshotCalls()
@@ -58,12 +59,12 @@ func TestRejectedIDs(t *testing.T) {
 	require.EqualValues(t, 9+2+1+30, st.TotalRejected)
 	require.EqualValues(t, 2, st.MalformedSignals, "a payload that is not a change, and recordIds that is not an array")
 	require.EqualValues(t, 6, st.MembershipSignals)
-	require.Len(t, st.RecentRejected, RecentRejectedLimit, "sample is bounded")
+	require.Len(t, st.RecentRejected, contract.RecentRejectedLimit, "sample is bounded")
 	n := len(st.RecentRejected)
 	require.Contains(t, st.RecentRejected[n-2], "not a change", "malformed payloads are sampled too")
 	require.Contains(t, st.RecentRejected[n-1], "recordIds is a JSON string, not an array")
 	for _, r := range st.RecentRejected {
-		require.LessOrEqual(t, len(r), rejectedSampleChars+len("…"))
+		require.LessOrEqual(t, len(r), contract.RejectedSampleChars+len("…"))
 	}
 	require.Contains(t, st.RecentRejected, "bad-29")
 	require.NotContains(t, st.RecentRejected, "bad-9", "oldest samples rotate out")
@@ -74,9 +75,9 @@ func TestRejectedIDs(t *testing.T) {
 func TestRejectedNumbersAreSampledWithTheirType(t *testing.T) {
 	h := newHarness(t)
 	h.at(time.Second, func() {
-		h.signal(SignalMembership, map[string]any{"op": "enter", "recordIds": []any{42, map[string]any{"id": "7"}}})
+		h.signal(contract.SignalMembership, map[string]any{"op": "enter", "recordIds": []any{42, map[string]any{"id": "7"}}})
 	})
-	h.at(time.Hour, func() { h.signal(SignalStop, nil) })
+	h.at(time.Hour, func() { h.signal(contract.SignalStop, nil) })
 	h.run(baseInput())
 	st := h.result()
 	require.EqualValues(t, 2, st.TotalRejected)
@@ -84,16 +85,16 @@ func TestRejectedNumbersAreSampledWithTheirType(t *testing.T) {
 }
 
 func TestInputValidation(t *testing.T) {
-	cases := map[string]func(*SyncInput){
-		"AudienceID":       func(in *SyncInput) { in.AudienceID = "" },
-		"ConnectorID":      func(in *SyncInput) { in.ConnectorID = "a/b" },
-		"ListID":           func(in *SyncInput) { in.ListID = "  " },
-		"FlushInterval":    func(in *SyncInput) { in.FlushInterval = -time.Second },
-		"MaxBatchSize":     func(in *SyncInput) { in.MaxBatchSize = MaxMaxBatchSize + 1 },
-		"MaxSignalsPerRun": func(in *SyncInput) { in.MaxSignalsPerRun = -1 },
-		"MaxBatchesPerRun": func(in *SyncInput) { in.MaxBatchesPerRun = maxBatchesPerRunLimit + 1 },
-		"Carried.Pending": func(in *SyncInput) {
-			in.Carried = &CarriedState{Pending: PendingSnapshot{Count: 2, Packed: []byte{2}, Leaves: []byte{0}}}
+	cases := map[string]func(*contract.SyncInput){
+		"AudienceID":       func(in *contract.SyncInput) { in.AudienceID = "" },
+		"ConnectorID":      func(in *contract.SyncInput) { in.ConnectorID = "a/b" },
+		"ListID":           func(in *contract.SyncInput) { in.ListID = "  " },
+		"FlushInterval":    func(in *contract.SyncInput) { in.FlushInterval = -time.Second },
+		"MaxBatchSize":     func(in *contract.SyncInput) { in.MaxBatchSize = contract.MaxMaxBatchSize + 1 },
+		"MaxSignalsPerRun": func(in *contract.SyncInput) { in.MaxSignalsPerRun = -1 },
+		"MaxBatchesPerRun": func(in *contract.SyncInput) { in.MaxBatchesPerRun = contract.MaxBatchesPerRunLimit + 1 },
+		"Carried.Pending": func(in *contract.SyncInput) {
+			in.Carried = &contract.CarriedState{Pending: contract.PendingSnapshot{Count: 2, Packed: []byte{2}, Leaves: []byte{0}}}
 		},
 	}
 	for field, mutate := range cases {
@@ -106,7 +107,7 @@ func TestInputValidation(t *testing.T) {
 			require.Error(t, err)
 			var app *temporal.ApplicationError
 			require.True(t, errors.As(err, &app))
-			require.Equal(t, ErrTypeInvalidInput, app.Type())
+			require.Equal(t, contract.ErrTypeInvalidInput, app.Type())
 			require.True(t, app.NonRetryable())
 			require.Contains(t, err.Error(), "SyncInput."+field)
 		})
@@ -114,20 +115,20 @@ func TestInputValidation(t *testing.T) {
 }
 
 func TestInputDefaults(t *testing.T) {
-	in, err := normalize(SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "1"})
+	in, err := normalize(contract.SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "1"})
 	require.NoError(t, err)
-	require.Equal(t, DefaultFlushInterval, in.FlushInterval)
-	require.Equal(t, DefaultMaxBatchSize, in.MaxBatchSize)
-	require.Equal(t, DefaultMaxSignalsPerRun, in.MaxSignalsPerRun)
-	require.Equal(t, DefaultMaxBatchesPerRun, in.MaxBatchesPerRun)
+	require.Equal(t, contract.DefaultFlushInterval, in.FlushInterval)
+	require.Equal(t, contract.DefaultMaxBatchSize, in.MaxBatchSize)
+	require.Equal(t, contract.DefaultMaxSignalsPerRun, in.MaxSignalsPerRun)
+	require.Equal(t, contract.DefaultMaxBatchesPerRun, in.MaxBatchesPerRun)
 }
 
 func TestRetryPolicyAndOptions(t *testing.T) {
 	p := MembershipRetryPolicy()
 	require.Zero(t, p.MaximumAttempts, "unlimited: recovery is automatic")
-	require.ElementsMatch(t, []string{ErrTypeTerminal, ErrTypeInvalidBatch}, p.NonRetryableErrorTypes)
+	require.ElementsMatch(t, []string{contract.ErrTypeTerminal, contract.ErrTypeInvalidBatch}, p.NonRetryableErrorTypes)
 	o := ActivityOptions()
-	require.Equal(t, ActivityStartToClose, o.StartToCloseTimeout)
+	require.Equal(t, contract.ActivityStartToClose, o.StartToCloseTimeout)
 	require.Zero(t, o.ScheduleToCloseTimeout)
-	require.Equal(t, "hubspot-sync/a/c", SyncWorkflowID("a", "c"))
+	require.Equal(t, "hubspot-sync/a/c", contract.SyncWorkflowID("a", "c"))
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -13,43 +14,33 @@ type WorkflowRegistrar interface {
 	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
 }
 
-// AccountTaskQueue is the task queue of an account's membership
-// activities: the server dispatches them at the account's rate to every
-// worker together. Without an account, the workflow's own queue.
-func AccountTaskQueue(workflowQueue, account string) string {
-	if account == "" {
-		return ""
-	}
-	return workflowQueue + "." + account
-}
-
 // RegisterSync registers the sync workflow (AudienceSync) under SyncWorkflowName.
 func RegisterSync(r WorkflowRegistrar) {
-	r.RegisterWorkflowWithOptions(AudienceSync, workflow.RegisterOptions{Name: SyncWorkflowName})
+	r.RegisterWorkflowWithOptions(AudienceSync, workflow.RegisterOptions{Name: contract.SyncWorkflowName})
 }
 
 // AudienceSync keeps one HubSpot list equal to one audience for one
 // connector. It returns its final Status after a stop, or a
 // ContinueAsNewError carrying its state when the run's history is long.
-func AudienceSync(ctx workflow.Context, in SyncInput) (Status, error) {
+func AudienceSync(ctx workflow.Context, in contract.SyncInput) (contract.Status, error) {
 	in, err := normalize(in)
 	if err != nil {
-		return Status{}, err
+		return contract.Status{}, err
 	}
 	s, err := newState(in, workflow.GetInfo(ctx).WorkflowExecution.ID)
 	if err != nil {
-		return Status{}, err
+		return contract.Status{}, err
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (Status, error) {
+	if err := workflow.SetQueryHandler(ctx, contract.QueryStatus, func() (contract.Status, error) {
 		return s.status(), nil
 	}); err != nil {
-		return Status{}, err
+		return contract.Status{}, err
 	}
 	if err := s.registerSnapshotUpdate(ctx); err != nil {
-		return Status{}, err
+		return contract.Status{}, err
 	}
 	s.maxInFlight = in.MaxInFlight
-	s.activityQueue = AccountTaskQueue(workflow.GetInfo(ctx).TaskQueueName, in.Account)
+	s.activityQueue = contract.AccountTaskQueue(workflow.GetInfo(ctx).TaskQueueName, in.Account)
 	workflow.GetLogger(ctx).Info("Sync started", "AudienceID", in.AudienceID,
 		"ConnectorID", in.ConnectorID, "ListID", in.ListID, "Generation", s.generation,
 		"Pending", s.buf.Len(), "Blocked", s.owed != nil, "MaxInFlight", s.maxInFlight,
@@ -59,7 +50,7 @@ func AudienceSync(ctx workflow.Context, in SyncInput) (Status, error) {
 
 // run is the event loop: decide what to do with the current state, then
 // wait for exactly one event (a signal, a batch result or the timer).
-func (s *syncState) run(ctx workflow.Context) (Status, error) {
+func (s *syncState) run(ctx workflow.Context) (contract.Status, error) {
 	ch := getSignalChannels(ctx)
 	hs := s.handlers(ctx, ch)
 	sel := workflow.NewSelector(ctx)
@@ -95,7 +86,7 @@ func (s *syncState) run(ctx workflow.Context) (Status, error) {
 					t.cancel()
 					workflow.GetLogger(ctx).Info("Continuing as new", "Generation", in.Carried.Generation,
 						"Pending", s.buf.Len(), "Blocked", s.owed != nil, "CarriedBytes", size)
-					return Status{}, workflow.NewContinueAsNewError(ctx, SyncWorkflowName, in)
+					return contract.Status{}, workflow.NewContinueAsNewError(ctx, contract.SyncWorkflowName, in)
 				} else if !s.carryDeferred {
 					// Unreachable within the backlog bounds (see bounds.go);
 					// if it happens, keep draining in this run rather than

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // statusPollLimit: with more audiences than this, statuses are read only
@@ -121,7 +121,7 @@ func (w *watcher) poll(ctx context.Context) (idle bool, key string, err error) {
 		}
 		w.last[i] = cr
 		s := cr.Status
-		if s.State == workflows.StateBlocked {
+		if s.State == contract.StateBlocked {
 			return false, "", fmt.Errorf("connector %s of audience %s is blocked: %+v (see the worker log)", t.connector, t.audience, s.LastError)
 		}
 		pending += s.PendingAdds + s.PendingRemoves

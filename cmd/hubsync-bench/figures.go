@@ -3,9 +3,8 @@ package main
 import (
 	"context"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/client"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func (r *report) fillSending(s *sendStats) {
@@ -67,12 +66,12 @@ func diff(got, want []int64) (missing, extra []int64) {
 // fillHistories reads every run of each audience and sync workflow.
 func (r *report) fillHistories(ctx context.Context, c client.Client, w *watcher, secrets []string) error {
 	for i, t := range w.targets {
-		aud, err := walkHistory(ctx, c, workflows.AudienceWorkflowID(t.audience), "audience", secrets)
+		aud, err := walkHistory(ctx, c, contract.AudienceWorkflowID(t.audience), "audience", secrets)
 		if err != nil {
 			return err
 		}
 		aud.Generation = w.audGen[i]
-		sync, err := walkHistory(ctx, c, workflows.SyncWorkflowID(t.audience, t.connector), "sync", secrets)
+		sync, err := walkHistory(ctx, c, contract.SyncWorkflowID(t.audience, t.connector), "sync", secrets)
 		if err != nil {
 			return err
 		}

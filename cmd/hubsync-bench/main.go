@@ -27,7 +27,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // Exit codes.
@@ -143,8 +143,8 @@ func (o options) validate() error {
 	switch {
 	case o.changes < 1 || o.contacts < 1 || o.audiences < 1:
 		return errors.New("-changes, -contacts and -audiences must be at least 1")
-	case o.backlog != 0 && (o.backlog < o.batch || o.backlog > workflows.MaxMaxBacklog):
-		return fmt.Errorf("-max-backlog %d: use -batch..%d, or 0 for the default", o.backlog, workflows.MaxMaxBacklog)
+	case o.backlog != 0 && (o.backlog < o.batch || o.backlog > contract.MaxMaxBacklog):
+		return fmt.Errorf("-max-backlog %d: use -batch..%d, or 0 for the default", o.backlog, contract.MaxMaxBacklog)
 	case o.batch < 1 || o.batch > 10_000:
 		return fmt.Errorf("-batch %d: use 1..10000 (the connector's maxBatchSize)", o.batch)
 	case o.flush <= 0:
@@ -159,8 +159,8 @@ func (o options) validate() error {
 		return errors.New("-kills, -server-restarts and -run-limit must not be negative, -send-attempts at least 1")
 	case o.faults < 0 || o.faults >= 1:
 		return fmt.Errorf("-faults %g: use a share from 0 up to (not including) 1", o.faults)
-	case o.inFlight < 0 || o.inFlight > workflows.MaxMaxInFlight:
-		return fmt.Errorf("-in-flight %d: use 1..%d, or 0 for the default", o.inFlight, workflows.MaxMaxInFlight)
+	case o.inFlight < 0 || o.inFlight > contract.MaxMaxInFlight:
+		return fmt.Errorf("-in-flight %d: use 1..%d, or 0 for the default", o.inFlight, contract.MaxMaxInFlight)
 	case o.rate < 0 || o.idle < 0 || o.naive < 1:
 		return errors.New("-rate and -idle must not be negative, -naive-workers at least 1")
 	case o.timeout <= 0:

@@ -14,9 +14,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func init() {
@@ -134,9 +134,9 @@ type reconcileFigures struct {
 	ReadServe        spread  `json:"readServe"`
 	ReadGap          spread  `json:"readGap"`
 
-	Report workflows.ReconcileStatus `json:"report"`
-	Plan   *planFigures              `json:"plan,omitempty"`
-	Exact  bool                      `json:"exact"`
+	Report contract.ReconcileStatus `json:"report"`
+	Plan   *planFigures             `json:"plan,omitempty"`
+	Exact  bool                     `json:"exact"`
 }
 
 // requestCounts are one kind of request, against its minimum.
@@ -176,10 +176,10 @@ func spreadOf(d []float64) spread {
 
 // planFigures are those of the plan run before the reconcile (-plan).
 type planFigures struct {
-	Seconds float64                   `json:"seconds"`
-	Reads   int                       `json:"reads"`
-	Writes  int                       `json:"writes"` // must be 0: a plan changes nothing
-	Report  workflows.ReconcileStatus `json:"report"`
+	Seconds float64                  `json:"seconds"`
+	Reads   int                      `json:"reads"`
+	Writes  int                      `json:"writes"` // must be 0: a plan changes nothing
+	Report  contract.ReconcileStatus `json:"report"`
 }
 
 // benchReconcile reconciles the one target's list to its snapshot (the
@@ -258,9 +258,9 @@ func benchReconcile(ctx context.Context, o options, st *starter.Starter, emu *em
 // every 10 s. sent, if set, gets when a status first showed the whole
 // snapshot taken (statuses come about every second).
 func reconcileWithProgress(ctx context.Context, st *starter.Starter, t target, opts starter.ReconcileOptions, start time.Time,
-	log *slog.Logger, what string, sent *time.Time) (workflows.ReconcileStatus, error) {
+	log *slog.Logger, what string, sent *time.Time) (contract.ReconcileStatus, error) {
 	var last time.Time
-	opts.Progress = func(s workflows.ReconcileStatus) {
+	opts.Progress = func(s contract.ReconcileStatus) {
 		if sent != nil && sent.IsZero() && s.SnapshotComplete {
 			*sent = time.Now()
 		}

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/internal/devserver"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 var (
@@ -159,7 +159,7 @@ func TestScenarioReconcileSmall(t *testing.T) {
 	assert.Equal(t, 4200, rep.Settings.Contacts, "the contacts follow -members and -drift")
 	assert.Equal(t, 4000, f.LiveAtStart, "200 missing, 200 extra")
 	r := f.Report
-	assert.Equal(t, workflows.PhaseDone, r.Phase)
+	assert.Equal(t, contract.PhaseDone, r.Phase)
 	assert.EqualValues(t, 200, r.Adds)
 	assert.EqualValues(t, 200, r.Removes)
 	assert.EqualValues(t, 400, r.Applied)

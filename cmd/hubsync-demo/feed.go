@@ -7,9 +7,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // feed sends the demo stream at the chosen rate, printing progress once a
@@ -57,7 +57,7 @@ func awaitConvergence(ctx context.Context, st *starter.Starter, emu *hubspottest
 		fmt.Fprintf(out, "state %-8s pending +%d -%d | batches %d | added %d removed %d missing %d rejected %d | list size %d, expected %d\n",
 			status.State, status.PendingAdds, status.PendingRemoves, status.BatchesSent,
 			status.TotalAdded, status.TotalRemoved, status.TotalMissing, status.TotalRejected, len(got), len(want))
-		if status.State == workflows.StateBlocked {
+		if status.State == contract.StateBlocked {
 			return fmt.Errorf("the sync is blocked: %+v", status.LastError)
 		}
 		idle := status.PendingAdds+status.PendingRemoves == 0 && status.InFlight == nil && status.Owed == nil

@@ -9,8 +9,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // orchestrator is the part of *starter.Starter the CLI uses; tests supply a
@@ -19,15 +19,15 @@ type orchestrator interface {
 	Activate(ctx context.Context, audienceID string, connectorIDs ...string) error
 	Enter(ctx context.Context, audienceID string, recordIDs []string) (starter.Accepted, error)
 	Leave(ctx context.Context, audienceID string, recordIDs []string) (starter.Accepted, error)
-	Connectors(ctx context.Context, audienceID string) (workflows.AudienceStatus, error)
+	Connectors(ctx context.Context, audienceID string) (contract.AudienceStatus, error)
 	Status(ctx context.Context, audienceID string) (starter.AudienceReport, error)
-	ConnectorStatus(ctx context.Context, audienceID, connectorID string) (workflows.Status, error)
+	ConnectorStatus(ctx context.Context, audienceID, connectorID string) (contract.Status, error)
 	Pause(ctx context.Context, audienceID, connectorID string) error
 	Resume(ctx context.Context, audienceID, connectorID string) error
 	Retarget(ctx context.Context, audienceID, connectorID, listID string) error
 	Discard(ctx context.Context, audienceID, connectorID, reason string) error
 	Stop(ctx context.Context, audienceID, connectorID string) error
-	Reconcile(ctx context.Context, audienceID, connectorID string, members starter.Snapshot, opts starter.ReconcileOptions) (workflows.ReconcileStatus, error)
+	Reconcile(ctx context.Context, audienceID, connectorID string, members starter.Snapshot, opts starter.ReconcileOptions) (contract.ReconcileStatus, error)
 }
 
 var _ orchestrator = (*starter.Starter)(nil)

@@ -17,13 +17,13 @@ import (
 	"time"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
 	"github.com/audiencesync/hubspot-list-sync/internal/workertest"
 	"github.com/audiencesync/hubspot-list-sync/starter"
 	"github.com/audiencesync/hubspot-list-sync/worker"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // The end-to-end test drives the real CLI path: hubsync → dialTemporal →
@@ -82,10 +82,10 @@ func (e *e2e) expectIn(code int, stdin string, args ...string) (string, string) 
 }
 
 // connectorStatus is `hubsync status AUD CONN --json`, decoded.
-func (e *e2e) connectorStatus() workflows.Status {
+func (e *e2e) connectorStatus() contract.Status {
 	e.t.Helper()
 	out, _ := e.expect(exitOK, "status", e2eAudience, e2eConn, "--json")
-	var st workflows.Status
+	var st contract.Status
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		e.t.Fatalf("status --json: %v\n%s", err, out)
 	}
@@ -93,9 +93,9 @@ func (e *e2e) connectorStatus() workflows.Status {
 }
 
 // waitStatus polls `hubsync status AUD CONN --json` until cond holds.
-func (e *e2e) waitStatus(what string, cond func(workflows.Status) bool) workflows.Status {
+func (e *e2e) waitStatus(what string, cond func(contract.Status) bool) contract.Status {
 	e.t.Helper()
-	var st workflows.Status
+	var st contract.Status
 	testenv.Eventually(e.t, 20*time.Second, func() (bool, string) {
 		st = e.connectorStatus()
 		return cond(st), fmt.Sprintf("%s: status %+v", what, st)
@@ -195,7 +195,7 @@ func TestE2EThroughTemporalAndEmulator(t *testing.T) {
 
 	// Activation; a second one is harmless. A typo is "not found".
 	out, _ := e.expect(exitOK, "activate", e2eAudience, e2eConn)
-	contains(t, "activate", out, "activated vip", workflows.AudienceWorkflowID(e2eAudience))
+	contains(t, "activate", out, "activated vip", contract.AudienceWorkflowID(e2eAudience))
 	e.expect(exitOK, "activate", e2eAudience, e2eConn)
 	e.expect(exitNotFound, "activate", e2eAudience, "typo")
 
@@ -236,7 +236,7 @@ func TestE2EThroughTemporalAndEmulator(t *testing.T) {
 	if len(rep.Connectors) != 1 || rep.Connectors[0].Status == nil || rep.Connectors[0].ConnectorID != e2eConn {
 		t.Fatalf("status --json connectors: %s", out)
 	}
-	if s := rep.Connectors[0].Status; s.State != workflows.StateActive || s.ListID != e.list1 ||
+	if s := rep.Connectors[0].Status; s.State != contract.StateActive || s.ListID != e.list1 ||
 		s.PendingAdds != 0 || s.PendingRemoves != 0 || s.InFlight != nil || s.Owed != nil ||
 		s.TotalAdded != 6 || s.TotalRemoved != 2 || s.TotalMissing != 1 || s.TotalRejected != 0 ||
 		s.BatchesSent < 3 || s.BatchesFailed != 0 || !slices.Equal(s.RecentMissing, []int64{5000}) {
@@ -251,8 +251,8 @@ func TestE2EThroughTemporalAndEmulator(t *testing.T) {
 	contains(t, "pause", out, "vip: paused")
 	e.expect(exitOK, "enter", e2eAudience, "7", "8")
 	e.expect(exitOK, "leave", e2eAudience, "3")
-	e.waitStatus("paused with 2 adds and 1 remove pending", func(s workflows.Status) bool {
-		return s.State == workflows.StatePaused && s.Paused && s.PendingAdds == 2 && s.PendingRemoves == 1
+	e.waitStatus("paused with 2 adds and 1 remove pending", func(s contract.Status) bool {
+		return s.State == contract.StatePaused && s.Paused && s.PendingAdds == 2 && s.PendingRemoves == 1
 	})
 	time.Sleep(time.Second) // five flush intervals
 	e.members(e.list1, 3, 4, 5, 6)
@@ -268,7 +268,7 @@ func TestE2EThroughTemporalAndEmulator(t *testing.T) {
 	e.emu.ResetLog()
 	e.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 404, PathContains: "add-and-remove"})
 	e.expect(exitOK, "enter", e2eAudience, "9")
-	st := e.waitStatus("blocked by the 404", func(s workflows.Status) bool { return s.State == workflows.StateBlocked })
+	st := e.waitStatus("blocked by the 404", func(s contract.Status) bool { return s.State == contract.StateBlocked })
 	corr := failedCorrelationID(t, e.emu, 404)
 	if st.LastError == nil || st.LastError.Status != 404 || st.LastError.CorrelationID != corr ||
 		st.Owed == nil || st.Owed.Adds != 1 || st.Owed.ListID != e.list1 || st.BatchesFailed != 1 {
@@ -279,7 +279,7 @@ func TestE2EThroughTemporalAndEmulator(t *testing.T) {
 	out, _ = e.expect(exitOK, "status", e2eAudience)
 	contains(t, "status while blocked", out, "blocked", "owes a batch: HTTP 404")
 	e.expect(exitOK, "enter", e2eAudience, "10")
-	e.waitStatus("10 pending while blocked", func(s workflows.Status) bool { return s.PendingAdds == 1 })
+	e.waitStatus("10 pending while blocked", func(s contract.Status) bool { return s.PendingAdds == 1 })
 	e.members(e.list1, 4, 5, 6, 7, 8)
 
 	// Retarget to list 2: the owed batch and everything after go there.
@@ -287,15 +287,15 @@ func TestE2EThroughTemporalAndEmulator(t *testing.T) {
 	contains(t, "retarget", out, "retargeted to list "+e.list2)
 	e.waitMembers(e.list2, 9, 10)
 	e.members(e.list1, 4, 5, 6, 7, 8)
-	if st := e.connectorStatus(); st.State != workflows.StateActive || st.ListID != e.list2 || st.Owed != nil {
+	if st := e.connectorStatus(); st.State != contract.StateActive || st.ListID != e.list2 || st.Owed != nil {
 		t.Errorf("after retarget: %+v", st)
 	}
 
 	// Discard: a 400 blocks the sync again; the operator drops that batch.
 	e.emu.InjectFault(hubspottest.Fault{Kind: hubspottest.FaultStatus, Status: 400, PathContains: "add-and-remove"})
 	e.expect(exitOK, "enter", e2eAudience, "11")
-	st = e.waitStatus("blocked by the 400", func(s workflows.Status) bool {
-		return s.State == workflows.StateBlocked && s.LastError != nil && s.LastError.Status == 400
+	st = e.waitStatus("blocked by the 400", func(s contract.Status) bool {
+		return s.State == contract.StateBlocked && s.LastError != nil && s.LastError.Status == 400
 	})
 	if st.Owed == nil || st.Owed.Adds != 1 || st.Owed.ListID != e.list2 || st.BatchesFailed != 2 {
 		t.Errorf("blocked by the 400: %+v", st)
@@ -303,8 +303,8 @@ func TestE2EThroughTemporalAndEmulator(t *testing.T) {
 	e.expect(exitUsage, "discard", e2eAudience) // the connector is required
 	out, _ = e.expect(exitOK, "discard", e2eAudience, e2eConn, "-reason", "e2e: drop the batch")
 	contains(t, "discard", out, "vip: owed batch discarded")
-	e.waitStatus("discarded", func(s workflows.Status) bool {
-		return s.State == workflows.StateActive && s.Owed == nil && s.BatchesDiscarded == 1 && s.IDsDiscarded == 1
+	e.waitStatus("discarded", func(s contract.Status) bool {
+		return s.State == contract.StateActive && s.Owed == nil && s.BatchesDiscarded == 1 && s.IDsDiscarded == 1
 	})
 	e.expect(exitOK, "enter", e2eAudience, "12", "-v")
 	e.waitMembers(e.list2, 9, 10, 12)
@@ -334,16 +334,16 @@ func TestE2EThroughTemporalAndEmulator(t *testing.T) {
 	contains(t, "stop", out, "vip: stop requested")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	var result workflows.Status
-	if err := e.tp.Client.GetWorkflow(ctx, workflows.SyncWorkflowID(e2eAudience, e2eConn), "").Get(ctx, &result); err != nil {
+	var result contract.Status
+	if err := e.tp.Client.GetWorkflow(ctx, contract.SyncWorkflowID(e2eAudience, e2eConn), "").Get(ctx, &result); err != nil {
 		t.Fatalf("sync workflow did not complete: %v", err)
 	}
-	if result.State != workflows.StateStopped {
+	if result.State != contract.StateStopped {
 		t.Errorf("sync workflow result: %+v", result)
 	}
 	e.members(e.list2, 9, 10, 12, 13)
 	e.members(e.list1, 4, 5, 6, 7, 8)
-	if st := e.connectorStatus(); st.State != workflows.StateStopped || st.PendingAdds+st.PendingRemoves != 0 || st.TotalAdded != 12 {
+	if st := e.connectorStatus(); st.State != contract.StateStopped || st.PendingAdds+st.PendingRemoves != 0 || st.TotalAdded != 12 {
 		t.Errorf("status after stop: %+v", st)
 	}
 	out, _ = e.expect(exitOK, "status", e2eAudience)

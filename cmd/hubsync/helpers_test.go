@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // call is one orchestrator call the fake received.
@@ -47,7 +47,7 @@ type fakeOrchestrator struct {
 	mu        sync.Mutex
 	calls     []call
 	active    map[string][]string
-	status    map[string]workflows.Status // by connector
+	status    map[string]contract.Status // by connector
 	fail      int
 	failAfter int
 	failErr   error
@@ -55,7 +55,7 @@ type fakeOrchestrator struct {
 	members   int
 	// Reconcile returns reconciled (with the call's ID) and reconcileErr,
 	// or, when reconcileBlocks, waits for its context to end.
-	reconciled      workflows.ReconcileStatus
+	reconciled      contract.ReconcileStatus
 	reconcileErr    error
 	reconcileBlocks bool
 }
@@ -115,13 +115,13 @@ func (f *fakeOrchestrator) Leave(_ context.Context, aud string, ids []string) (s
 	return f.membership("leave", aud, ids)
 }
 
-func (f *fakeOrchestrator) Connectors(_ context.Context, aud string) (workflows.AudienceStatus, error) {
+func (f *fakeOrchestrator) Connectors(_ context.Context, aud string) (contract.AudienceStatus, error) {
 	if err := f.notActive(aud); err != nil {
-		return workflows.AudienceStatus{}, err
+		return contract.AudienceStatus{}, err
 	}
-	st := workflows.AudienceStatus{AudienceID: aud, Forwarded: 12}
+	st := contract.AudienceStatus{AudienceID: aud, Forwarded: 12}
 	for _, c := range f.active[aud] {
-		st.Connectors = append(st.Connectors, workflows.SyncInput{AudienceID: aud, ConnectorID: c, ListID: "L-" + c})
+		st.Connectors = append(st.Connectors, contract.SyncInput{AudienceID: aud, ConnectorID: c, ListID: "L-" + c})
 	}
 	return st, nil
 }
@@ -144,7 +144,7 @@ func (f *fakeOrchestrator) Status(ctx context.Context, aud string) (starter.Audi
 	return rep, nil
 }
 
-func (f *fakeOrchestrator) ConnectorStatus(_ context.Context, aud, c string) (workflows.Status, error) {
+func (f *fakeOrchestrator) ConnectorStatus(_ context.Context, aud, c string) (contract.Status, error) {
 	s, ok := f.status[c]
 	if !ok {
 		return s, &starter.NotActiveError{AudienceID: aud, ConnectorID: c}
@@ -175,7 +175,7 @@ func (f *fakeOrchestrator) Stop(_ context.Context, aud, c string) error {
 
 // Reconcile records "reconcile", "plan" or "activate+reconcile" with the
 // reconcile's ID and the snapshot as given.
-func (f *fakeOrchestrator) Reconcile(ctx context.Context, aud, c string, members starter.Snapshot, opts starter.ReconcileOptions) (workflows.ReconcileStatus, error) {
+func (f *fakeOrchestrator) Reconcile(ctx context.Context, aud, c string, members starter.Snapshot, opts starter.ReconcileOptions) (contract.ReconcileStatus, error) {
 	method := "reconcile"
 	switch {
 	case opts.Plan:
@@ -186,18 +186,18 @@ func (f *fakeOrchestrator) Reconcile(ctx context.Context, aud, c string, members
 	ids := []string{}
 	for id, err := range members {
 		if err != nil {
-			return workflows.ReconcileStatus{}, err
+			return contract.ReconcileStatus{}, err
 		}
 		ids = append(ids, fmt.Sprint(id))
 	}
 	f.record(call{method: method, audience: aud, connector: c, arg: opts.ID, ids: ids})
 	if f.reconcileBlocks {
 		<-ctx.Done()
-		return workflows.ReconcileStatus{}, fmt.Errorf("fake: stopped waiting for reconcile %s: %w", opts.ID, ctx.Err())
+		return contract.ReconcileStatus{}, fmt.Errorf("fake: stopped waiting for reconcile %s: %w", opts.ID, ctx.Err())
 	}
 	r := f.reconciled
 	if r.Phase == "" && f.reconcileErr == nil {
-		r.Phase = workflows.PhaseDone
+		r.Phase = contract.PhaseDone
 	}
 	if r.Phase != "" {
 		r.ID = opts.ID

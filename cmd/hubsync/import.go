@@ -10,8 +10,8 @@ import (
 
 	"github.com/audiencesync/hubspot-list-sync/changefile"
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func registerImport(r *registry) {
@@ -120,7 +120,7 @@ type importer struct {
 	sum      *importSummary
 	progress *progress
 
-	op    workflows.Op
+	op    contract.Op
 	ids   []string
 	lines []int // lines[i] is the line of ids[i], to say where to resume
 }
@@ -187,7 +187,7 @@ func (im *importer) flush(ctx context.Context) error {
 	}
 	done := make(chan result, 1)
 	send := im.o.Enter
-	if im.op == workflows.OpLeave {
+	if im.op == contract.OpLeave {
 		send = im.o.Leave
 	}
 	go func() {
@@ -207,7 +207,7 @@ func (im *importer) flush(ctx context.Context) error {
 	acc, err := r.acc, r.err
 	im.sum.Sent += acc.IDs
 	im.sum.Signals += acc.Signals
-	if im.op == workflows.OpEnter {
+	if im.op == contract.OpEnter {
 		im.sum.Entered += acc.IDs
 	} else {
 		im.sum.Left += acc.IDs

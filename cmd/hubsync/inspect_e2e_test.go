@@ -10,17 +10,17 @@ import (
 	"time"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // syncStatus is `hubsync status AUD CONN --json`, decoded.
-func (e *e2e) syncStatus(aud, conn string) workflows.Status {
+func (e *e2e) syncStatus(aud, conn string) contract.Status {
 	e.t.Helper()
 	out, _ := e.expect(exitOK, "status", aud, conn, "--json")
-	var st workflows.Status
+	var st contract.Status
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		e.t.Fatalf("status --json: %v\n%s", err, out)
 	}
@@ -29,9 +29,9 @@ func (e *e2e) syncStatus(aud, conn string) workflows.Status {
 
 // settled waits until the sync has applied batches batches and has nothing
 // pending or in flight.
-func (e *e2e) settled(aud, conn string, batches int64) workflows.Status {
+func (e *e2e) settled(aud, conn string, batches int64) contract.Status {
 	e.t.Helper()
-	var st workflows.Status
+	var st contract.Status
 	testenv.Eventually(e.t, 20*time.Second, func() (bool, string) {
 		st = e.syncStatus(aud, conn)
 		return st.BatchesSent == batches && st.PendingAdds+st.PendingRemoves == 0 && st.InFlight == nil,
@@ -54,7 +54,7 @@ func TestE2EListFindsTheBlockedSync(t *testing.T) {
 	e.expect(exitOK, "enter", "aud-bad", "3")
 	testenv.Eventually(t, 20*time.Second, func() (bool, string) {
 		st := e.syncStatus("aud-bad", e2eConn2)
-		return st.State == workflows.StateBlocked, fmt.Sprintf("aud-bad/news state %q", st.State)
+		return st.State == contract.StateBlocked, fmt.Sprintf("aud-bad/news state %q", st.State)
 	})
 	corr := failedCorrelationID(t, e.emu, 404)
 
@@ -70,8 +70,8 @@ func TestE2EListFindsTheBlockedSync(t *testing.T) {
 			fmt.Sprintf("list -state blocked = %s\n(if HubSyncState is '-' below, the workflows do not set the search attributes)\nhubsync list:\n%s", out, all)
 	})
 	b := blocked[0]
-	if b.ConnectorID != e2eConn2 || b.ListID != e.list2 || b.State != workflows.StateBlocked || b.Execution != "Running" ||
-		b.WorkflowID != workflows.SyncWorkflowID("aud-bad", e2eConn2) || b.Status == nil || b.Status.LastError == nil ||
+	if b.ConnectorID != e2eConn2 || b.ListID != e.list2 || b.State != contract.StateBlocked || b.Execution != "Running" ||
+		b.WorkflowID != contract.SyncWorkflowID("aud-bad", e2eConn2) || b.Status == nil || b.Status.LastError == nil ||
 		b.Status.LastError.Status != 404 || b.Status.LastError.CorrelationID != corr {
 		t.Errorf("the blocked sync: %+v (status %+v)", b, b.Status)
 	}
@@ -88,7 +88,7 @@ func TestE2EListFindsTheBlockedSync(t *testing.T) {
 	}
 	out, _ = e.expect(exitOK, "list", "-audience", "aud-ok", "-json")
 	var ok []starter.SyncSummary
-	if err := json.Unmarshal([]byte(out), &ok); err != nil || len(ok) != 1 || ok[0].State != workflows.StateActive ||
+	if err := json.Unmarshal([]byte(out), &ok); err != nil || len(ok) != 1 || ok[0].State != contract.StateActive ||
 		ok[0].Status == nil || ok[0].Status.TotalAdded != 2 {
 		t.Errorf("list -audience aud-ok -json: %v\n%s", err, out)
 	}
@@ -113,7 +113,7 @@ func TestE2ELogShowsWhatHappenedToAContact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	small := starter.CatalogFunc(func(connectorID, audienceID string) (workflows.SyncInput, error) {
+	small := starter.CatalogFunc(func(connectorID, audienceID string) (contract.SyncInput, error) {
 		in, err := cfg.ConnectorInput(connectorID, audienceID)
 		in.MaxSignalsPerRun, in.MaxBatchesPerRun = 3, 2
 		return in, err

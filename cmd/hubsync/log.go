@@ -10,8 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func registerLog(r *registry) {
@@ -40,7 +40,7 @@ func runLog(ctx context.Context, a *app, fs *flag.FlagSet, args []string) error 
 	}
 	var opts starter.LogOptions
 	if c := fs.Lookup("contact").Value.String(); c != "" {
-		id, ok := workflows.ParseRecordID(c)
+		id, ok := contract.ParseRecordID(c)
 		if !ok {
 			return usagef("-contact %q: a HubSpot Contact Record ID is a positive integer such as 123", c)
 		}

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func registerOrchestrate(r *registry) {
@@ -34,13 +34,13 @@ func registerOrchestrate(r *registry) {
 		summary: "profiles entered the audience: add them to every list",
 		help:    "Fails with exit code 3 if the audience was never activated (run activate first).",
 		run: func(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
-			return a.membership(ctx, workflows.OpEnter, args)
+			return a.membership(ctx, contract.OpEnter, args)
 		}})
 	r.add(&command{name: "leave", args: "AUDIENCE ID...",
 		summary: "profiles left the audience: remove them from every list",
 		help:    "Fails with exit code 3 if the audience was never activated (run activate first).",
 		run: func(ctx context.Context, a *app, _ *flag.FlagSet, args []string) error {
-			return a.membership(ctx, workflows.OpLeave, args)
+			return a.membership(ctx, contract.OpLeave, args)
 		}})
 }
 
@@ -76,10 +76,10 @@ func runActivate(ctx context.Context, a *app, fs *flag.FlagSet, args []string) e
 		}
 		if a.jsonOut {
 			return a.printJSON(map[string]any{"audienceId": audience, "activated": connectors,
-				"workflowId": workflows.AudienceWorkflowID(audience)})
+				"workflowId": contract.AudienceWorkflowID(audience)})
 		}
 		fmt.Fprintf(a.stdout, "activated %s on audience %s (workflow %s)\n",
-			strings.Join(connectors, ", "), audience, workflows.AudienceWorkflowID(audience))
+			strings.Join(connectors, ", "), audience, contract.AudienceWorkflowID(audience))
 		return nil
 	})
 }
@@ -106,14 +106,14 @@ func (a *app) activateWithSnapshot(ctx context.Context, fs *flag.FlagSet, audien
 // membership sends enter or leave for IDs given on the command line. The IDs
 // are checked first and the command refuses to send any if one is not a
 // record ID: a typo is better caught here than counted as rejected later.
-func (a *app) membership(ctx context.Context, op workflows.Op, args []string) error {
+func (a *app) membership(ctx context.Context, op contract.Op, args []string) error {
 	if err := wantArgs(args, 2, -1); err != nil {
 		return err
 	}
 	audience, ids := args[0], args[1:]
 	var bad []string
 	for _, id := range ids {
-		if _, ok := workflows.ParseRecordID(id); !ok {
+		if _, ok := contract.ParseRecordID(id); !ok {
 			bad = append(bad, id)
 		}
 	}
@@ -127,7 +127,7 @@ func (a *app) membership(ctx context.Context, op workflows.Op, args []string) er
 			fmt.Fprintf(a.stderr, "%s: %s\n", op, w)
 		})
 		send := o.Enter
-		if op == workflows.OpLeave {
+		if op == contract.OpLeave {
 			send = o.Leave
 		}
 		acc, err := send(cctx, audience, ids)

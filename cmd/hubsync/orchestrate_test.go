@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func TestActivate(t *testing.T) {
@@ -101,11 +101,11 @@ func TestOperatorOnEveryConnectorReportsEach(t *testing.T) {
 
 func TestStatus(t *testing.T) {
 	h := newHarness(t)
-	h.fake.status = map[string]workflows.Status{
-		"acme-vip": {State: workflows.StateBlocked, AudienceID: "aud-1", ConnectorID: "acme-vip", ListID: "9",
-			PendingAdds: 3, Owed: &workflows.BatchInfo{BatchID: "b#4", Adds: 2},
-			LastError: &workflows.HubSpotFailure{Status: 404, Message: "list not found"},
-			Counters:  workflows.Counters{TotalAdded: 40}},
+	h.fake.status = map[string]contract.Status{
+		"acme-vip": {State: contract.StateBlocked, AudienceID: "aud-1", ConnectorID: "acme-vip", ListID: "9",
+			PendingAdds: 3, Owed: &contract.BatchInfo{BatchID: "b#4", Adds: 2},
+			LastError: &contract.HubSpotFailure{Status: 404, Message: "list not found"},
+			Counters:  contract.Counters{TotalAdded: 40}},
 	}
 	// globex-news cannot be read: partial.
 	h.expect(exitPartial, "status", "aud-1")
@@ -115,7 +115,7 @@ func TestStatus(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
-	h.fake.status["globex-news"] = workflows.Status{State: workflows.StateActive}
+	h.fake.status["globex-news"] = contract.Status{State: contract.StateActive}
 	h.expect(exitOK, "status", "aud-1", "-json")
 	var rep starter.AudienceReport
 	if err := json.Unmarshal(h.stdout.Bytes(), &rep); err != nil || len(rep.Connectors) != 2 || rep.Connectors[0].Status.TotalAdded != 40 {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // progress reports an import's advance on stderr: a line rewritten with \r
@@ -110,7 +110,7 @@ func newReconcileProgress(w io.Writer, tty bool, now func() time.Time, job *reco
 // update shows r if the last report is old enough; nil means the sync
 // does not show the reconcile yet. A note (why the status cannot be read)
 // follows.
-func (p *reconcileProgress) update(r *workflows.ReconcileStatus, note string) {
+func (p *reconcileProgress) update(r *contract.ReconcileStatus, note string) {
 	t := p.now()
 	if t.Sub(p.last) < p.every {
 		return

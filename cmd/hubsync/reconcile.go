@@ -15,8 +15,8 @@ import (
 
 	"github.com/audiencesync/hubspot-list-sync/changefile"
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func registerReconcile(r *registry) {
@@ -76,7 +76,7 @@ func (a *app) newReconcileJob(fs *flag.FlagSet, audience, connector, source stri
 	if job.id != "" {
 		// The workflows refuse a bad ID too, but only after dialling;
 		// reconcile IDs follow the rule of connector IDs.
-		if workflows.CheckConnectorID(job.id) != nil {
+		if contract.CheckConnectorID(job.id) != nil {
 			return nil, usagef("-id %q: a reconcile ID is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", job.id)
 		}
 	}
@@ -145,7 +145,7 @@ func runReconcile(ctx context.Context, a *app, fs *flag.FlagSet, args []string) 
 		if err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(st.Connectors, func(c workflows.SyncInput) bool { return c.ConnectorID == job.connector }) {
+		if !slices.ContainsFunc(st.Connectors, func(c contract.SyncInput) bool { return c.ConnectorID == job.connector }) {
 			return &notFoundError{fmt.Errorf("connector %q is not active on audience %s: nothing was sent. To activate it and fill its list from the snapshot in one step: hubsync activate %s %s -snapshot %s",
 				job.connector, job.audience, job.audience, job.connector, job.source)}
 		}
@@ -165,10 +165,10 @@ type reconcileReport struct {
 	// done, aborted or replaced once it ended; blocked, paused or
 	// waiting-on-batch when it cannot go on without an operator; else the
 	// phase it was in (or "unknown" if the sync never showed it).
-	Outcome   string                    `json:"outcome"`
-	Seconds   float64                   `json:"seconds"`
-	Reconcile workflows.ReconcileStatus `json:"reconcile"`
-	Error     string                    `json:"error,omitempty"`
+	Outcome   string                   `json:"outcome"`
+	Seconds   float64                  `json:"seconds"`
+	Reconcile contract.ReconcileStatus `json:"reconcile"`
+	Error     string                   `json:"error,omitempty"`
 }
 
 // Outcomes that are not a reconcile phase: the sync, not the reconcile,
@@ -247,7 +247,7 @@ func (a *app) reconcile(ctx context.Context, o orchestrator, job *reconcileJob) 
 		switch {
 		case w.last.FinishedAt == nil:
 			err = fmt.Errorf("%w; reconcile %s is still %s: follow it with 'hubsync status %s %s'", err, job.id, w.last.Phase, job.audience, job.connector)
-		case w.last.Phase == workflows.PhaseDone:
+		case w.last.Phase == contract.PhaseDone:
 			err = nil
 		default:
 			err = a.endedError(job, w.last)
@@ -276,16 +276,16 @@ func orUnknown(phase string) string {
 
 // endedError says how a reconcile that ended other than done ended, and
 // what to do.
-func (a *app) endedError(job *reconcileJob, r workflows.ReconcileStatus) error {
+func (a *app) endedError(job *reconcileJob, r contract.ReconcileStatus) error {
 	what := "reconcile"
 	if r.Plan {
 		what = "plan"
 	}
 	switch r.Phase {
-	case workflows.PhaseReplaced:
+	case contract.PhaseReplaced:
 		return fmt.Errorf("%s %s was replaced before it finished (%s): the newer reconcile makes the list equal to its own snapshot; follow it with 'hubsync status %s %s'",
 			what, r.ID, orDash(r.Error), job.audience, job.connector)
-	case workflows.PhaseAborted:
+	case contract.PhaseAborted:
 		return fmt.Errorf("%s %s was aborted: %s. It changes nothing more; once the cause is dealt with, run it again",
 			what, r.ID, orDash(r.Error))
 	}
@@ -322,7 +322,7 @@ type reconcileWatch struct {
 	disp *reconcileProgress
 	stop context.CancelCauseFunc
 	// last is the reconcile's latest status; read once run has returned.
-	last     workflows.ReconcileStatus
+	last     contract.ReconcileStatus
 	noticed  string // the obstacle already reported while the snapshot is sent
 	failures int
 }
@@ -343,7 +343,7 @@ func (w *reconcileWatch) refresh(ctx context.Context) {
 
 // pick is this reconcile's status, running or ended; nil if the sync does
 // not show it (yet).
-func (w *reconcileWatch) pick(st workflows.Status) *workflows.ReconcileStatus {
+func (w *reconcileWatch) pick(st contract.Status) *contract.ReconcileStatus {
 	switch id := w.job.id; {
 	case st.Reconcile != nil && st.Reconcile.ID == id:
 		return st.Reconcile
@@ -374,7 +374,7 @@ func (w *reconcileWatch) run(ctx context.Context, done <-chan struct{}) {
 			w.failures++
 			log.Debug("reconcile status not available", "reconcile", w.job.id, "error", err)
 			if w.failures >= 5 {
-				var last *workflows.ReconcileStatus
+				var last *contract.ReconcileStatus
 				if w.last.ID != "" {
 					last = &w.last
 				}
@@ -388,7 +388,7 @@ func (w *reconcileWatch) run(ctx context.Context, done <-chan struct{}) {
 }
 
 // observe shows the reconcile's status and checks what holds it up.
-func (w *reconcileWatch) observe(st workflows.Status) {
+func (w *reconcileWatch) observe(st contract.Status) {
 	r := w.pick(st)
 	if r == nil {
 		w.disp.update(nil, "")
@@ -418,13 +418,13 @@ func (w *reconcileWatch) observe(st workflows.Status) {
 
 // obstacle names what holds the reconcile up until an operator acts, and
 // what to do; "" if nothing does.
-func (w *reconcileWatch) obstacle(st workflows.Status, r *workflows.ReconcileStatus) (outcome, msg string) {
+func (w *reconcileWatch) obstacle(st contract.Status, r *contract.ReconcileStatus) (outcome, msg string) {
 	aud, conn := w.job.audience, w.job.connector
 	switch {
-	case r.Phase == workflows.PhaseBlocked:
+	case r.Phase == contract.PhaseBlocked:
 		// The sync's own advice is said below with the command to run.
 		why := strings.TrimSuffix(r.Error, "; fix the cause, then resume the sync")
-		return workflows.PhaseBlocked, fmt.Sprintf("reconcile %s is blocked: %s. Fix the cause, then run 'hubsync resume %s %s': the reconcile goes on where it stopped (follow it with 'hubsync status %s %s')",
+		return contract.PhaseBlocked, fmt.Sprintf("reconcile %s is blocked: %s. Fix the cause, then run 'hubsync resume %s %s': the reconcile goes on where it stopped (follow it with 'hubsync status %s %s')",
 			r.ID, orDash(why), aud, conn, aud, conn)
 	case r.Plan:
 		// A plan reads and diffs only: an owed batch or a pause does not
@@ -452,12 +452,12 @@ func (a *app) printReconcile(rep *reconcileReport) error {
 			return a.printJSON(struct {
 				*reconcileReport
 				WorkflowID string `json:"workflowId"`
-			}{rep, workflows.AudienceWorkflowID(rep.AudienceID)})
+			}{rep, contract.AudienceWorkflowID(rep.AudienceID)})
 		}
 		return a.printJSON(rep)
 	}
 	if rep.Activated {
-		fmt.Fprintf(a.stdout, "activated %s on audience %s (workflow %s)\n", rep.ConnectorID, rep.AudienceID, workflows.AudienceWorkflowID(rep.AudienceID))
+		fmt.Fprintf(a.stdout, "activated %s on audience %s (workflow %s)\n", rep.ConnectorID, rep.AudienceID, contract.AudienceWorkflowID(rep.AudienceID))
 	}
 	writeReconcileReport(a.stdout, rep)
 	return nil
@@ -473,13 +473,13 @@ func writeReconcileReport(w io.Writer, rep *reconcileReport) {
 		return
 	}
 	switch {
-	case r.Plan && rep.Outcome == workflows.PhaseDone:
+	case r.Plan && rep.Outcome == contract.PhaseDone:
 		fmt.Fprintf(w, "plan: %d adds, %d removes (would change %d of the list's %d members)\n", r.Adds, r.Removes, r.Adds+r.Removes, max(r.LiveTotal, r.LiveRead))
 	case r.Plan:
 		fmt.Fprintf(w, "plan %s, so far: %d adds, %d removes\n", outcomeWords(rep.Outcome), r.Adds, r.Removes)
 	default:
 		head := "reconcile done"
-		if rep.Outcome != workflows.PhaseDone {
+		if rep.Outcome != contract.PhaseDone {
 			head = "reconcile " + outcomeWords(rep.Outcome) + ", so far"
 		}
 		fmt.Fprintf(w, "%s: %d adds, %d removes (%d applied, %d missing), %d taken over by later changes, %d superseded\n",
@@ -498,7 +498,7 @@ func writeReconcileReport(w io.Writer, rep *reconcileReport) {
 // outcomeWords says how far a reconcile that is not done got.
 func outcomeWords(outcome string) string {
 	switch outcome {
-	case workflows.PhaseAborted, workflows.PhaseReplaced, workflows.PhaseBlocked:
+	case contract.PhaseAborted, contract.PhaseReplaced, contract.PhaseBlocked:
 		return outcome
 	case outcomeSyncPaused:
 		return "held by the paused sync"
@@ -525,7 +525,7 @@ func writeSample(w io.Writer, label string, ids []int64, total int64) {
 
 // reconcileSummary is a reconcile's progress in one line, for the progress
 // display and status.
-func reconcileSummary(r *workflows.ReconcileStatus) string {
+func reconcileSummary(r *contract.ReconcileStatus) string {
 	snap := fmt.Sprint(r.SnapshotReceived)
 	if r.SnapshotMembers > 0 {
 		snap += fmt.Sprintf("/%d", r.SnapshotMembers)
@@ -541,8 +541,8 @@ func reconcileSummary(r *workflows.ReconcileStatus) string {
 // advanced of the snapshot taken, the list read and, unless a plan, the
 // differences found so far applied. The merge is only as far as the
 // slower of its two inputs; the sync shows no better measure.
-func reconcileFraction(r *workflows.ReconcileStatus) float64 {
-	if r.Phase == workflows.PhaseDone {
+func reconcileFraction(r *contract.ReconcileStatus) float64 {
+	if r.Phase == contract.PhaseDone {
 		return 1
 	}
 	part := func(done, total int64, complete bool) float64 {

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot/hubspottest"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // idRange is from..to ascending.
@@ -36,9 +36,9 @@ func (e *e2e) membershipWrites(listID string) int {
 }
 
 // waitLastReconcile waits until the sync's last reconcile is id.
-func (e *e2e) waitLastReconcile(id string) workflows.ReconcileStatus {
+func (e *e2e) waitLastReconcile(id string) contract.ReconcileStatus {
 	e.t.Helper()
-	st := e.waitStatus("reconcile "+id+" ended", func(s workflows.Status) bool {
+	st := e.waitStatus("reconcile "+id+" ended", func(s contract.Status) bool {
 		return s.LastReconcile != nil && s.LastReconcile.ID == id
 	})
 	return *st.LastReconcile
@@ -90,7 +90,7 @@ func TestE2EReconcile(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &plan); err != nil {
 		t.Fatalf("reconcile -plan -json: %v\n%s", err, out)
 	}
-	if r := plan.Reconcile; !plan.Plan || plan.Outcome != workflows.PhaseDone || r.ID != "e2e-plan" || r.Adds != 3 || r.Removes != 2 ||
+	if r := plan.Reconcile; !plan.Plan || plan.Outcome != contract.PhaseDone || r.ID != "e2e-plan" || r.Adds != 3 || r.Removes != 2 ||
 		!slices.Equal(r.SampleAdds, []int64{3, 4, 5000}) || !slices.Equal(r.SampleRemoves, []int64{50, 51}) || r.Applied != 0 || r.LiveRead != 20 {
 		t.Errorf("plan -json: %+v", plan)
 	}
@@ -119,7 +119,7 @@ func TestE2EReconcile(t *testing.T) {
 	contains(t, "status while the reconcile is blocked", out, "reconcile blocked reading the list (fix the cause, then resume)",
 		"vip: reconcile e2e-blocked blocked ")
 	e.expect(exitOK, "resume", e2eAudience, e2eConn)
-	if r := e.waitLastReconcile("e2e-blocked"); r.Phase != workflows.PhaseDone || r.Adds != 2 || r.Applied != 1 || r.Missing != 1 {
+	if r := e.waitLastReconcile("e2e-blocked"); r.Phase != contract.PhaseDone || r.Adds != 2 || r.Applied != 1 || r.Missing != 1 {
 		t.Errorf("the reconcile after resume: %+v", r)
 	}
 	e.members(e.list1, idRange(1, 20)...)
@@ -137,7 +137,7 @@ func TestE2EReconcile(t *testing.T) {
 		t.Errorf("status while paused lacks the reconcile in progress:\n%s", out)
 	}
 	e.expect(exitOK, "resume", e2eAudience, e2eConn)
-	if r := e.waitLastReconcile("e2e-paused"); r.Phase != workflows.PhaseDone || r.Adds != 2 || r.Applied != 1 || r.Missing != 1 {
+	if r := e.waitLastReconcile("e2e-paused"); r.Phase != contract.PhaseDone || r.Adds != 2 || r.Applied != 1 || r.Missing != 1 {
 		t.Errorf("the reconcile after resume: %+v", r)
 	}
 	e.members(e.list1, idRange(1, 20)...)
@@ -148,7 +148,7 @@ func TestE2EReconcile(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _ = e.expect(exitOK, "activate", e2eAudience, e2eConn2, "-snapshot", file)
-	contains(t, "activate -snapshot", out, "activated news on audience aud-e2e (workflow "+workflows.AudienceWorkflowID(e2eAudience)+")\n",
+	contains(t, "activate -snapshot", out, "activated news on audience aud-e2e (workflow "+contract.AudienceWorkflowID(e2eAudience)+")\n",
 		"reconcile done: 20 adds, 1 removes (20 applied, 1 missing)")
 	e.members(e.list2, idRange(1, 20)...)
 	// Changes sent afterwards reach both lists.

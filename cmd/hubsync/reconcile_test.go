@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/workflows"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 func writeFile(t *testing.T, name, content string) string {
@@ -26,7 +26,7 @@ func writeFile(t *testing.T, name, content string) string {
 func TestReconcileSendsTheSnapshotAndReports(t *testing.T) {
 	h := newHarness(t)
 	finished := time.Unix(100, 0)
-	h.fake.reconciled = workflows.ReconcileStatus{Phase: workflows.PhaseDone, ListID: "1", FinishedAt: &finished,
+	h.fake.reconciled = contract.ReconcileStatus{Phase: contract.PhaseDone, ListID: "1", FinishedAt: &finished,
 		SnapshotMembers: 3, SnapshotReceived: 3, SnapshotComplete: true, LiveRead: 1203, LiveTotal: 1203, Pages: 5, LiveComplete: true,
 		Adds: 2, Removes: 1, Applied: 2, Missing: 1, TakenOver: 4, Superseded: 5, SampleAdds: []int64{2, 3}, SampleRemoves: []int64{77}}
 	h.stdin = "recordId\n# the audience on Monday\n3\n1\n\n2\n3\n"
@@ -48,7 +48,7 @@ func TestReconcileSendsTheSnapshotAndReports(t *testing.T) {
 
 func TestReconcilePlanReportsWithoutChanging(t *testing.T) {
 	h := newHarness(t)
-	h.fake.reconciled = workflows.ReconcileStatus{Plan: true, Phase: workflows.PhaseDone, ListID: "1",
+	h.fake.reconciled = contract.ReconcileStatus{Plan: true, Phase: contract.PhaseDone, ListID: "1",
 		SnapshotMembers: 1200, SnapshotReceived: 1200, LiveRead: 1203, LiveTotal: 1203, Pages: 5,
 		Adds: 12, Removes: 3, SampleAdds: []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, SampleRemoves: []int64{1500, 1501, 1502}}
 	p := writeFile(t, "members.txt", "5\n6\n")
@@ -77,7 +77,7 @@ func TestReconcilePlanReportsWithoutChanging(t *testing.T) {
 	if err := json.Unmarshal(h.stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("%v: %s", err, h.stdout.String())
 	}
-	if !rep.Plan || rep.Outcome != workflows.PhaseDone || rep.Reconcile.ID != "p-2" || rep.Reconcile.Adds != 12 || rep.Source != p || rep.Error != "" {
+	if !rep.Plan || rep.Outcome != contract.PhaseDone || rep.Reconcile.ID != "p-2" || rep.Reconcile.Adds != 12 || rep.Source != p || rep.Error != "" {
 		t.Errorf("json report %+v", rep)
 	}
 }
@@ -171,7 +171,7 @@ func TestReconcileNeedsAnActiveConnector(t *testing.T) {
 
 func TestActivateWithSnapshot(t *testing.T) {
 	h := newHarness(t)
-	h.fake.reconciled = workflows.ReconcileStatus{Phase: workflows.PhaseDone, ListID: "1", SnapshotReceived: 2, Pages: 1, LiveComplete: true,
+	h.fake.reconciled = contract.ReconcileStatus{Phase: contract.PhaseDone, ListID: "1", SnapshotReceived: 2, Pages: 1, LiveComplete: true,
 		Adds: 2, Applied: 2, SampleAdds: []int64{7, 9}}
 	h.stdin = "9\n7\n"
 	h.expect(exitOK, "activate", "aud-1", "acme-vip", "-snapshot", "-", "-id", "b-1")
@@ -203,7 +203,7 @@ func TestActivateWithSnapshot(t *testing.T) {
 func TestReconcileEndedEarly(t *testing.T) {
 	h := newHarness(t)
 	p := writeFile(t, "members.txt", "1\n")
-	h.fake.reconciled = workflows.ReconcileStatus{Phase: workflows.PhaseAborted, Error: "the connector was stopped before the reconcile finished"}
+	h.fake.reconciled = contract.ReconcileStatus{Phase: contract.PhaseAborted, Error: "the connector was stopped before the reconcile finished"}
 	h.fake.reconcileErr = errors.New("starter: reconcile ended aborted")
 	h.expect(exitFailed, "reconcile", "aud-1", "acme-vip", p, "-id", "a-1")
 	if errOut := h.stderr.String(); !strings.Contains(errOut, "reconcile a-1 was aborted: the connector was stopped before the reconcile finished. It changes nothing more") {
@@ -212,13 +212,13 @@ func TestReconcileEndedEarly(t *testing.T) {
 	if out := h.stdout.String(); !strings.HasPrefix(out, "reconcile aborted, so far: 0 adds") {
 		t.Errorf("stdout:\n%s", out)
 	}
-	h.fake.reconciled = workflows.ReconcileStatus{Phase: workflows.PhaseReplaced, Error: "replaced by r-2", Adds: 5, Applied: 3}
+	h.fake.reconciled = contract.ReconcileStatus{Phase: contract.PhaseReplaced, Error: "replaced by r-2", Adds: 5, Applied: 3}
 	h.expect(exitPartial, "reconcile", "aud-1", "acme-vip", p, "-id", "r-1")
 	if errOut := h.stderr.String(); !strings.Contains(errOut, "reconcile r-1 was replaced before it finished (replaced by r-2)") || !strings.Contains(errOut, "hubsync status aud-1 acme-vip") {
 		t.Errorf("stderr:\n%s", errOut)
 	}
 	// Not placed at all: the starter's error as is, no report.
-	h.fake.reconciled = workflows.ReconcileStatus{}
+	h.fake.reconciled = contract.ReconcileStatus{}
 	h.fake.reconcileErr = errors.New("starter: reconcile connector: refused")
 	h.expect(exitFailed, "reconcile", "aud-1", "acme-vip", p)
 	if h.stdout.Len() != 0 || !strings.Contains(h.stderr.String(), "refused") {
@@ -226,8 +226,8 @@ func TestReconcileEndedEarly(t *testing.T) {
 	}
 	// The starter failed, and the sync shows how the reconcile ended.
 	ended := time.Unix(50, 0)
-	h.fake.status = map[string]workflows.Status{"acme-vip": {LastReconcile: &workflows.ReconcileStatus{ID: "g-1",
-		Phase: workflows.PhaseReplaced, FinishedAt: &ended, Error: "replaced by g-2"}}}
+	h.fake.status = map[string]contract.Status{"acme-vip": {LastReconcile: &contract.ReconcileStatus{ID: "g-1",
+		Phase: contract.PhaseReplaced, FinishedAt: &ended, Error: "replaced by g-2"}}}
 	h.fake.reconcileErr = errors.New("starter: sending chunk 3 of reconcile g-1: reconcile g-1 has ended (replaced)")
 	h.expect(exitFailed, "reconcile", "aud-1", "acme-vip", p, "-id", "g-1")
 	if errOut := h.stderr.String(); !strings.Contains(errOut, "reconcile g-1 was replaced before it finished (replaced by g-2)") {
@@ -243,25 +243,25 @@ func TestReconcileEndedEarly(t *testing.T) {
 func TestReconcileStopsWaitingWhenStuck(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		st     workflows.Status
+		st     contract.Status
 		code   int
 		want   []string
 		report string
 	}{
-		{"blocked reading", workflows.Status{Reconcile: &workflows.ReconcileStatus{ID: "s-1", Phase: workflows.PhaseBlocked, SnapshotComplete: true,
+		{"blocked reading", contract.Status{Reconcile: &contract.ReconcileStatus{ID: "s-1", Phase: contract.PhaseBlocked, SnapshotComplete: true,
 			Error: "reading the list failed: 403 MISSING_SCOPES: no; fix the cause, then resume the sync"}},
 			exitFailed, []string{"reconcile s-1 is blocked: reading the list failed: 403", "run 'hubsync resume aud-1 acme-vip'"}, "reconcile blocked, so far: 0 adds"},
-		{"sync owes a batch", workflows.Status{Owed: &workflows.BatchInfo{BatchID: "b#9"}, LastError: &workflows.HubSpotFailure{Status: 404, Message: "list gone"},
-			Reconcile: &workflows.ReconcileStatus{ID: "s-1", Phase: workflows.PhaseWaiting, SnapshotComplete: true}},
+		{"sync owes a batch", contract.Status{Owed: &contract.BatchInfo{BatchID: "b#9"}, LastError: &contract.HubSpotFailure{Status: 404, Message: "list gone"},
+			Reconcile: &contract.ReconcileStatus{ID: "s-1", Phase: contract.PhaseWaiting, SnapshotComplete: true}},
 			exitFailed, []string{"waits behind batch b#9", "HTTP 404 list gone", "resume, retarget or discard"}, "reconcile held by a batch the sync owes, so far: 0 adds"},
-		{"paused", workflows.Status{Paused: true,
-			Reconcile: &workflows.ReconcileStatus{ID: "s-1", Phase: workflows.PhaseApplying, SnapshotComplete: true, Adds: 4, Applied: 2}},
+		{"paused", contract.Status{Paused: true,
+			Reconcile: &contract.ReconcileStatus{ID: "s-1", Phase: contract.PhaseApplying, SnapshotComplete: true, Adds: 4, Applied: 2}},
 			exitPartial, []string{"is paused", "'hubsync resume aud-1 acme-vip'"}, "reconcile held by the paused sync, so far: 4 adds, 0 removes (2 applied, 0 missing)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.fake.reconcileBlocks = true
-			h.fake.status = map[string]workflows.Status{"acme-vip": tc.st}
+			h.fake.status = map[string]contract.Status{"acme-vip": tc.st}
 			h.expect(tc.code, "reconcile", "aud-1", "acme-vip", writeFile(t, "m", "1\n"), "-id", "s-1")
 			for _, w := range tc.want {
 				if !strings.Contains(h.stderr.String(), w) {
@@ -277,8 +277,8 @@ func TestReconcileStopsWaitingWhenStuck(t *testing.T) {
 	// A plan is not held up by the sync's batches: it goes on waiting.
 	h := newHarness(t)
 	h.fake.reconcileBlocks = true
-	h.fake.status = map[string]workflows.Status{"acme-vip": {Paused: true,
-		Reconcile: &workflows.ReconcileStatus{ID: "p-1", Plan: true, Phase: workflows.PhaseReading, SnapshotComplete: true}}}
+	h.fake.status = map[string]contract.Status{"acme-vip": {Paused: true,
+		Reconcile: &contract.ReconcileStatus{ID: "p-1", Plan: true, Phase: contract.PhaseReading, SnapshotComplete: true}}}
 	h.expect(exitFailed, "reconcile", "aud-1", "acme-vip", writeFile(t, "m", "1\n"), "-plan", "-id", "p-1", "-wait", "100ms")
 	if errOut := h.stderr.String(); !strings.Contains(errOut, "stopped waiting after 100ms (-wait): reconcile p-1 goes on (reading)") {
 		t.Errorf("stderr:\n%s", errOut)
@@ -291,7 +291,7 @@ func TestReconcileStopsWaitingWhenStuck(t *testing.T) {
 func TestReconcileKeepsSendingWhenStuckMidSnapshot(t *testing.T) {
 	h := newHarness(t)
 	h.fake.reconcileBlocks = true
-	h.fake.status = map[string]workflows.Status{"acme-vip": {Reconcile: &workflows.ReconcileStatus{ID: "m-1", Phase: workflows.PhaseBlocked,
+	h.fake.status = map[string]contract.Status{"acme-vip": {Reconcile: &contract.ReconcileStatus{ID: "m-1", Phase: contract.PhaseBlocked,
 		SnapshotMembers: 12000, SnapshotReceived: 10000, Error: "reading the list failed: 404"}}}
 	h.expect(exitFailed, "reconcile", "aud-1", "acme-vip", writeFile(t, "m", "1\n"), "-id", "m-1", "-wait", "300ms")
 	errOut := h.stderr.String()
@@ -311,7 +311,7 @@ func TestReconcileProgressDisplay(t *testing.T) {
 	now := time.Unix(0, 0)
 	clock := func() time.Time { return now }
 	job := &reconcileJob{members: make([]int64, 1200)}
-	r := &workflows.ReconcileStatus{ID: "r", Phase: workflows.PhaseReading, SnapshotMembers: 1200, SnapshotReceived: 1200,
+	r := &contract.ReconcileStatus{ID: "r", Phase: contract.PhaseReading, SnapshotMembers: 1200, SnapshotReceived: 1200,
 		LiveRead: 500, LiveTotal: 1000, Adds: 50, Removes: 250, Applied: 100}
 
 	p := newReconcileProgress(&b, false, clock, job)
@@ -341,15 +341,15 @@ func TestReconcileProgressDisplay(t *testing.T) {
 		t.Errorf("terminal progress\n%q\nwant\n%q", got, want)
 	}
 
-	if f := reconcileFraction(&workflows.ReconcileStatus{Phase: workflows.PhaseWaiting}); f != 0 {
+	if f := reconcileFraction(&contract.ReconcileStatus{Phase: contract.PhaseWaiting}); f != 0 {
 		t.Errorf("fraction of nothing %v", f)
 	}
-	if f := reconcileFraction(&workflows.ReconcileStatus{Phase: workflows.PhaseDone, Adds: 3, Applied: 2}); f != 1 {
+	if f := reconcileFraction(&contract.ReconcileStatus{Phase: contract.PhaseDone, Adds: 3, Applied: 2}); f != 1 {
 		t.Errorf("fraction when done %v", f)
 	}
 	// A backfill: the list was empty (read at once); the snapshot is
 	// taken as fast as its differences are applied.
-	if f := reconcileFraction(&workflows.ReconcileStatus{Phase: workflows.PhaseReading, LiveComplete: true,
+	if f := reconcileFraction(&contract.ReconcileStatus{Phase: contract.PhaseReading, LiveComplete: true,
 		SnapshotMembers: 1000, SnapshotReceived: 400, Adds: 400, Applied: 300}); f != 0.4 {
 		t.Errorf("fraction of a backfill %v", f)
 	}
@@ -359,12 +359,12 @@ func TestStatusShowsReconciles(t *testing.T) {
 	h := newHarness(t)
 	started := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	finished := started.Add(time.Minute)
-	h.fake.status = map[string]workflows.Status{
-		"acme-vip": {State: workflows.StateActive, ConnectorID: "acme-vip", ListID: "1",
-			Reconcile: &workflows.ReconcileStatus{ID: "r-2", Phase: workflows.PhaseReading, StartedAt: started,
+	h.fake.status = map[string]contract.Status{
+		"acme-vip": {State: contract.StateActive, ConnectorID: "acme-vip", ListID: "1",
+			Reconcile: &contract.ReconcileStatus{ID: "r-2", Phase: contract.PhaseReading, StartedAt: started,
 				SnapshotMembers: 100, SnapshotReceived: 100, LiveRead: 50, LiveTotal: 100, Adds: 1, Removes: 2, Applied: 1}},
-		"globex-news": {State: workflows.StateActive, ConnectorID: "globex-news", ListID: "2",
-			LastReconcile: &workflows.ReconcileStatus{ID: "r-1", Phase: workflows.PhaseAborted, FinishedAt: &finished,
+		"globex-news": {State: contract.StateActive, ConnectorID: "globex-news", ListID: "2",
+			LastReconcile: &contract.ReconcileStatus{ID: "r-1", Phase: contract.PhaseAborted, FinishedAt: &finished,
 				Adds: 4, Removes: 5, Applied: 3, TakenOver: 1, Error: "the connector was stopped before the reconcile finished"}},
 	}
 	h.expect(exitOK, "status", "aud-1")

@@ -11,8 +11,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/internal/testenv"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // `hubsync enter` with no worker running (every queue empty) says that no
@@ -38,8 +38,8 @@ connectors:
 	// The audience's workflow runs, but no worker would ever serve it.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := tp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.AudienceWorkflowID(aud), TaskQueue: q},
-		workflows.AudienceWorkflowName, workflows.AudienceInput{AudienceID: aud}); err != nil {
+	if _, err := tp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: contract.AudienceWorkflowID(aud), TaskQueue: q},
+		contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: aud}); err != nil {
 		t.Fatal(err)
 	}
 

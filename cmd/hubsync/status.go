@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/starter"
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 func registerStatus(r *registry) {
@@ -71,7 +71,7 @@ func runStatus(ctx context.Context, a *app, _ *flag.FlagSet, args []string) erro
 func printReport(w io.Writer, rep starter.AudienceReport) {
 	a := rep.Audience
 	fmt.Fprintf(w, "audience %s: %d active connector(s), %d change(s) forwarded, generation %d (workflow %s)\n",
-		a.AudienceID, len(a.Connectors), a.Forwarded, a.Generation, workflows.AudienceWorkflowID(a.AudienceID))
+		a.AudienceID, len(a.Connectors), a.Forwarded, a.Generation, contract.AudienceWorkflowID(a.AudienceID))
 	fmt.Fprintf(w, "queue: %d ID(s) waiting for room (%d bytes), %d sender(s) held; admitted %d, overflowed %d in %d signal(s), unrouted %d\n",
 		a.Queued, a.QueuedBytes, a.Waiting, a.Admitted, a.Overflowed, a.OverflowedSignals, a.Unrouted)
 	for _, p := range a.Problems {
@@ -109,7 +109,7 @@ func printReport(w io.Writer, rep starter.AudienceReport) {
 
 // reconcileInProgress is one line on a running reconcile: phase, progress
 // and, when blocked, why.
-func reconcileInProgress(r *workflows.ReconcileStatus) string {
+func reconcileInProgress(r *contract.ReconcileStatus) string {
 	what := r.ID
 	if r.Plan {
 		what += " (plan)"
@@ -122,7 +122,7 @@ func reconcileInProgress(r *workflows.ReconcileStatus) string {
 }
 
 // reconcileOutcome is one line on the last reconcile that ended.
-func reconcileOutcome(r *workflows.ReconcileStatus) string {
+func reconcileOutcome(r *contract.ReconcileStatus) string {
 	what := r.ID
 	if r.Plan {
 		what += " (plan)"
@@ -138,7 +138,7 @@ func reconcileOutcome(r *workflows.ReconcileStatus) string {
 }
 
 // note is the one thing an operator should look at first.
-func note(s *workflows.Status) string {
+func note(s *contract.Status) string {
 	switch {
 	case s.Owed != nil:
 		msg := "owes a batch"
@@ -146,7 +146,7 @@ func note(s *workflows.Status) string {
 			msg += fmt.Sprintf(": HTTP %d %s", s.LastError.Status, oneLine(s.LastError.Message, 60))
 		}
 		return msg + " (resume, retarget or discard)"
-	case s.Reconcile != nil && s.Reconcile.Phase == workflows.PhaseBlocked:
+	case s.Reconcile != nil && s.Reconcile.Phase == contract.PhaseBlocked:
 		return "reconcile blocked reading the list (fix the cause, then resume)"
 	case s.Overflowed > 0:
 		return fmt.Sprintf("refused %d ID(s) signalled to it directly past its hard cap", s.Overflowed)
@@ -158,12 +158,12 @@ func note(s *workflows.Status) string {
 	return ""
 }
 
-func printConnector(w io.Writer, s workflows.Status) {
+func printConnector(w io.Writer, s contract.Status) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(k string, format string, args ...any) {
 		fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, args...)...)
 	}
-	row("connector", "%s (workflow %s)", s.ConnectorID, workflows.SyncWorkflowID(s.AudienceID, s.ConnectorID))
+	row("connector", "%s (workflow %s)", s.ConnectorID, contract.SyncWorkflowID(s.AudienceID, s.ConnectorID))
 	row("audience", "%s", s.AudienceID)
 	row("list", "%s", s.ListID)
 	row("state", "%s (paused %t, stop requested %t)", s.State, s.Paused, s.StopRequested)

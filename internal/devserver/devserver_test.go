@@ -9,13 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
-
-	"github.com/audiencesync/hubspot-list-sync/workflows"
 )
 
 // The CLI missing fails the test: it never skips.
@@ -41,7 +40,7 @@ func TestStartServesThenStopLeavesNothing(t *testing.T) {
 	require.NoError(t, err, "the default namespace is registered")
 	sa, err := s.Client.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: "default"})
 	require.NoError(t, err)
-	for _, name := range workflows.SearchAttributeNames() {
+	for _, name := range contract.SearchAttributeNames() {
 		assert.Equal(t, enumspb.INDEXED_VALUE_TYPE_KEYWORD, sa.CustomAttributes[name], "search attribute %s is registered as Keyword", name)
 	}
 	_, err = os.Stat(fmt.Sprintf("/proc/%d/status", s.PID()))

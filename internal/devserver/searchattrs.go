@@ -1,6 +1,6 @@
 package devserver
 
-import "github.com/audiencesync/hubspot-list-sync/workflows"
+import "github.com/audiencesync/hubspot-list-sync/contract"
 
 // SearchAttributeArgs are the `temporal server start-dev` flags that
 // register the search attributes the workflows keep current (all Keyword).
@@ -8,7 +8,7 @@ import "github.com/audiencesync/hubspot-list-sync/workflows"
 // task, so every dev server we start registers them.
 func SearchAttributeArgs() []string {
 	var args []string
-	for _, name := range workflows.SearchAttributeNames() {
+	for _, name := range contract.SearchAttributeNames() {
 		args = append(args, "--search-attribute", name+"=Keyword")
 	}
 	return args

@@ -1,4 +1,4 @@
-package workflows
+package contract
 
 import (
 	"fmt"
@@ -43,12 +43,12 @@ func CheckAudienceID(id string) error {
 // CheckConnectorID accepts 1–64 ASCII letters, digits, '.', '_' or '-',
 // starting with a letter or digit: connector IDs are declared in the
 // connectors file and become part of workflow IDs.
-func CheckConnectorID(id string) error { return checkDeclaredID("connector", id) }
+func CheckConnectorID(id string) error { return CheckDeclaredID("connector", id) }
 
 // CheckAccountID is CheckConnectorID's rule for HubSpot account IDs.
-func CheckAccountID(id string) error { return checkDeclaredID("account", id) }
+func CheckAccountID(id string) error { return CheckDeclaredID("account", id) }
 
-func checkDeclaredID(kind, id string) error {
+func CheckDeclaredID(kind, id string) error {
 	ok := id != "" && len(id) <= 64 && isAlnum(id[0])
 	for i := 0; ok && i < len(id); i++ {
 		ok = isAlnum(id[i]) || id[i] == '.' || id[i] == '_' || id[i] == '-'

@@ -3,7 +3,7 @@
 // here is plain data so that it serialises through Temporal's JSON data
 // converter. The audience workflow's is audience_contract.go.
 
-package workflows
+package contract
 
 import (
 	"time"
@@ -138,6 +138,14 @@ type SyncInput struct {
 
 // Defaults and bounds for SyncInput.
 const (
+	// DefaultMaxBacklog is how many record IDs a connector's sync may owe
+	// (pending, in flight and owed, plus changes forwarded but not yet
+	// received) before its audience stops forwarding to it and holds its
+	// senders. MaxMaxBacklog is its upper bound and also the sync's hard
+	// cap on pending contacts, for signals sent to it directly.
+	DefaultMaxBacklog = 50000
+	MaxMaxBacklog     = 80000
+
 	DefaultFlushInterval = 10 * time.Second
 	DefaultMaxBatchSize  = 500
 	// MaxMaxBatchSize keeps one BatchRequest payload far below Temporal's
@@ -294,7 +302,7 @@ type Status struct {
 const (
 	RecentMissingLimit  = 100
 	RecentRejectedLimit = 20
-	rejectedSampleChars = 64 // a rejected value is truncated to this in samples
+	RejectedSampleChars = 64 // a rejected value is truncated to this in samples
 )
 
 // CarriedState is everything needed to continue exactly after

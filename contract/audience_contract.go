@@ -1,4 +1,4 @@
-package workflows
+package contract
 
 import "encoding/json"
 
@@ -189,4 +189,15 @@ type CommandResult struct {
 	State string `json:"state"`
 	// Connector is the activated connector's settings as resolved.
 	Connector *SyncInput `json:"connector,omitempty"`
+}
+
+// Estimate never under-states the sync's backlog: IDs forwarded since the
+// sync's last report count in full, as if none had been applied.
+func (f ConnectorFlow) Estimate() int64 {
+	return max(0, f.Sent-f.Reported.Seq) + int64(f.Reported.Backlog)
+}
+
+// Room is how many more record IDs may be forwarded to the connector.
+func (f ConnectorFlow) Room() int64 {
+	return int64(f.MaxBacklog) - f.Estimate()
 }
