@@ -30,27 +30,32 @@ func (a *audience) refreshUI(ctx workflow.Context) {
 	}
 }
 
-func (a *audience) currentDetails() string {
+func (a *audience) currentDetails() string { return AudienceDetails(a.status()) }
+
+// AudienceDetails is the Markdown an audience shows as its current details
+// in the Web UI: a pure function of its status, as the connectors query
+// answers it.
+func AudienceDetails(st contract.AudienceStatus) string {
 	var b strings.Builder
 	line := func(format string, args ...any) { b.WriteString(fmt.Sprintf(format, args...) + "  \n") }
-	if len(a.flows) == 0 {
-		line("**Connectors:** none active: run `hubsync activate %s CONNECTOR`", a.id)
+	if len(st.Flows) == 0 {
+		line("**Connectors:** none active: run `hubsync activate %s CONNECTOR`", st.AudienceID)
 	}
-	for i, f := range a.flows {
-		c := a.connectors[i]
+	for i, f := range st.Flows {
+		c := st.Connectors[i]
 		note := ""
 		if f.Room() <= 0 {
 			note = " · **full: senders wait until it drains**"
 		}
 		line("**Connector %s:** list %s, sync `%s`, backlog about %s of %s IDs%s", c.ConnectorID, c.ListID,
-			contract.SyncWorkflowID(a.id, c.ConnectorID), thousands(f.Estimate()), thousands(int64(f.MaxBacklog)), note)
+			contract.SyncWorkflowID(st.AudienceID, c.ConnectorID), thousands(f.Estimate()), thousands(int64(f.MaxBacklog)), note)
 	}
-	line("**Queue:** %s IDs waiting for room · %d senders held", thousands(int64(a.queue.ids)), len(a.waiters))
+	line("**Queue:** %s IDs waiting for room · %d senders held", thousands(int64(st.Queued)), st.Waiting)
 	line("**Totals:** admitted %s IDs · forwarded %s changes · overflowed %s IDs (%d signals) · unrouted %s IDs",
-		thousands(a.counters.Admitted), thousands(a.forwarded), thousands(a.counters.Overflowed),
-		a.counters.OverflowedSignals, thousands(a.counters.Unrouted))
-	if n := len(a.problems); n > 0 {
-		line("**Last problem** (of %d, see the `connectors` query): %s", n, oneLine(a.problems[n-1], 300))
+		thousands(st.Admitted), thousands(st.Forwarded), thousands(st.Overflowed),
+		st.OverflowedSignals, thousands(st.Unrouted))
+	if n := len(st.Problems); n > 0 {
+		line("**Last problem** (of %d, see the `connectors` query): %s", n, oneLine(st.Problems[n-1], 300))
 	}
 	return b.String()
 }

@@ -94,8 +94,12 @@ func (s *syncState) refreshUI(ctx workflow.Context) {
 }
 
 // currentDetails is the Markdown a person reads on the sync's page.
-func (s *syncState) currentDetails() string {
-	st := s.status()
+func (s *syncState) currentDetails() string { return SyncDetails(s.status()) }
+
+// SyncDetails is the Markdown a sync shows as its current details in the
+// Web UI: a pure function of its Status, so what a person sees is what
+// the status query answers.
+func SyncDetails(st contract.Status) string {
 	var b strings.Builder
 	line := func(format string, args ...any) { b.WriteString(fmt.Sprintf(format, args...) + "  \n") }
 	line("**State:** %s", st.State)
@@ -132,12 +136,16 @@ func (s *syncState) currentDetails() string {
 		line("**Blocked by HubSpot:** %d %s (correlationId %s) on batch %s, +%d / −%d owed", e.Status, e.Category,
 			orDash(e.CorrelationID), shortBatch(o.BatchID), o.Adds, o.Removes)
 		line("**Message:** %s", oneLine(e.Message, 300))
-		a, c := s.in.AudienceID, s.in.ConnectorID
+		a, c := st.AudienceID, st.ConnectorID
 		line("**Next:** fix the cause, then `hubsync resume %s %s` to retry the batch", a, c)
 		line("or `hubsync retarget %s %s LIST_ID` to send it to another list", a, c)
 		line("or `hubsync discard %s %s -reason \"...\"` to drop it (counted)", a, c)
 	} else if e := st.LastError; e != nil {
-		line("**Last error:** %d %s at %s: %s", e.Status, e.Category, stamp(s.lastErrorAt), oneLine(e.Message, 200))
+		var at time.Time
+		if st.LastErrorAt != nil {
+			at = *st.LastErrorAt
+		}
+		line("**Last error:** %d %s at %s: %s", e.Status, e.Category, stamp(at), oneLine(e.Message, 200))
 	}
 	return b.String()
 }

@@ -77,3 +77,23 @@ func TestSyncCurrentDetailsShowTheReconcile(t *testing.T) {
 	assert.Contains(t, during, "**Reconcile** rec-ui: **reading** · snapshot 0 · list read 3 of 3 (1 pages)")
 	assert.Contains(t, after, "**Last reconcile** rec-ui: **done** · snapshot 3 · list read 3 of 3 (1 pages) · differences +1 / −1, applied 2 · taken over by later changes 0 · superseded 0 · ended ")
 }
+
+// The Web UI text is a pure function of the status the queries answer:
+// what a person reads is what a script reads.
+func TestDetailsArePureFunctionsOfStatus(t *testing.T) {
+	at := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	blocked := contract.Status{State: contract.StateBlocked, AudienceID: "aud", ConnectorID: "conn",
+		Owed:      &contract.BatchInfo{BatchID: "hubspot-sync/aud/conn#7", ListID: "9", Adds: 3, StartedAt: at},
+		LastError: &contract.HubSpotFailure{Status: 404, Category: "OBJECT_NOT_FOUND", CorrelationID: "c-1", Message: "no such list"}}
+	d := SyncDetails(blocked)
+	require.Contains(t, d, "**State:** blocked")
+	require.Contains(t, d, "**Blocked by HubSpot:** 404 OBJECT_NOT_FOUND (correlationId c-1)")
+	require.Contains(t, d, "`hubsync resume aud conn`")
+	require.Equal(t, d, SyncDetails(blocked), "the same status, the same text")
+
+	full := contract.AudienceStatus{AudienceID: "aud", Connectors: []contract.SyncInput{{ConnectorID: "conn", ListID: "9"}},
+		Flows: []contract.ConnectorFlow{{ConnectorID: "conn", MaxBacklog: 10, Sent: 10}}, Queued: 5, Waiting: 2}
+	a := AudienceDetails(full)
+	require.Contains(t, a, "backlog about 10 of 10 IDs · **full: senders wait until it drains**")
+	require.Contains(t, a, "**Queue:** 5 IDs waiting for room · 2 senders held")
+}
