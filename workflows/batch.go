@@ -12,8 +12,8 @@ import (
 // nextBatchID is stable for the activity's automatic retries and unique per
 // execution: workflow ID + "#" + a sequence carried across runs.
 func (s *syncState) nextBatchID() string {
-	id := fmt.Sprintf("%s#%d", s.workflowID, s.nextSeq)
-	s.nextSeq++
+	id := fmt.Sprintf("%s#%d", s.workflowID, s.carry.NextSequence)
+	s.carry.NextSequence++
 	return id
 }
 
@@ -79,12 +79,12 @@ func (s *syncState) settled(req contract.BatchRequest) {
 }
 
 func (s *syncState) onBatchDone(ctx workflow.Context, req contract.BatchRequest, res contract.BatchResult) {
-	s.counters.BatchesSent++
-	s.counters.TotalAdded += int64(len(res.Added))
-	s.counters.TotalRemoved += int64(len(res.Removed))
-	s.counters.TotalMissing += int64(len(res.Missing))
+	s.carry.Counters.BatchesSent++
+	s.carry.Counters.TotalAdded += int64(len(res.Added))
+	s.carry.Counters.TotalRemoved += int64(len(res.Removed))
+	s.carry.Counters.TotalMissing += int64(len(res.Missing))
 	s.noteMissing(res.Missing)
-	s.lastBatch = &contract.BatchOutcome{BatchID: req.BatchID, ListID: req.ListID,
+	s.carry.LastBatch = &contract.BatchOutcome{BatchID: req.BatchID, ListID: req.ListID,
 		Adds: len(req.Add), Removes: len(req.Remove),
 		Added: len(res.Added), Removed: len(res.Removed), Missing: len(res.Missing),
 		CompletedAt: workflow.Now(ctx)}
@@ -100,19 +100,19 @@ func (s *syncState) onBatchDone(ctx workflow.Context, req contract.BatchRequest,
 // they are at most MaxInFlight × MaxBatchSize ≤ MaxMaxBatchSize IDs.
 func (s *syncState) onBatchFailed(ctx workflow.Context, req contract.BatchRequest, err error) {
 	f := failureOf(err)
-	s.counters.BatchesFailed++
-	s.lastError = &f
-	s.lastErrorAt = workflow.Now(ctx)
-	s.lastErrorBatchID = req.BatchID
-	if s.owed == nil {
-		s.owed = &req
-		s.owedSince = s.lastErrorAt
+	s.carry.Counters.BatchesFailed++
+	s.carry.LastError = &f
+	s.carry.LastErrorAt = workflow.Now(ctx)
+	s.carry.LastErrorBatchID = req.BatchID
+	if s.carry.Owed == nil {
+		s.carry.Owed = &req
+		s.carry.OwedSince = s.carry.LastErrorAt
 	} else {
-		s.owed.Add = append(s.owed.Add, req.Add...)
-		s.owed.Remove = append(s.owed.Remove, req.Remove...)
-		s.owed.BatchID, s.owed.ListID = req.BatchID, req.ListID
+		s.carry.Owed.Add = append(s.carry.Owed.Add, req.Add...)
+		s.carry.Owed.Remove = append(s.carry.Owed.Remove, req.Remove...)
+		s.carry.Owed.BatchID, s.carry.Owed.ListID = req.BatchID, req.ListID
 	}
-	s.retryOwed = false
+	s.carry.RetryOwed = false
 	s.supersedeOwed()
 	workflow.GetLogger(ctx).Error("Batch failed; sync blocked until an operator acts",
 		"BatchID", req.BatchID, "ListID", req.ListID, "Status", f.Status,
@@ -145,14 +145,14 @@ func failureOf(err error) contract.HubSpotFailure {
 // IDs, so each request keeps the connector's size. The rest stays owed and
 // is retried next (still counted as owed, not blocked).
 func (s *syncState) takeOwed() (add, remove []int64, left int) {
-	o := s.owed
+	o := s.carry.Owed
 	n := min(len(o.Add), s.in.MaxBatchSize)
 	add, o.Add = o.Add[:n:n], o.Add[n:]
 	m := min(len(o.Remove), s.in.MaxBatchSize-n)
 	remove, o.Remove = o.Remove[:m:m], o.Remove[m:]
 	left = len(o.Add) + len(o.Remove)
 	if left == 0 {
-		s.owed, s.retryOwed = nil, false
+		s.carry.Owed, s.carry.RetryOwed = nil, false
 	}
 	return add, remove, left
 }
@@ -170,6 +170,6 @@ func (s *syncState) supersedeOwed() {
 		}
 		return out
 	}
-	s.owed.Add = keep(s.owed.Add)
-	s.owed.Remove = keep(s.owed.Remove)
+	s.carry.Owed.Add = keep(s.carry.Owed.Add)
+	s.carry.Owed.Remove = keep(s.carry.Owed.Remove)
 }

@@ -46,13 +46,13 @@ func worstStateTouched(t *testing.T, touched int) *syncState {
 			owed.Remove = append(owed.Remove, math.MaxInt64-contract.MaxMaxBacklog-i)
 		}
 	}
-	s.owed = owed
+	s.carry.Owed = owed
 	f := failureOf(terminal(400, strings.Repeat("X", 100)))
 	f.Message = truncate(strings.Repeat("m", 1<<20), maxMessageChars)
-	s.lastError = &f
+	s.carry.LastError = &f
 	for i := 0; i < contract.RecentMissingLimit; i++ {
 		s.noteMissing([]int64{math.MaxInt64 - int64(i)})
-		s.recentOverflowed = appendBounded(s.recentOverflowed, []int64{math.MaxInt64 - int64(i)}, contract.RecentMissingLimit)
+		s.carry.RecentOverflowed = appendBounded(s.carry.RecentOverflowed, []int64{math.MaxInt64 - int64(i)}, contract.RecentMissingLimit)
 	}
 	for i := 0; i < contract.RecentRejectedLimit; i++ {
 		s.noteRejected(strings.Repeat("<", 1000)) // six bytes each in JSON
@@ -154,7 +154,7 @@ func TestCarriedStateWithReconcileAtItsBoundFits(t *testing.T) {
 	}
 	s.rec = r
 	last := st
-	s.lastRec = &last
+	s.carry.LastReconcile = &last
 	in := s.in
 	in.Carried = s.carried()
 	size := encodedSize(in)

@@ -27,8 +27,8 @@ func (s *syncState) backlog() int {
 	if s.rec != nil {
 		n -= s.rec.inFlightDiffs
 	}
-	if s.owed != nil {
-		n += len(s.owed.Add) + len(s.owed.Remove)
+	if s.carry.Owed != nil {
+		n += len(s.carry.Owed.Add) + len(s.carry.Owed.Remove)
 	}
 	return n
 }
@@ -37,26 +37,26 @@ func (s *syncState) backlog() int {
 // step. A sync fed by no audience (signalled directly: Seq never set) has
 // nobody to report to.
 func (s *syncState) reportProgress(ctx workflow.Context) {
-	if s.flow.LastSeq == 0 {
+	if s.carry.Flow.LastSeq == 0 {
 		return
 	}
-	r := s.flow.Reported
-	stale := int64(r.Backlog) + (s.flow.LastSeq - r.Seq) - int64(s.backlog())
+	r := s.carry.Flow.Reported
+	stale := int64(r.Backlog) + (s.carry.Flow.LastSeq - r.Seq) - int64(s.backlog())
 	if stale < int64(max(1, s.in.MaxBacklog/progressDivisor)) {
 		return
 	}
-	s.flow.Reported = contract.SyncProgress{ConnectorID: s.in.ConnectorID, Seq: s.flow.LastSeq,
+	s.carry.Flow.Reported = contract.SyncProgress{ConnectorID: s.in.ConnectorID, Seq: s.carry.Flow.LastSeq,
 		Backlog: s.backlog(), Report: r.Report + 1}
 	// Not awaited: the result changes nothing here (an audience that is
 	// gone has nobody to hold back), and the loop must keep going.
 	workflow.SignalExternalWorkflow(ctx, contract.AudienceWorkflowID(s.in.AudienceID), "",
-		contract.SignalSyncProgress, s.flow.Reported)
+		contract.SignalSyncProgress, s.carry.Flow.Reported)
 }
 
 // noteOverflowed counts IDs refused at the hard cap and keeps a sample.
 func (s *syncState) noteOverflowed(ctx workflow.Context, changeID string, ids []int64) {
-	s.counters.Overflowed += int64(len(ids))
-	s.recentOverflowed = appendBounded(s.recentOverflowed, ids, contract.RecentMissingLimit)
+	s.carry.Counters.Overflowed += int64(len(ids))
+	s.carry.RecentOverflowed = appendBounded(s.carry.RecentOverflowed, ids, contract.RecentMissingLimit)
 	workflow.GetLogger(ctx).Error("Record IDs refused: the sync holds its maximum of pending contacts; send changes through the audience workflow, which holds senders back instead",
 		"ChangeID", changeID, "Refused", len(ids), "MaxPending", contract.MaxMaxBacklog)
 }

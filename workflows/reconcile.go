@@ -89,7 +89,7 @@ func (s *syncState) onReconcileMark(ctx workflow.Context, m contract.ReconcileMa
 		diffBatches: map[string][]int64{}}
 	abort := func(why string) {
 		r.st.Phase, r.st.Error, r.st.FinishedAt = contract.PhaseAborted, why, &now
-		s.lastRec = &r.st
+		s.carry.LastReconcile = &r.st
 		log.Warn("Reconcile refused", "ReconcileID", m.ID, "Reason", why)
 	}
 	if err := contract.CheckDeclaredID("reconcile", m.ID); err != nil {
@@ -169,7 +169,7 @@ func (s *syncState) endReconcile(ctx workflow.Context, phase, why string) {
 		r.st.Error = truncate(why, maxMessageChars)
 	}
 	r.snap, r.live, r.touched = nil, nil, nil
-	s.lastRec = &r.st
+	s.carry.LastReconcile = &r.st
 	s.rec = nil
 	s.buf.holdAbove = nil
 	s.buf.fullDiffs = false
@@ -195,13 +195,13 @@ func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, m
 		if !r.st.Plan && s.buf.prePending > 0 {
 			return // changes from before the mark are still to be sent
 		}
-		if s.owed != nil && !r.st.Plan {
+		if s.carry.Owed != nil && !r.st.Plan {
 			return // blocked: the owed batch goes first
 		}
 		r.preMark = map[string]bool{}
 		r.st.Phase = contract.PhaseReading
 	}
-	if r.st.Phase == contract.PhaseReading && (r.st.Plan || s.owed == nil) {
+	if r.st.Phase == contract.PhaseReading && (r.st.Plan || s.carry.Owed == nil) {
 		s.merge(ctx)
 		if !r.reading && !r.st.LiveComplete && len(r.live) < maxPageIDs && mayStart {
 			s.readPage(ctx, sel)
@@ -215,7 +215,7 @@ func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, m
 			}
 		}
 	}
-	if r.st.Phase == contract.PhaseApplying && s.buf.diffs == 0 && r.inFlightDiffs == 0 && s.owed == nil {
+	if r.st.Phase == contract.PhaseApplying && s.buf.diffs == 0 && r.inFlightDiffs == 0 && s.carry.Owed == nil {
 		s.endReconcile(ctx, contract.PhaseDone, "")
 	}
 }

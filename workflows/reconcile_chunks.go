@@ -37,7 +37,7 @@ func (s *syncState) registerSnapshotUpdate(ctx workflow.Context) error {
 func (s *syncState) validateChunk(_ workflow.Context, c contract.SnapshotChunk) error {
 	r := s.rec
 	if r == nil || r.st.ID != c.ReconcileID {
-		if l := s.lastRec; l != nil && l.ID == c.ReconcileID {
+		if l := s.carry.LastReconcile; l != nil && l.ID == c.ReconcileID {
 			return temporal.NewApplicationError(fmt.Sprintf("reconcile %s has ended (%s): %s", c.ReconcileID, l.Phase, orDash(l.Error)), contract.ErrTypeReconcileGone)
 		}
 		return temporal.NewApplicationError(fmt.Sprintf("no reconcile %q has reached this sync yet (it follows the changes queued before it): send the chunk again shortly", c.ReconcileID), contract.ErrTypeReconcileBusy)

@@ -49,7 +49,7 @@ func (s *syncState) handlers(ctx workflow.Context, ch signalChannels) []signalHa
 			var r contract.Retarget
 			if err := decodeJSON(raw, &r); err != nil {
 				s.signalsThisRun++
-				s.counters.MalformedSignals++
+				s.carry.Counters.MalformedSignals++
 				workflow.GetLogger(ctx).Warn("Retarget ignored: malformed payload", "Error", err.Error())
 				return
 			}
@@ -62,7 +62,7 @@ func (s *syncState) handlers(ctx workflow.Context, ch signalChannels) []signalHa
 				if err := decodeJSON(raw, &d); err != nil {
 					// Discard is destructive: act only on an unambiguous request.
 					s.signalsThisRun++
-					s.counters.MalformedSignals++
+					s.carry.Counters.MalformedSignals++
 					workflow.GetLogger(ctx).Warn("Discard ignored: malformed payload", "Error", err.Error())
 					return
 				}
@@ -188,13 +188,13 @@ func jsonKind(raw json.RawMessage) string {
 // that is not even a JSON object is counted as a malformed signal.
 func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 	s.signalsThisRun++
-	s.counters.MembershipSignals++
+	s.carry.Counters.MembershipSignals++
 	var m membershipWire
 	// A type error (e.g. op is a number) still decodes the other fields.
 	err := decodeJSON(raw, &m)
 	var typeErr *json.UnmarshalTypeError
 	if err != nil && (!errors.As(err, &typeErr) || !isJSONObject(raw)) {
-		s.counters.MalformedSignals++
+		s.carry.Counters.MalformedSignals++
 		s.noteRejected(string(raw))
 		workflow.GetLogger(ctx).Warn("Malformed membership signal", "Error", err.Error())
 		return
@@ -202,13 +202,13 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 	if err != nil && typeErr.Field == "recordIds" {
 		// recordIds is there but not an array: nothing can be taken from it,
 		// and that is counted, not silently ignored.
-		s.counters.MalformedSignals++
+		s.carry.Counters.MalformedSignals++
 		s.noteRejected(fmt.Sprintf("recordIds is a JSON %s, not an array: %s", typeErr.Value, raw))
 		workflow.GetLogger(ctx).Warn("Malformed membership signal: recordIds is not an array", "ChangeID", m.ChangeID, "Type", typeErr.Value)
 	}
 	if m.Reconcile != nil {
-		if m.Seq > s.flow.LastSeq {
-			s.flow.LastSeq = m.Seq
+		if m.Seq > s.carry.Flow.LastSeq {
+			s.carry.Flow.LastSeq = m.Seq
 		}
 		s.onReconcileMark(ctx, *m.Reconcile)
 		return
@@ -223,19 +223,19 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 		s.takeIDs(r.Op, r.RecordIDs, now, &t)
 	}
 	accepted, rejected, overflowed := t.accepted, t.rejected, t.overflowed
-	if m.Seq > s.flow.LastSeq {
-		s.flow.LastSeq = m.Seq
+	if m.Seq > s.carry.Flow.LastSeq {
+		s.carry.Flow.LastSeq = m.Seq
 	}
 	if len(overflowed) > 0 {
 		s.noteOverflowed(ctx, m.ChangeID, overflowed)
 	}
-	s.counters.TotalRejected += int64(rejected)
+	s.carry.Counters.TotalRejected += int64(rejected)
 	if rejected > 0 || err != nil {
 		workflow.GetLogger(ctx).Warn("Rejected record IDs in membership signal",
 			"ChangeID", m.ChangeID, "Op", string(m.Op), "ValidOp", validOp,
 			"Rejected", rejected, "Accepted", accepted)
 	}
-	if s.owed != nil {
+	if s.carry.Owed != nil {
 		s.supersedeOwed()
 	}
 	s.noteOverridden()
@@ -243,26 +243,26 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 
 func (s *syncState) onPause(ctx workflow.Context) {
 	s.signalsThisRun++
-	if s.stopRequested {
+	if s.carry.StopRequested {
 		// Stop promises to flush everything; pausing now would break it.
 		workflow.GetLogger(ctx).Warn("Pause ignored: stop already requested")
 		return
 	}
-	s.paused = true
+	s.carry.Paused = true
 	workflow.GetLogger(ctx).Info("Sync paused")
 }
 
 // onResume clears a pause and, when blocked, retries the owed batch.
 func (s *syncState) onResume(ctx workflow.Context) {
 	s.signalsThisRun++
-	s.paused = false
-	if s.owed != nil {
-		s.retryOwed = true
+	s.carry.Paused = false
+	if s.carry.Owed != nil {
+		s.carry.RetryOwed = true
 	}
 	if r := s.rec; r != nil && r.st.Phase == contract.PhaseBlocked {
 		r.st.Phase, r.st.Error = contract.PhaseReading, ""
 	}
-	workflow.GetLogger(ctx).Info("Sync resumed", "RetryOwed", s.retryOwed)
+	workflow.GetLogger(ctx).Info("Sync resumed", "RetryOwed", s.carry.RetryOwed)
 }
 
 // onStop: flush everything (stop wins over pause), then complete. While
@@ -270,22 +270,22 @@ func (s *syncState) onResume(ctx workflow.Context) {
 // owed, so a stop can never turn an owed batch into a lost one.
 func (s *syncState) onStop(ctx workflow.Context) {
 	s.signalsThisRun++
-	s.stopRequested = true
-	s.paused = false
+	s.carry.StopRequested = true
+	s.carry.Paused = false
 	if r := s.rec; r != nil {
 		s.endReconcile(ctx, contract.PhaseAborted, "the connector was stopped before the reconcile finished")
 	}
-	workflow.GetLogger(ctx).Info("Stop requested", "Blocked", s.owed != nil)
+	workflow.GetLogger(ctx).Info("Stop requested", "Blocked", s.carry.Owed != nil)
 }
 
 // onReactivate calls off a stop: the audience activated the connector
 // again while this sync was still finishing it.
 func (s *syncState) onReactivate(ctx workflow.Context) {
 	s.signalsThisRun++
-	if !s.stopRequested {
+	if !s.carry.StopRequested {
 		return
 	}
-	s.stopRequested = false
+	s.carry.StopRequested = false
 	workflow.GetLogger(ctx).Info("Stop called off: the connector was activated again")
 }
 
@@ -305,8 +305,8 @@ func (s *syncState) onRetarget(ctx workflow.Context, r contract.Retarget) {
 		s.endReconcile(ctx, contract.PhaseAborted, "the sync was retargeted to list "+list+" during the reconcile: run it again against the new list")
 	}
 	s.in.ListID = list
-	if s.owed != nil {
-		s.retryOwed = true
+	if s.carry.Owed != nil {
+		s.carry.RetryOwed = true
 	}
 }
 
@@ -314,16 +314,16 @@ func (s *syncState) onRetarget(ctx workflow.Context, r contract.Retarget) {
 // and only by explicit operator choice, so it is counted and logged.
 func (s *syncState) onDiscard(ctx workflow.Context, d contract.Discard) {
 	s.signalsThisRun++
-	if s.owed == nil {
+	if s.carry.Owed == nil {
 		workflow.GetLogger(ctx).Warn("Discard ignored: nothing owed", "Reason", d.Reason)
 		return
 	}
-	n := len(s.owed.Add) + len(s.owed.Remove)
-	s.counters.BatchesDiscarded++
-	s.counters.IDsDiscarded += int64(n)
+	n := len(s.carry.Owed.Add) + len(s.carry.Owed.Remove)
+	s.carry.Counters.BatchesDiscarded++
+	s.carry.Counters.IDsDiscarded += int64(n)
 	workflow.GetLogger(ctx).Warn("Owed batch discarded by operator",
-		"BatchID", s.owed.BatchID, "ListID", s.owed.ListID,
-		"Adds", len(s.owed.Add), "Removes", len(s.owed.Remove), "Reason", d.Reason)
-	s.owed = nil
-	s.retryOwed = false
+		"BatchID", s.carry.Owed.BatchID, "ListID", s.carry.Owed.ListID,
+		"Adds", len(s.carry.Owed.Add), "Removes", len(s.carry.Owed.Remove), "Reason", d.Reason)
+	s.carry.Owed = nil
+	s.carry.RetryOwed = false
 }

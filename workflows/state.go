@@ -16,13 +16,12 @@ type syncState struct {
 	in         contract.SyncInput // normalized; ListID is the current target
 	workflowID string
 
-	buf           *buffer
-	paused        bool
-	stopRequested bool
-	stopped       bool                   // completed: queries after the end say so
-	owed          *contract.BatchRequest // failed batch while blocked
-	owedSince     time.Time
-	retryOwed     bool // an operator asked to retry owed
+	buf *buffer
+	// carry is the state carried across continue-as-new, whole; its
+	// Pending and Reconcile stay empty here: the buffer and the reconcile
+	// are live (buf, rec) and packed into it only when the run continues.
+	carry   contract.CarriedState
+	stopped bool // completed: queries after the end say so
 	// inFlight are the membership activities running, oldest first: at
 	// most maxInFlight, with disjoint contacts (the buffer holds theirs).
 	inFlight    []contract.BatchInfo
@@ -36,57 +35,37 @@ type syncState struct {
 	// account's rate budget for every worker together.
 	activityQueue string
 
-	counters         contract.Counters
-	lastBatch        *contract.BatchOutcome
-	lastError        *contract.HubSpotFailure
-	lastErrorAt      time.Time
-	lastErrorBatchID string
-	recentMissing    []int64
-	recentRejected   []string
-	recentOverflowed []int64
-	flow             contract.FlowState
-
-	generation     int
 	carryDeferred  bool // continue-as-new was due but the state did not fit
 	ui             syncUI
-	nextSeq        int64
 	signalsThisRun int
 	batchesThisRun int
 
-	rec     *reconcile                // the reconcile in progress (reconcile.go)
-	lastRec *contract.ReconcileStatus // the last one that ended
-	wake    workflow.Channel          // an update changed state: look again
+	rec  *reconcile       // the reconcile in progress (reconcile.go)
+	wake workflow.Channel // an update changed state: look again
 }
 
 // newState builds the run's state from a normalized input, restoring the
 // carried state after continue-as-new.
 func newState(in contract.SyncInput, workflowID string) (*syncState, error) {
-	s := &syncState{in: in, workflowID: workflowID, buf: newBuffer(), nextSeq: 1, cancels: map[string]workflow.CancelFunc{}}
-	c := in.Carried
+	s := &syncState{in: in, workflowID: workflowID, buf: newBuffer(), cancels: map[string]workflow.CancelFunc{}}
 	s.in.Carried = nil // never keep a second copy of the buffer around
-	if c == nil {
-		return s, nil
+	if c := in.Carried; c != nil {
+		s.carry = *c
 	}
-	buf, ok := restoreBuffer(c.Pending)
+	pending, rec := s.carry.Pending, s.carry.Reconcile
+	s.carry.Pending, s.carry.Reconcile = contract.PendingSnapshot{}, nil
+	s.carry.RetryOwed = s.carry.RetryOwed && s.carry.Owed != nil
+	if s.carry.NextSequence <= 0 {
+		s.carry.NextSequence = 1
+	}
+	buf, ok := restoreBuffer(pending)
 	if !ok {
 		return nil, temporal.NewNonRetryableApplicationError(
 			"invalid SyncInput.Carried.Pending: malformed snapshot", contract.ErrTypeInvalidInput, nil)
 	}
 	s.buf = buf
-	s.paused, s.stopRequested = c.Paused, c.StopRequested
-	s.owed, s.owedSince, s.retryOwed = c.Owed, c.OwedSince, c.RetryOwed && c.Owed != nil
-	s.counters = c.Counters
-	s.lastBatch, s.lastError = c.LastBatch, c.LastError
-	s.lastErrorAt, s.lastErrorBatchID = c.LastErrorAt, c.LastErrorBatchID
-	s.recentMissing, s.recentRejected = c.RecentMissing, c.RecentRejected
-	s.recentOverflowed, s.flow = c.RecentOverflowed, c.Flow
-	s.generation = c.Generation
-	if c.NextSequence > 0 {
-		s.nextSeq = c.NextSequence
-	}
-	s.lastRec = c.LastReconcile
-	if c.Reconcile != nil {
-		r, err := restoreReconcile(*c.Reconcile)
+	if rec != nil {
+		r, err := restoreReconcile(*rec)
 		if err != nil {
 			return nil, temporal.NewNonRetryableApplicationError(
 				"invalid SyncInput.Carried.Reconcile: "+err.Error(), contract.ErrTypeInvalidInput, nil)
@@ -98,30 +77,15 @@ func newState(in contract.SyncInput, workflowID string) (*syncState, error) {
 	return s, nil
 }
 
-// carried captures the state for continue-as-new. Only called with no
-// activity in flight, so nothing can be lost between runs.
+// carried is the state for continue-as-new, whole, with the buffer and the
+// reconcile packed into it. Only called with no activity in flight, so
+// nothing can be lost between runs.
 func (s *syncState) carried() *contract.CarriedState {
-	return &contract.CarriedState{
-		Paused:           s.paused,
-		StopRequested:    s.stopRequested,
-		Pending:          s.buf.snapshot(),
-		Owed:             s.owed,
-		OwedSince:        s.owedSince,
-		RetryOwed:        s.retryOwed,
-		Counters:         s.counters,
-		LastBatch:        s.lastBatch,
-		LastError:        s.lastError,
-		LastErrorAt:      s.lastErrorAt,
-		LastErrorBatchID: s.lastErrorBatchID,
-		RecentMissing:    s.recentMissing,
-		RecentRejected:   s.recentRejected,
-		RecentOverflowed: s.recentOverflowed,
-		Flow:             s.flow,
-		Generation:       s.generation + 1,
-		NextSequence:     s.nextSeq,
-		Reconcile:        s.rec.carried(),
-		LastReconcile:    s.lastRec,
-	}
+	c := s.carry
+	c.Pending = s.buf.snapshot()
+	c.Reconcile = s.rec.carried()
+	c.Generation++
+	return &c
 }
 
 // state is the dominant state: an owed batch needs an operator whatever
@@ -130,11 +94,11 @@ func (s *syncState) state() string {
 	switch {
 	case s.stopped:
 		return contract.StateStopped
-	case s.owed != nil && !s.retryOwed:
+	case s.carry.Owed != nil && !s.carry.RetryOwed:
 		return contract.StateBlocked
-	case s.stopRequested:
+	case s.carry.StopRequested:
 		return contract.StateStopping
-	case s.paused:
+	case s.carry.Paused:
 		return contract.StatePaused
 	default:
 		return contract.StateActive
@@ -147,21 +111,21 @@ func (s *syncState) status() contract.Status {
 		AudienceID:       s.in.AudienceID,
 		ConnectorID:      s.in.ConnectorID,
 		ListID:           s.in.ListID,
-		Paused:           s.paused,
-		StopRequested:    s.stopRequested,
+		Paused:           s.carry.Paused,
+		StopRequested:    s.carry.StopRequested,
 		PendingAdds:      s.buf.adds,
 		PendingRemoves:   s.buf.removes,
 		Backlog:          s.backlog(),
 		MaxBacklog:       s.in.MaxBacklog,
-		Counters:         s.counters,
-		LastBatch:        s.lastBatch,
-		LastError:        s.lastError,
-		LastErrorAt:      timeOrNil(s.lastErrorAt),
-		LastErrorBatchID: s.lastErrorBatchID,
-		RecentMissing:    append([]int64(nil), s.recentMissing...),
-		RecentRejected:   append([]string(nil), s.recentRejected...),
-		RecentOverflowed: append([]int64(nil), s.recentOverflowed...),
-		Generation:       s.generation,
+		Counters:         s.carry.Counters,
+		LastBatch:        s.carry.LastBatch,
+		LastError:        s.carry.LastError,
+		LastErrorAt:      timeOrNil(s.carry.LastErrorAt),
+		LastErrorBatchID: s.carry.LastErrorBatchID,
+		RecentMissing:    append([]int64(nil), s.carry.RecentMissing...),
+		RecentRejected:   append([]string(nil), s.carry.RecentRejected...),
+		RecentOverflowed: append([]int64(nil), s.carry.RecentOverflowed...),
+		Generation:       s.carry.Generation,
 		SignalsThisRun:   s.signalsThisRun,
 		BatchesThisRun:   s.batchesThisRun,
 	}
@@ -175,17 +139,17 @@ func (s *syncState) status() contract.Status {
 		r := s.rec.st
 		st.Reconcile = &r
 	}
-	st.LastReconcile = s.lastRec
-	if s.owed != nil {
-		st.Owed = &contract.BatchInfo{BatchID: s.owed.BatchID, ListID: s.owed.ListID,
-			Adds: len(s.owed.Add), Removes: len(s.owed.Remove), StartedAt: s.owedSince}
+	st.LastReconcile = s.carry.LastReconcile
+	if s.carry.Owed != nil {
+		st.Owed = &contract.BatchInfo{BatchID: s.carry.Owed.BatchID, ListID: s.carry.Owed.ListID,
+			Adds: len(s.carry.Owed.Add), Removes: len(s.carry.Owed.Remove), StartedAt: s.carry.OwedSince}
 	}
 	return st
 }
 
 // noteMissing keeps the last RecentMissingLimit missing IDs.
 func (s *syncState) noteMissing(ids []int64) {
-	s.recentMissing = appendBounded(s.recentMissing, ids, contract.RecentMissingLimit)
+	s.carry.RecentMissing = appendBounded(s.carry.RecentMissing, ids, contract.RecentMissingLimit)
 }
 
 // noteRejected keeps the last RecentRejectedLimit rejected values, each
@@ -194,7 +158,7 @@ func (s *syncState) noteRejected(v string) {
 	if len(v) > contract.RejectedSampleChars {
 		v = v[:contract.RejectedSampleChars] + "…"
 	}
-	s.recentRejected = appendBounded(s.recentRejected, []string{v}, contract.RecentRejectedLimit)
+	s.carry.RecentRejected = appendBounded(s.carry.RecentRejected, []string{v}, contract.RecentRejectedLimit)
 }
 
 // timeOrNil keeps a zero time out of the status ("0001-01-01T00:00:00Z"

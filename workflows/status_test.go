@@ -101,6 +101,6 @@ func TestRejectedSampleIsTruncated(t *testing.T) {
 	for i := 0; i < 2*contract.RecentRejectedLimit; i++ {
 		s.noteRejected(long)
 	}
-	require.Len(t, s.recentRejected, contract.RecentRejectedLimit)
-	require.Len(t, s.recentRejected[0], contract.RejectedSampleChars+len("…"))
+	require.Len(t, s.carry.RecentRejected, contract.RecentRejectedLimit)
+	require.Len(t, s.carry.RecentRejected[0], contract.RejectedSampleChars+len("…"))
 }

@@ -42,8 +42,8 @@ func AudienceSync(ctx workflow.Context, in contract.SyncInput) (contract.Status,
 	s.maxInFlight = in.MaxInFlight
 	s.activityQueue = contract.AccountTaskQueue(workflow.GetInfo(ctx).TaskQueueName, in.Account)
 	workflow.GetLogger(ctx).Info("Sync started", "AudienceID", in.AudienceID,
-		"ConnectorID", in.ConnectorID, "ListID", in.ListID, "Generation", s.generation,
-		"Pending", s.buf.Len(), "Blocked", s.owed != nil, "MaxInFlight", s.maxInFlight,
+		"ConnectorID", in.ConnectorID, "ListID", in.ListID, "Generation", s.carry.Generation,
+		"Pending", s.buf.Len(), "Blocked", s.carry.Owed != nil, "MaxInFlight", s.maxInFlight,
 		"ActivityTaskQueue", s.activityQueue)
 	return s.run(ctx)
 }
@@ -65,7 +65,7 @@ func (s *syncState) run(ctx workflow.Context) (contract.Status, error) {
 	for {
 		canDue := s.continueAsNewDue(ctx)
 		if len(s.inFlight) == 0 && (s.rec == nil || !s.rec.reading) {
-			if s.stopRequested && s.idle() {
+			if s.carry.StopRequested && s.idle() {
 				// Changes delivered while stopping are flushed too: drain,
 				// and complete only if the drain brought nothing new.
 				s.drain(hs)
@@ -85,7 +85,7 @@ func (s *syncState) run(ctx workflow.Context) (contract.Status, error) {
 				if size := encodedSize(in); size <= maxCarriedBytes {
 					t.cancel()
 					workflow.GetLogger(ctx).Info("Continuing as new", "Generation", in.Carried.Generation,
-						"Pending", s.buf.Len(), "Blocked", s.owed != nil, "CarriedBytes", size)
+						"Pending", s.buf.Len(), "Blocked", s.carry.Owed != nil, "CarriedBytes", size)
 					return contract.Status{}, workflow.NewContinueAsNewError(ctx, contract.SyncWorkflowName, in)
 				} else if !s.carryDeferred {
 					// Unreachable within the backlog bounds (see bounds.go);
@@ -113,7 +113,7 @@ func (s *syncState) run(ctx workflow.Context) (contract.Status, error) {
 
 // idle: nothing pending, owed or in flight.
 func (s *syncState) idle() bool {
-	return s.buf.Len() == 0 && s.owed == nil && len(s.inFlight) == 0
+	return s.buf.Len() == 0 && s.carry.Owed == nil && len(s.inFlight) == 0
 }
 
 // continueAsNewDue: the run has grown enough to start a new one.
@@ -144,8 +144,8 @@ func (s *syncState) drain(hs []signalHandler) {
 // due, and reports whether it started one. Called only with room for one
 // more batch in flight.
 func (s *syncState) maybeStartBatch(ctx workflow.Context, sel workflow.Selector, t *flushTimer) bool {
-	if s.owed != nil {
-		if !s.retryOwed {
+	if s.carry.Owed != nil {
+		if !s.carry.RetryOwed {
 			return false // blocked: no flushes until an operator acts
 		}
 		add, remove, left := s.takeOwed()
@@ -153,12 +153,12 @@ func (s *syncState) maybeStartBatch(ctx workflow.Context, sel workflow.Selector,
 			return false // every owed change was superseded by a newer one
 		}
 		t.cancel()
-		workflow.GetLogger(ctx).Info("Retrying owed batch", "FailedBatchID", s.lastErrorBatchID,
+		workflow.GetLogger(ctx).Info("Retrying owed batch", "FailedBatchID", s.carry.LastErrorBatchID,
 			"ListID", s.in.ListID, "OwedLeft", left)
 		s.startBatch(ctx, sel, add, remove)
 		return true
 	}
-	if s.paused && !s.stopRequested {
+	if s.carry.Paused && !s.carry.StopRequested {
 		return false
 	}
 	if !s.flushDue(ctx) {
@@ -186,7 +186,7 @@ func (s *syncState) flushDue(ctx workflow.Context) bool {
 	if !ok {
 		return false
 	}
-	return s.stopRequested || !workflow.Now(ctx).Before(oldest.Add(s.in.FlushInterval))
+	return s.carry.StopRequested || !workflow.Now(ctx).Before(oldest.Add(s.in.FlushInterval))
 }
 
 // flushTimer is the single timer that wakes the loop when the oldest
@@ -209,7 +209,7 @@ func (t *flushTimer) cancel() {
 // syncTimer starts, keeps or cancels the flush timer to match the state.
 func (s *syncState) syncTimer(ctx workflow.Context, sel workflow.Selector, t *flushTimer) {
 	oldest, pending := s.buf.oldest()
-	want := pending && len(s.inFlight) < s.maxInFlight && s.owed == nil && !s.paused && !s.stopRequested
+	want := pending && len(s.inFlight) < s.maxInFlight && s.carry.Owed == nil && !s.carry.Paused && !s.carry.StopRequested
 	if !want {
 		t.cancel()
 		return
