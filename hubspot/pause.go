@@ -92,12 +92,12 @@ func (p *pause) save(need func(PauseState) bool) {
 	if !need(st) {
 		return
 	}
-	if err := p.store.Save(st); err != nil {
-		if p.onError != nil {
-			p.onError(err)
-		}
-		return
+	if err := p.store.Save(st); err != nil && p.onError != nil {
+		p.onError(err)
 	}
+	// Even after a failed save: the next try is for the next lease, so a
+	// store that cannot be written costs one warning per lease, not one
+	// per request.
 	p.saved = st.Lease
 }
 

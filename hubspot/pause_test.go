@@ -147,3 +147,26 @@ func TestRequestInFlightAtDeathHoldsTheNextProcess(t *testing.T) {
 	_, err = after.GetList(context.Background(), e.listID)
 	require.NoError(t, err)
 }
+
+// failingStore cannot keep anything.
+type failingStore struct{ saves int }
+
+func (f *failingStore) Load() (hubspot.PauseState, error) { return hubspot.PauseState{}, nil }
+func (f *failingStore) Save(hubspot.PauseState) error {
+	f.saves++
+	return os.ErrPermission
+}
+
+// A state folder that cannot be written does not stop requests, and costs
+// one save attempt (one warning) per lease, not one per request.
+func TestUnwritablePauseStoreCostsOneSavePerLease(t *testing.T) {
+	e := newEnv(t)
+	store := &failingStore{}
+	c := e.client(t, func(c *hubspot.Config) { c.Pauses = store })
+	for i := range 20 {
+		_, err := c.UpdateMemberships(context.Background(), e.listID, []int64{int64(i + 1)}, nil)
+		require.NoError(t, err)
+	}
+	assert.Len(t, e.emu.Members(portal, e.listID), 20)
+	assert.Equal(t, 1, store.saves, "20 requests within one lease")
+}
