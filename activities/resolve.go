@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // Resolver answers which settings a connector has in this worker's

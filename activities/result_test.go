@@ -3,8 +3,9 @@ package activities
 import (
 	"testing"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // However large HubSpot's answer, the result holds only IDs the batch sent,

@@ -9,8 +9,9 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/google/uuid"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // DefaultActivationWait is how long Activate and Stop wait for their

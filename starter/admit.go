@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // admit sends one change through the audience workflow's admit update and

@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/api/serviceerror"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // Sentinels for errors.Is. The errors actually returned are *NotActiveError,

@@ -5,11 +5,12 @@ import (
 	"log/slog"
 	"testing"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/mocks"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 const testQueue = "hubspot-list-sync"

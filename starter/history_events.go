@@ -5,12 +5,13 @@ import (
 	"slices"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	failurepb "go.temporal.io/api/failure/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // logBuilder turns history events into a SyncLog.

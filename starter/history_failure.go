@@ -3,9 +3,10 @@ package starter
 import (
 	"fmt"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	enumspb "go.temporal.io/api/enums/v1"
 	failurepb "go.temporal.io/api/failure/v1"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // hubSpotFailure reads the activity's details (a contract.HubSpotFailure),

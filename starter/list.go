@@ -10,11 +10,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	commonpb "go.temporal.io/api/common/v1"
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // SyncStates are the values a sync workflow keeps in HubSyncState.

@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/google/uuid"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // Chunking bounds. A signal's payload is limited to 2 MB by the Temporal

@@ -9,12 +9,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 func ids(n int) []string {

@@ -6,9 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/api/serviceerror"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 func TestOperatorSignalsGoToTheSyncWorkflow(t *testing.T) {

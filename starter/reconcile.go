@@ -9,9 +9,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // ReconcileOptions tune Reconcile.

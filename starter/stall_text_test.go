@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/assert"
 	"go.temporal.io/api/serviceerror"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // The messages of the causes the dev-server tests cannot set up at will

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // update runs one update to completion, retrying where the workflow was

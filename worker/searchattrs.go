@@ -8,11 +8,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // CheckSearchAttributes asks Temporal which search attributes namespace has

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // Bounds of one audience workflow run, far below the server's 10,000

@@ -3,9 +3,10 @@ package workflows
 import (
 	"fmt"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // registerReconcileUpdate installs UpdateReconcile: the reconcile (after

@@ -5,9 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // An activation may name only the connector: the worker's connectors file

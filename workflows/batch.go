@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // nextBatchID is stable for the activity's automatic retries and unique per

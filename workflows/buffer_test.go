@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 var bufT0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

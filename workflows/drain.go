@@ -4,8 +4,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 
 	"go.temporal.io/sdk/workflow"
 )

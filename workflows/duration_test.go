@@ -5,8 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 func TestSyncInputDurationsAsStringsOrNanoseconds(t *testing.T) {

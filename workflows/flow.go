@@ -1,8 +1,9 @@
 package workflows
 
 import (
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // A sync's side of back-pressure. The audience workflow forwards changes

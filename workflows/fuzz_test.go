@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // Record IDs: whatever ParseRecordID accepts is a positive int64 that

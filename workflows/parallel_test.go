@@ -5,8 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // Several batches go at once, each with its own contacts; a contact's

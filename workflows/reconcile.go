@@ -5,8 +5,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // A reconcile makes the list equal to a snapshot of the audience, diffed

@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // readPage is the fake ReadListPageActivity: pages of three members,

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/converter"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // HistoryWorkflowID is the workflow ID a recorded history of either

@@ -3,9 +3,10 @@ package workflows
 import (
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // MembershipRetryPolicy is the single definition of how a membership batch is

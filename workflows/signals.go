@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // signalChannels are the run's signal channels in a fixed order, so that

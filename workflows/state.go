@@ -3,8 +3,9 @@ package workflows
 import (
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 
 	"go.temporal.io/sdk/temporal"
 )

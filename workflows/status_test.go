@@ -4,8 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // The status query shows the in-flight batch, per-contact outcomes and a

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // audienceUI remembers what the Web UI was last told.

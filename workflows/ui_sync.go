@@ -5,9 +5,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // What a person sees of a sync in the Temporal Web UI: a static summary and

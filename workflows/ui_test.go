@@ -5,9 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 // A blocked sync's current details say what HubSpot answered and what the

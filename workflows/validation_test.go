@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 func TestParseRecordID(t *testing.T) {

@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 
-	"github.com/audiencesync/hubspot-list-sync/contract"
 	"go.temporal.io/sdk/client"
+
+	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
 func (r *report) fillSending(s *sendStats) {
