@@ -11,10 +11,14 @@ import "encoding/json"
 // AudienceWorkflowName is the registered name of the audience workflow.
 const AudienceWorkflowName = "Audience"
 
-// SignalAudience is the audience workflow's only signal: every command
-// travels on one channel so the workflow sees them in exactly the order
-// they were accepted (separate signal channels do not keep their relative
-// order). Its payload is an AudienceCommand.
+// SignalAudience is the audience workflow's signal for callers that
+// cannot wait: its payload is an AudienceCommand with Membership set, and
+// the change joins the same ordered queue as UpdateAdmit's. A signal
+// cannot wait for room, so one that would take the queue past
+// QueueHardBytes is refused and counted (Overflowed). Any other command by
+// signal is refused and counted (RefusedSignals): activate, deactivate and
+// reconcile are updates (UpdateActivate, UpdateDeactivate,
+// UpdateReconcile), which validate at the edge and answer.
 const SignalAudience = "audience"
 
 // UpdateAdmit is the recommended way to send changes: an update on the
@@ -50,7 +54,9 @@ type AdmitResult struct {
 const QueryConnectors = "connectors"
 
 // AudienceCommand is one command to the audience workflow; exactly one
-// field is set.
+// field is set. From outside (SignalAudience) only Membership is taken;
+// the other fields are the form in which an audience hands the commands
+// still queued to its next run (AudienceCarried.Pending).
 type AudienceCommand struct {
 	// Activate adds a connector (its SyncInput; Carried must be nil).
 	Activate *SyncInput `json:"activate,omitempty"`
@@ -123,6 +129,10 @@ type AudienceCounters struct {
 	// Unrouted counts record IDs accepted while no connector was active:
 	// there was no list to send them to.
 	Unrouted int64 `json:"unrouted"`
+	// RefusedSignals counts SignalAudience signals not taken: not an
+	// AudienceCommand, or a command other than a membership change (those
+	// have their updates). Each also leaves a problem saying which update.
+	RefusedSignals int64 `json:"refusedSignals,omitempty"`
 }
 
 // AudienceStatus answers QueryConnectors.

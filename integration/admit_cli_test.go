@@ -35,9 +35,14 @@ func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 		return cli("workflow", "update", "execute", "--workflow-id", audID, "--name", contract.UpdateAdmit, "--input", input)
 	}
 
-	must("workflow", "signal-with-start", "--workflow-id", audID, "--type", contract.AudienceWorkflowName,
-		"--task-queue", s.cfg.Temporal.TaskQueue, "--input", `{"audienceId":"raw-1"}`,
-		"--signal-name", contract.SignalAudience, "--signal-input", `{"activate":{"connectorId":"conn-a","flushInterval":"1s"}}`)
+	out := must("workflow", "execute-update-with-start", "--workflow-id", audID, "--type", contract.AudienceWorkflowName,
+		"--task-queue", s.cfg.Temporal.TaskQueue, "--input", `{"audienceId":"raw-1"}`, "--id-conflict-policy", "UseExisting",
+		"--update-name", contract.UpdateActivate, "--update-input", `{"connectorId":"conn-a","flushInterval":"1s"}`)
+	assert.Contains(t, out, "state:active")
+	// The signal carries changes only: an activation by signal is refused,
+	// counted and named in the audience's problems.
+	must("workflow", "signal", "--workflow-id", audID, "--name", contract.SignalAudience,
+		"--input", `{"activate":{"connectorId":"conn-b"}}`)
 	out, err := admit(`{"op":"enter","recordIds":["1","2","3","4"]}`)
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "accepted:4")
@@ -56,8 +61,11 @@ func TestTheWholeFlowFromTheTemporalCLIAlone(t *testing.T) {
 	out = must("workflow", "query", "--workflow-id", syncID, "--name", contract.QueryStatus)
 	assert.Contains(t, out, `"state":"active"`)
 
-	must("workflow", "signal", "--workflow-id", audID, "--name", contract.SignalAudience,
-		"--input", `{"deactivate":{"connectorId":"conn-a"}}`)
+	out = must("workflow", "query", "--workflow-id", audID, "--name", contract.QueryConnectors)
+	assert.Contains(t, out, `"refusedSignals":1`)
+	assert.Contains(t, out, `send an activation with the \"activate\" update`)
+	must("workflow", "update", "execute", "--workflow-id", audID, "--name", contract.UpdateDeactivate,
+		"--input", `{"connectorId":"conn-a"}`)
 	out = must("workflow", "result", "--workflow-id", syncID)
 	assert.Contains(t, out, "stopped")
 	assert.Equal(t, []int64{1, 3, 4}, s.emu.Members(portalA, s.lists["conn-a"]))

@@ -48,10 +48,8 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	audID, syncID := contract.AudienceWorkflowID("aud-replay"), contract.SyncWorkflowID("aud-replay", "c1")
-	_, err := tp.Client.SignalWithStartWorkflow(ctx, audID, contract.SignalAudience,
-		contract.AudienceCommand{Activate: &contract.SyncInput{ConnectorID: "c1", ListID: list, FlushInterval: 300 * time.Millisecond, MaxBatchSize: 20}},
-		client.StartWorkflowOptions{TaskQueue: queue}, contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud-replay"})
-	require.NoError(t, err)
+	testenv.Activate(t, ctx, tp.Client, queue, "aud-replay",
+		contract.SyncInput{ConnectorID: "c1", ListID: list, FlushInterval: 300 * time.Millisecond, MaxBatchSize: 20})
 
 	members := func(l string, want ...int64) {
 		t.Helper()
@@ -93,7 +91,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	enter("50")
 	members(list2, 50)
 
-	require.NoError(t, tp.Client.SignalWorkflow(ctx, audID, "", contract.SignalAudience, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: "c1"}}))
+	testenv.Deactivate(t, ctx, tp.Client, "aud-replay", "c1")
 	var final contract.Status
 	require.NoError(t, tp.Client.GetWorkflow(ctx, syncID, "").Get(ctx, &final))
 	require.Equal(t, contract.StateStopped, final.State)

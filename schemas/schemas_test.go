@@ -69,15 +69,14 @@ func TestDocumentedExamplesMatchTheSchemas(t *testing.T) {
 		ok          bool
 	}{
 		{"audience-input.json", `{"audienceId":"aud-42"}`, true},
-		{"audience-command.json", `{"activate":{"connectorId":"acme-vip"}}`, true},
-		{"audience-command.json", `{"deactivate":{"connectorId":"acme-vip"}}`, true},
+		{"connector-activation.json", `{"connectorId":"acme-vip"}`, true},
 		{"audience-command.json", `{"membership":{"op":"enter","recordIds":["101"]}}`, true},
 		{"membership-change.json", `{"op":"enter","recordIds":["101","102"]}`, true},
 		{"membership-change.json", `{"op":"leave","recordIds":["102"]}`, true},
 		{"retarget.json", `{"listId":"456"}`, true},
 		{"discard.json", `{"reason":"list deleted"}`, true},
 		{"admit-result.json", `{"accepted":2,"queued":0}`, true},
-		{"audience-command.json", `{"activate":{"connectorId":"acme-vip","flushInterval":"10s"}}`, true},
+		{"connector-activation.json", `{"connectorId":"acme-vip","flushInterval":"10s"}`, true},
 		{"reconcile-request.json", `{"connectorId":"acme-vip","reconcileId":"r-2026-11-29"}`, true},
 		{"snapshot-chunk.json", `{"reconcileId":"r-2026-11-29","index":0,"recordIds":["101","102"],"last":true}`, true},
 
@@ -88,8 +87,9 @@ func TestDocumentedExamplesMatchTheSchemas(t *testing.T) {
 		{"membership-change.json", `{"op":"enter","recordIds":"24"}`, false},
 		{"membership-change.json", `{"op":"enter","recordIds":[24]}`, false},
 		{"membership-change.json", `{"op":"enter","recordIds":["007"]}`, false},
-		{"audience-command.json", `{"activate":{"connectorId":"a/b"}}`, false},
-		{"audience-command.json", `{"activate":{"connectorId":"c"},"deactivate":{"connectorId":"c"}}`, false},
+		{"connector-activation.json", `{"connectorId":"a/b"}`, false},
+		{"audience-command.json", `{"activate":{"connectorId":"acme-vip"}}`, false},
+		{"audience-command.json", `{"membership":{"op":"enter","recordIds":["1"]},"deactivate":{"connectorId":"c"}}`, false},
 		{"audience-input.json", `{"audienceId":"a/b"}`, false},
 	}
 	for _, c := range cases {
@@ -127,10 +127,8 @@ func TestGoTypesEncodeToTheSchemas(t *testing.T) {
 	rec := contract.ReconcileRequest{ConnectorID: "acme-vip", ReconcileID: "r-1", Plan: true, Members: 3,
 		Activate: &contract.SyncInput{ConnectorID: "acme-vip", ListID: "123"}}
 	require.NoError(t, valid(t, load(t, "reconcile-request.json"), enc(rec)))
-	require.NoError(t, valid(t, load(t, "audience-command.json"), enc(contract.AudienceCommand{Reconcile: &rec})))
 	chunk := enc(contract.SnapshotChunk{ReconcileID: "r-1", Index: 2, RecordIDs: []string{"5", "9"}, Last: true})
 	require.NoError(t, valid(t, load(t, "snapshot-chunk.json"), chunk), chunk)
-	act := enc(contract.AudienceCommand{Activate: &contract.SyncInput{ConnectorID: "acme-vip", ListID: "123",
-		FlushInterval: 2 * time.Second, MaxBatchSize: 100}})
-	require.NoError(t, valid(t, load(t, "audience-command.json"), act), act)
+	act := enc(contract.SyncInput{ConnectorID: "acme-vip", ListID: "123", FlushInterval: 2 * time.Second, MaxBatchSize: 100})
+	require.NoError(t, valid(t, load(t, "connector-activation.json"), act), act)
 }

@@ -14,15 +14,18 @@
 //		// acc.IDs leading IDs were delivered; resend recordIDs[acc.IDs:].
 //	}
 //
-// Activate, Enter, Leave and Stop all travel on the audience workflow's one
-// signal channel (contract.SignalAudience), so the workflow applies them in
-// the order they were accepted: a Stop sent after an Enter takes effect
-// after that Enter has been forwarded.
+// Activate, Enter, Leave, Stop and Reconcile are updates on the audience
+// workflow (contract.UpdateActivate, UpdateAdmit, UpdateDeactivate,
+// UpdateReconcile). Each joins the audience's one ordered queue, so a Stop
+// sent after an Enter takes effect after that Enter has been forwarded. A
+// malformed request is refused before anything is written, and a refusal
+// comes back typed (*CommandRefusedError), never as text to match.
 //
-// Only Activate starts a workflow (signal-with-start). Enter and Leave only
-// signal: an audience that was never activated has no destination, and
-// starting its workflow from a membership change would accept the change
-// and forward it nowhere. They return ErrAudienceNotActive instead.
+// Only Activate (and Reconcile with Activate set) starts a workflow, by
+// update-with-start. Enter and Leave only update: an audience that was
+// never activated has no destination, and starting its workflow from a
+// membership change would accept the change and forward it nowhere. They
+// return ErrAudienceNotActive instead.
 //
 // List and Log read rather than act: List finds every sync through
 // Temporal's visibility store (the HubSync* search attributes, e.g. the

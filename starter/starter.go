@@ -69,9 +69,9 @@ func (s *Starter) log() *slog.Logger {
 
 // audienceStartOptions start the audience workflow. ALLOW_DUPLICATE lets an
 // audience whose workflow has closed (every connector stopped, terminated by
-// an operator, failed) be activated again under the same ID. The ID conflict
-// policy is left to signal-with-start's default, USE_EXISTING, which is what
-// makes Activate idempotent: a running workflow just receives the signal.
+// an operator, failed) be activated again under the same ID. Callers that
+// start set the ID conflict policy USE_EXISTING, which is what makes
+// Activate idempotent: a running workflow just receives the update.
 func (s *Starter) audienceStartOptions(audienceID string) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{
 		ID:                    contract.AudienceWorkflowID(audienceID),

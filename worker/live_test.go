@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
 	"github.com/audiencesync/hubspot-list-sync/config"
 	"github.com/audiencesync/hubspot-list-sync/contract"
 	"github.com/audiencesync/hubspot-list-sync/hubspot"
@@ -74,11 +72,7 @@ func (l *live) enter(audience string, ids []string, want []int64) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	wid := contract.AudienceWorkflowID(audience)
-	if _, err := l.tp.Client.SignalWithStartWorkflow(ctx, wid, contract.SignalAudience,
-		contract.AudienceCommand{Activate: ptr(c.SyncInput(audience))},
-		client.StartWorkflowOptions{TaskQueue: l.f.Temporal.TaskQueue}, contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: audience}); err != nil {
-		l.t.Fatal(err)
-	}
+	testenv.Activate(l.t, ctx, l.tp.Client, l.f.Temporal.TaskQueue, audience, c.SyncInput(audience))
 	if err := l.tp.Client.SignalWorkflow(ctx, wid, "", contract.SignalAudience,
 		contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: ids}}); err != nil {
 		l.t.Fatal(err)
@@ -103,4 +97,3 @@ func (l *live) shutdown() {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }

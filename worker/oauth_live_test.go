@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
 	"golang.org/x/oauth2"
 
 	"github.com/audiencesync/hubspot-list-sync/config"
@@ -58,10 +57,7 @@ func TestRevokedOAuthTokensRecoverWithTheWorkerRunning(t *testing.T) {
 	audID, syncID := contract.AudienceWorkflowID("aud-oauth"), contract.SyncWorkflowID("aud-oauth", "c1")
 	qctx, qcancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer qcancel()
-	if _, err := tp.Client.SignalWithStartWorkflow(qctx, audID, contract.SignalAudience, contract.AudienceCommand{Activate: ptr(c.SyncInput("aud-oauth"))},
-		client.StartWorkflowOptions{TaskQueue: "oauth-live"}, contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud-oauth"}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Activate(t, qctx, tp.Client, "oauth-live", "aud-oauth", c.SyncInput("aud-oauth"))
 	enter := func(ids ...string) {
 		t.Helper()
 		if err := tp.Client.SignalWorkflow(qctx, audID, "", contract.SignalAudience,

@@ -166,6 +166,32 @@ type commandWire struct {
 	Reconcile  json.RawMessage `json:"reconcile,omitempty"`
 }
 
+// intent names the command for a message.
+func (c commandWire) intent() string {
+	switch {
+	case c.Activate != nil:
+		return "an activation"
+	case c.Deactivate != nil:
+		return "a deactivation"
+	case c.Reconcile != nil:
+		return "a reconcile"
+	}
+	return "changes"
+}
+
+// update names the update that carries the command from outside.
+func (c commandWire) update() string {
+	switch {
+	case c.Activate != nil:
+		return contract.UpdateActivate
+	case c.Deactivate != nil:
+		return contract.UpdateDeactivate
+	case c.Reconcile != nil:
+		return contract.UpdateReconcile
+	}
+	return contract.UpdateAdmit
+}
+
 func decodeCommand(raw json.RawMessage) (commandWire, error) {
 	var c commandWire
 	if err := decodeJSON(raw, &c); err != nil {

@@ -71,8 +71,8 @@ func (a *audience) admit(ctx workflow.Context, m contract.MembershipChange) (con
 		return contract.AdmitResult{}, temporal.NewApplicationError(fmt.Sprintf(
 			"audience %s is continuing as new: send the same change again", a.id), contract.ErrTypeRetryAdmit)
 	}
-	// Commands signalled before this call (an activation by
-	// signal-with-start, say) may still sit in the channel: they go first.
+	// Changes signalled before this call may still sit in the channel:
+	// they go first.
 	a.receive(ctx, a.commands, a.progress)
 	a.queue.push(queueItem{change: &m, units: len(m.RecordIDs), bytes: bytes})
 	a.counters.Admitted += int64(len(m.RecordIDs))

@@ -10,9 +10,10 @@ import (
 	"github.com/audiencesync/hubspot-list-sync/contract"
 )
 
-// Activations and deactivations arrive as audience signals or, for a
-// caller that wants an answer, as the UpdateActivate and UpdateDeactivate
-// updates: a validator refuses a malformed one before anything is written,
+// Activations and deactivations arrive as the UpdateActivate and
+// UpdateDeactivate updates (by signal they are refused and counted:
+// audience_queue.go): a validator refuses a malformed one before anything
+// is written,
 // and the handler returns the outcome once the command has been carried
 // out in its place in the queue (the resolved connector, or why it was
 // refused). If the audience must continue as new first, it answers

@@ -114,13 +114,22 @@ func membershipItem(raw json.RawMessage) queueItem {
 	return it
 }
 
-// take queues one command. fromSignal: a membership signal past the hard
-// bounds is refused and counted; commands handed over are always taken.
+// take queues one command. fromSignal: the signal carries changes only
+// (every other command has its update, which answers), and a change past
+// the hard bounds is refused; both are counted. Commands handed over by
+// the previous run are always taken.
 func (a *audience) take(ctx workflow.Context, raw json.RawMessage, fromSignal bool) {
 	cmd, err := decodeCommand(raw)
 	switch {
 	case err != nil:
+		if fromSignal {
+			a.counters.RefusedSignals++
+		}
 		a.problem(ctx, "command ignored: not an AudienceCommand", err)
+	case fromSignal && cmd.Membership == nil:
+		a.counters.RefusedSignals++
+		a.problem(ctx, fmt.Sprintf("%s signal refused: it carries membership changes only; send %s with the %q update, which answers with the outcome",
+			contract.SignalAudience, cmd.intent(), cmd.update()), nil)
 	case cmd.Membership != nil:
 		it := membershipItem(cmd.Membership)
 		if fromSignal && (it.bytes > contract.MaxSignalBytes || (len(a.queue.items) > 0 && a.queue.bytes+it.bytes > contract.QueueHardBytes)) {

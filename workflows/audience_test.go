@@ -102,15 +102,40 @@ func newAudienceEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *forwardL
 func finish(env *testsuite.TestWorkflowEnvironment, at time.Duration, connectorIDs ...string) {
 	env.RegisterDelayedCallback(func() {
 		for _, id := range connectorIDs {
-			env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: id}})
+			send(env, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: id}})
 		}
 	}, at)
 	env.RegisterDelayedCallback(env.CancelWorkflow, at+time.Second)
 }
 
 func sig(env *testsuite.TestWorkflowEnvironment, at time.Duration, cmd any) {
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalAudience, cmd) }, at)
+	env.RegisterDelayedCallback(func() { send(env, cmd) }, at)
 }
+
+// send delivers a command the way a caller must: a change by signal, any
+// other AudienceCommand by its update. Anything else goes as a raw signal.
+func send(env *testsuite.TestWorkflowEnvironment, cmd any) {
+	c, ok := cmd.(contract.AudienceCommand)
+	if !ok || c.Membership != nil {
+		env.SignalWorkflow(contract.SignalAudience, cmd)
+		return
+	}
+	name, arg := contract.UpdateActivate, any(c.Activate)
+	switch {
+	case c.Deactivate != nil:
+		name, arg = contract.UpdateDeactivate, *c.Deactivate
+	case c.Reconcile != nil:
+		name, arg = contract.UpdateReconcile, *c.Reconcile
+	default:
+		arg = *c.Activate
+	}
+	updateSeq++
+	env.UpdateWorkflow(name, fmt.Sprintf("%s-%d", name, updateSeq), &testsuite.TestUpdateCallback{
+		OnAccept: func() {}, OnReject: func(error) {}, OnComplete: func(any, error) {}}, arg)
+}
+
+// updateSeq names the tests' updates apart.
+var updateSeq int
 
 func ptr[T any](v T) *T { return &v }
 
@@ -196,7 +221,7 @@ func TestAudienceDeactivateStopsTheSyncAfterEarlierChanges(t *testing.T) {
 	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("c1"))})
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1"}}})
-		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: "c1"}})
+		send(env, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: "c1"}})
 	}, 2*time.Second)
 	sig(env, 3*time.Second, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"2"}}})
 	env.RegisterDelayedCallback(env.CancelWorkflow, 4*time.Second)
@@ -229,7 +254,7 @@ func TestAudienceContinuesAsNewCarryingItsConnectors(t *testing.T) {
 	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("done1"))})
 	env.RegisterDelayedCallback(func() {
 		env.SetContinueAsNewSuggested(true)
-		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Activate: ptr(connector("done1"))})
+		send(env, contract.AudienceCommand{Activate: ptr(connector("done1"))})
 	}, 2*time.Second)
 	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud", Carried: &contract.AudienceCarried{Generation: 4}})
 	err := env.GetWorkflowError()
@@ -278,9 +303,11 @@ func TestAudienceForwardsMalformedChangesForTheSyncToCount(t *testing.T) {
 
 func TestAudienceContinuesAsNewAfterItsSignalBound(t *testing.T) {
 	env, _ := newAudienceEnv(t)
-	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("done2"))})
-	sig(env, 2*time.Second, contract.AudienceCommand{Activate: ptr(connector("done2"))})
-	sig(env, 3*time.Second, contract.AudienceCommand{Activate: ptr(connector("done2"))})
+	env.RegisterDelayedCallback(func() {
+		for range 3 {
+			send(env, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1"}}})
+		}
+	}, time.Second)
 	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud", MaxSignalsPerRun: 3})
 	var can *workflow.ContinueAsNewError
 	require.ErrorAs(t, env.GetWorkflowError(), &can)
@@ -288,7 +315,7 @@ func TestAudienceContinuesAsNewAfterItsSignalBound(t *testing.T) {
 	require.NoError(t, decodeCANInput(can, &next))
 	assert.Equal(t, 3, next.MaxSignalsPerRun, "the bound carries over")
 	assert.Equal(t, 1, next.Carried.Generation)
-	assert.Len(t, next.Carried.Connectors, 1)
+	assert.EqualValues(t, 3, next.Carried.Counters.Unrouted, "the three signals were taken (with no connector, as unrouted)")
 }
 
 func TestAudienceKeepsExactOrderBetweenCommandsOfOneTask(t *testing.T) {
@@ -296,9 +323,9 @@ func TestAudienceKeepsExactOrderBetweenCommandsOfOneTask(t *testing.T) {
 	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("c1"))})
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"1"}}})
-		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Activate: ptr(connector("c2"))})
+		send(env, contract.AudienceCommand{Activate: ptr(connector("c2"))})
 		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"2"}}})
-		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: "c1"}})
+		send(env, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: "c1"}})
 		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"3"}}})
 	}, 2*time.Second)
 	finish(env, 3*time.Second, "c2")
@@ -338,4 +365,36 @@ func TestAudienceProcessesCommandsHandedOverByThePreviousRun(t *testing.T) {
 		raw(contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"7"}}}),
 	}}})
 	assert.Equal(t, []string{"membership:enter:7", "stop"}, log.sent["c1"])
+}
+
+// The signal carries changes only: a command that has its update is
+// refused, counted and named in the problems, and changes around it go on.
+func TestAudienceRefusesCommandsBySignal(t *testing.T) {
+	env, log := newAudienceEnv(t)
+	sig(env, time.Second, contract.AudienceCommand{Activate: ptr(connector("c1"))})
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Activate: ptr(connector("c2"))})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Deactivate: &contract.Deactivate{ConnectorID: "c1"}})
+		env.SignalWorkflow(contract.SignalAudience, contract.AudienceCommand{Reconcile: &contract.ReconcileRequest{ConnectorID: "c1", ReconcileID: "r1"}})
+		env.SignalWorkflow(contract.SignalAudience, "not a command")
+		send(env, contract.AudienceCommand{Membership: &contract.MembershipChange{Op: contract.OpEnter, RecordIDs: []string{"7"}}})
+	}, 2*time.Second)
+	var st contract.AudienceStatus
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(contract.QueryConnectors)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&st))
+	}, 3*time.Second)
+	finish(env, 4*time.Second, "c1")
+	env.ExecuteWorkflow(contract.AudienceWorkflowName, contract.AudienceInput{AudienceID: "aud"})
+	assert.EqualValues(t, 4, st.RefusedSignals)
+	require.Len(t, st.Problems, 4)
+	for i, update := range []string{contract.UpdateActivate, contract.UpdateDeactivate, contract.UpdateReconcile} {
+		assert.Contains(t, st.Problems[i], fmt.Sprintf("%q update", update))
+	}
+	assert.Contains(t, st.Problems[3], "not an AudienceCommand")
+	require.Len(t, st.Connectors, 1, "the signalled activation and deactivation took no effect")
+	assert.Equal(t, "c1", st.Connectors[0].ConnectorID)
+	assert.Equal(t, []string{"membership:enter:7", "stop"}, log.sent["c1"])
+	assert.Contains(t, AudienceDetails(st), "**Refused signals:** 4")
 }

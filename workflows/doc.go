@@ -4,11 +4,12 @@
 //
 //   - Audience (AudienceWorkflowName, ID AudienceWorkflowID(audience)), one
 //     per audience or journey, is the single entry point for its changes.
-//     Orchestration admits changes with the UpdateAdmit update (or the
-//     SignalAudience signal) and activates and deactivates connectors on
-//     SignalAudience; one ordered queue keeps them in the order accepted. It
-//     forwards each change to the sync of every active connector, no faster
-//     than each sync drains (back-pressure: audience_flow.go, flow.go).
+//     Callers use its updates: admit (changes, back-pressured), activate,
+//     deactivate and reconcile; the SignalAudience signal carries changes
+//     only, for callers that cannot wait. One ordered queue keeps them in
+//     the order accepted. It forwards each change to the sync of every
+//     active connector, no faster than each sync drains (back-pressure:
+//     audience_flow.go, flow.go).
 //   - AudienceSync (SyncWorkflowName, ID SyncWorkflowID(audience, connector)),
 //     one per (audience, connector), started by the audience, buffers changes
 //     (last change per contact wins) and applies them to the connector's

@@ -55,6 +55,9 @@ func AudienceDetails(st contract.AudienceStatus) string {
 	line("**Totals:** admitted %s IDs · forwarded %s changes · overflowed %s IDs (%d signals) · unrouted %s IDs",
 		thousands(st.Admitted), thousands(st.Forwarded), thousands(st.Overflowed),
 		st.OverflowedSignals, thousands(st.Unrouted))
+	if st.RefusedSignals > 0 {
+		line("**Refused signals:** %d (each is in the problems)", st.RefusedSignals)
+	}
 	if n := len(st.Problems); n > 0 {
 		line("**Last problem** (of %d, see the `connectors` query): %s", n, oneLine(st.Problems[n-1], 300))
 	}
