@@ -96,4 +96,3 @@ func (l *live) shutdown() {
 		l.t.Fatal("Run did not return after its context was cancelled")
 	}
 }
-
