@@ -55,11 +55,15 @@ func (s *syncState) startBatch(ctx workflow.Context, sel workflow.Selector, add,
 			return
 		}
 		if err != nil {
-			s.reconcileBatchSettled(req, nil)
+			if s.rec != nil {
+				s.reconcileBatchSettled(req, nil)
+			}
 			s.onBatchFailed(ctx, req, err)
 			return
 		}
-		s.reconcileBatchSettled(req, &res)
+		if s.rec != nil {
+			s.reconcileBatchSettled(req, &res)
+		}
 		s.onBatchDone(ctx, req, res)
 	})
 	return req.BatchID

@@ -130,10 +130,10 @@ func TestCarriedStateWithReconcileAtItsBoundFits(t *testing.T) {
 	for i := range s.buf.entries {
 		if i%2 == 0 {
 			s.buf.entries[i].diff = true
-			s.buf.diffs++
+			s.buf.marks.diffs++
 		} else {
 			s.buf.entries[i].pre = true
-			s.buf.prePending++
+			s.buf.marks.prePending++
 		}
 	}
 	st := contract.ReconcileStatus{ID: strings.Repeat("r", 64), Phase: contract.PhaseReading, ListID: s.in.ListID,
@@ -145,10 +145,10 @@ func TestCarriedStateWithReconcileAtItsBoundFits(t *testing.T) {
 	r := &reconcile{st: st, cursor: strings.Repeat("9", 64), touched: map[int64]struct{}{}, preMark: map[string]bool{}, diffBatches: map[string][]int64{}}
 	step := int64(math.MaxInt64 / (2*contract.MaxSnapshotChunkIDs + 1))
 	for i := int64(1); i <= 2*contract.MaxSnapshotChunkIDs; i++ {
-		r.snap = append(r.snap, i*step)
+		r.m.Snap = append(r.m.Snap, i*step)
 	}
 	for i := int64(1); i < 2*maxPageIDs; i++ {
-		r.live = append(r.live, i*step)
+		r.m.Live = append(r.m.Live, i*step)
 	}
 	for i := int64(0); i < touched; i++ {
 		r.touched[math.MaxInt64/2+i*(math.MaxInt64/2/touched)] = struct{}{}
@@ -165,11 +165,11 @@ func TestCarriedStateWithReconcileAtItsBoundFits(t *testing.T) {
 
 	got, err := newState(in, "w")
 	require.NoError(t, err)
-	require.Equal(t, r.snap, got.rec.snap)
-	require.Equal(t, r.live, got.rec.live)
+	require.Equal(t, r.m.Snap, got.rec.m.Snap)
+	require.Equal(t, r.m.Live, got.rec.m.Live)
 	require.Equal(t, len(r.touched), len(got.rec.touched))
-	require.Equal(t, s.buf.diffs, got.buf.diffs)
-	require.Equal(t, s.buf.prePending, got.buf.prePending)
+	require.Equal(t, s.buf.marks.diffs, got.buf.marks.diffs)
+	require.Equal(t, s.buf.marks.prePending, got.buf.marks.prePending)
 	require.Equal(t, st, got.rec.st)
 }
 

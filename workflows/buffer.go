@@ -39,12 +39,19 @@ type buffer struct {
 	removes     int                // pending leaves
 	held        map[int64]struct{} // contacts in flight
 	heldPending int                // pending entries of held contacts
-	diffs       int                // pending entries that are reconcile differences
+	// marks is what a reconcile adds to the buffer; zero without one.
+	marks reconcileMarks
+}
+
+// reconcileMarks are the buffer's counts and holds for a running
+// reconcile (see reconcile.go); a sync without one never sets them.
+type reconcileMarks struct {
+	diffs int // pending entries that are reconcile differences
 	// overridden counts differences replaced by a newer change since the
 	// reconcile last read it.
 	overridden int64
 	// holdAbove, when set, also holds sent changes of contacts above it
-	// (a reconcile's touched set is full; see reconcile.go).
+	// (a reconcile's touched set is full).
 	holdAbove func(id int64) bool
 	// fullDiffs: while a reconcile reads, its differences go only in full
 	// batches (or with sent changes), never alone on the flush timer.
@@ -89,7 +96,7 @@ func (b *buffer) isHeld(id int64) bool {
 
 // waits: an entry that cannot be taken now.
 func (b *buffer) waits(e pendingEntry) bool {
-	return b.isHeld(e.id) || (b.holdPost && !e.pre) || (!e.diff && b.holdAbove != nil && b.holdAbove(e.id))
+	return b.isHeld(e.id) || (b.marks.holdPost && !e.pre) || (!e.diff && b.marks.holdAbove != nil && b.marks.holdAbove(e.id))
 }
 
 // markPre marks every pending change as from before a reconcile's mark.
@@ -97,8 +104,8 @@ func (b *buffer) markPre() int {
 	for i := b.head; i < len(b.entries); i++ {
 		b.entries[i].pre = true
 	}
-	b.prePending = b.Len()
-	return b.prePending
+	b.marks.prePending = b.Len()
+	return b.marks.prePending
 }
 
 // Free is the number of pending contacts that could be sent now.
@@ -116,13 +123,13 @@ func (b *buffer) put(id int64, op contract.Op, now time.Time) {
 		if e.diff {
 			// A change sent after the snapshot wins over its difference.
 			e.diff = false
-			b.diffs--
-			b.overridden++
+			b.marks.diffs--
+			b.marks.overridden++
 		}
 		if e.pre {
 			// A newer change from after the mark: no longer from before it.
 			e.pre = false
-			b.prePending--
+			b.marks.prePending--
 		}
 		if e.op != op {
 			b.count(e.op, -1)
@@ -147,7 +154,7 @@ func (b *buffer) putDiff(id int64, op contract.Op, now time.Time) bool {
 	}
 	b.put(id, op, now)
 	b.entries[b.index[id]].diff = true
-	b.diffs++
+	b.marks.diffs++
 	return true
 }
 
@@ -169,7 +176,7 @@ func (b *buffer) count(op contract.Op, d int) {
 // (held entries are skipped: at most heldPending of them).
 func (b *buffer) oldest() (time.Time, bool) {
 	for _, e := range b.entries[b.head:] {
-		if !b.waits(e) && !(e.diff && b.fullDiffs) {
+		if !b.waits(e) && !(e.diff && b.marks.fullDiffs) {
 			return e.since, true
 		}
 	}
@@ -198,11 +205,11 @@ func (b *buffer) takeDiffs(max int) (add, remove, diffs []int64) {
 		delete(b.index, e.id)
 		b.count(e.op, -1)
 		if e.diff {
-			b.diffs--
+			b.marks.diffs--
 			diffs = append(diffs, e.id)
 		}
 		if e.pre {
-			b.prePending--
+			b.marks.prePending--
 		}
 		if e.op == contract.OpEnter {
 			add = append(add, e.id)
@@ -258,10 +265,10 @@ func (b *buffer) snapshot() contract.PendingSnapshot {
 	s.Count = n
 	s.Packed = packIDs(ids)
 	s.Leaves = packBits(n, func(i int) bool { return live[i].op == contract.OpLeave })
-	if b.diffs > 0 {
+	if b.marks.diffs > 0 {
 		s.Diffs = packBits(n, func(i int) bool { return live[i].diff })
 	}
-	if b.prePending > 0 {
+	if b.marks.prePending > 0 {
 		s.Pre = packBits(n, func(i int) bool { return live[i].pre })
 	}
 	s.Since = boundRuns(s.Since, maxSinceRuns)
@@ -310,7 +317,7 @@ func restoreBuffer(s contract.PendingSnapshot) (*buffer, bool) {
 		}
 		if len(s.Pre) > 0 && bitAt(s.Pre, i) {
 			b.entries[b.index[id]].pre = true
-			b.prePending++
+			b.marks.prePending++
 		}
 		left--
 	}

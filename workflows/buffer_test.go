@@ -44,8 +44,8 @@ func checkBuffer(t *testing.T, b *buffer) {
 	}
 	require.Equal(t, adds, b.adds, "adds")
 	require.Equal(t, removes, b.removes, "removes")
-	require.Equal(t, diffs, b.diffs, "diffs")
-	require.Equal(t, pre, b.prePending, "prePending")
+	require.Equal(t, diffs, b.marks.diffs, "diffs")
+	require.Equal(t, pre, b.marks.prePending, "prePending")
 	require.Equal(t, heldPending, b.heldPending, "heldPending")
 	require.Equal(t, len(live), b.Len())
 	require.Equal(t, len(live)-heldPending, b.Free())
@@ -255,7 +255,7 @@ func TestBufferOldestSkips(t *testing.T) {
 			require.True(t, b.putDiff(2, contract.OpLeave, bufAt(2)))
 			b.put(3, contract.OpEnter, bufAt(3))
 			b.hold(tc.held)
-			b.fullDiffs = tc.fullDiffs
+			b.marks.fullDiffs = tc.fullDiffs
 			got, ok := b.oldest()
 			require.Equal(t, tc.ok, ok)
 			require.Equal(t, tc.want, got)
@@ -271,12 +271,12 @@ func TestBufferFullDiffsStillTaken(t *testing.T) {
 	b := newBuffer()
 	require.True(t, b.putDiff(1, contract.OpEnter, bufAt(0)))
 	b.put(2, contract.OpLeave, bufAt(1))
-	b.fullDiffs = true
+	b.marks.fullDiffs = true
 	add, remove, diffs := b.takeDiffs(10)
 	require.Equal(t, ids(1), add)
 	require.Equal(t, ids(2), remove)
 	require.Equal(t, ids(1), diffs)
-	require.Zero(t, b.diffs)
+	require.Zero(t, b.marks.diffs)
 	checkBuffer(t, b)
 }
 
@@ -565,16 +565,16 @@ func TestBufferSnapshotRestoreRoundTrip(t *testing.T) {
 			require.Equal(t, entryStates(b), entryStates(r))
 			require.Equal(t, b.adds, r.adds)
 			require.Equal(t, b.removes, r.removes)
-			require.Equal(t, b.diffs, r.diffs)
-			require.Equal(t, b.prePending, r.prePending)
-			require.Zero(t, r.overridden, "restoring is not overriding")
+			require.Equal(t, b.marks.diffs, r.marks.diffs)
+			require.Equal(t, b.marks.prePending, r.marks.prePending)
+			require.Zero(t, r.marks.overridden, "restoring is not overriding")
 			require.Equal(t, r.Len(), r.Free(), "nothing is in flight after restore")
 			checkBuffer(t, r)
 			require.Equal(t, s, r.snapshot(), "a restored buffer snapshots the same")
-			if b.diffs == 0 {
+			if b.marks.diffs == 0 {
 				require.Empty(t, s.Diffs, "no difference bits without differences")
 			}
-			if b.prePending == 0 {
+			if b.marks.prePending == 0 {
 				require.Empty(t, s.Pre, "no pre bits without pre entries")
 			}
 		})
@@ -718,12 +718,12 @@ func TestBufferPutDiffRefusesPending(t *testing.T) {
 	require.False(t, b.putDiff(1, contract.OpLeave, bufAt(1)), "a pending sent change owns the contact")
 	require.Equal(t, contract.OpEnter, b.entries[b.index[1]].op, "the refused difference changed nothing")
 	require.False(t, b.entries[b.index[1]].diff)
-	require.Zero(t, b.diffs)
+	require.Zero(t, b.marks.diffs)
 
 	require.True(t, b.putDiff(2, contract.OpLeave, bufAt(1)))
 	require.False(t, b.putDiff(2, contract.OpEnter, bufAt(2)), "nor a pending difference")
 	require.Equal(t, contract.OpLeave, b.entries[b.index[2]].op)
-	require.Equal(t, 1, b.diffs)
+	require.Equal(t, 1, b.marks.diffs)
 	require.Equal(t, 1, b.adds)
 	require.Equal(t, 1, b.removes)
 	checkBuffer(t, b)
@@ -750,10 +750,10 @@ func TestBufferPutOverDiffOverrides(t *testing.T) {
 			require.False(t, e.diff, "now a sent change")
 			require.Equal(t, op, e.op)
 			require.Equal(t, bufAt(1), e.since)
-			require.Equal(t, 1, b.diffs)
-			require.EqualValues(t, 1, b.overridden)
+			require.Equal(t, 1, b.marks.diffs)
+			require.EqualValues(t, 1, b.marks.overridden)
 			b.put(2, contract.OpLeave, bufAt(3)) // no longer a difference: not counted again
-			require.EqualValues(t, 1, b.overridden)
+			require.EqualValues(t, 1, b.marks.overridden)
 			checkBuffer(t, b)
 
 			_, _, diffs := b.takeDiffs(10)
@@ -777,13 +777,13 @@ func TestBufferMarkPre(t *testing.T) {
 	for _, e := range b.entries[b.head:] {
 		require.True(t, e.pre, "%d marked", e.id)
 	}
-	require.Equal(t, 3, b.prePending)
+	require.Equal(t, 3, b.marks.prePending)
 
 	b.put(2, contract.OpLeave, bufAt(1)) // a change after the mark, same op
 	require.False(t, b.entries[b.index[2]].pre)
-	require.Equal(t, 2, b.prePending)
+	require.Equal(t, 2, b.marks.prePending)
 	b.put(2, contract.OpEnter, bufAt(2)) // already cleared: no double count
-	require.Equal(t, 2, b.prePending)
+	require.Equal(t, 2, b.marks.prePending)
 	b.put(5, contract.OpEnter, bufAt(2))
 	require.False(t, b.entries[b.index[5]].pre, "a new contact is after the mark")
 	checkBuffer(t, b)
@@ -793,7 +793,7 @@ func TestBufferMarkPre(t *testing.T) {
 	checkBuffer(t, b)
 	_, _, diffs := b.takeDiffs(1)
 	require.Equal(t, ids(3), diffs)
-	require.Equal(t, 1, b.prePending, "4 (held) is still marked")
+	require.Equal(t, 1, b.marks.prePending, "4 (held) is still marked")
 	checkBuffer(t, b)
 
 	require.Equal(t, 2, b.markPre(), "a second mark counts what is pending now")
@@ -810,8 +810,8 @@ func TestBufferHoldPost(t *testing.T) {
 	b.markPre()
 	b.put(4, contract.OpEnter, bufAt(3)) // after the mark
 	b.put(2, contract.OpLeave, bufAt(4)) // a newer change: after the mark now
-	require.Equal(t, 2, b.prePending)
-	b.holdPost = true
+	require.Equal(t, 2, b.marks.prePending)
+	b.marks.holdPost = true
 
 	oldest, ok := b.oldest()
 	require.True(t, ok)
@@ -825,7 +825,7 @@ func TestBufferHoldPost(t *testing.T) {
 	add, remove = b.take(10)
 	require.Empty(t, add)
 	require.Equal(t, ids(3), remove, "only pre entries go")
-	require.Zero(t, b.prePending)
+	require.Zero(t, b.marks.prePending)
 	_, ok = b.oldest()
 	require.False(t, ok, "nothing can go while holdPost")
 	add, remove = b.take(10)
@@ -834,7 +834,7 @@ func TestBufferHoldPost(t *testing.T) {
 	require.Equal(t, ids(2, 4), liveIDs(b))
 	checkBuffer(t, b)
 
-	b.holdPost = false
+	b.marks.holdPost = false
 	add, remove = b.take(10)
 	require.Equal(t, ids(4), add)
 	require.Equal(t, ids(2), remove)
@@ -849,7 +849,7 @@ func TestBufferHoldAbove(t *testing.T) {
 	require.True(t, b.putDiff(30, contract.OpLeave, bufAt(1))) // named, difference: goes
 	b.put(5, contract.OpLeave, bufAt(2))                       // not named: goes
 	b.put(40, contract.OpEnter, bufAt(3))                      // named, sent: held
-	b.holdAbove = func(id int64) bool { return id > 10 }
+	b.marks.holdAbove = func(id int64) bool { return id > 10 }
 
 	oldest, ok := b.oldest()
 	require.True(t, ok)
@@ -863,11 +863,11 @@ func TestBufferHoldAbove(t *testing.T) {
 	require.False(t, ok)
 	checkBuffer(t, b)
 
-	b.holdAbove = func(id int64) bool { return id > 30 }
+	b.marks.holdAbove = func(id int64) bool { return id > 30 }
 	add, remove = b.take(10)
 	require.Equal(t, ids(20), add)
 	require.Empty(t, remove)
-	b.holdAbove = nil
+	b.marks.holdAbove = nil
 	add, _ = b.take(10)
 	require.Equal(t, ids(40), add)
 	checkBuffer(t, b)

@@ -76,7 +76,9 @@ func (s *syncState) stepDrain(ctx workflow.Context, sel workflow.Selector, due b
 // requeue puts a cancelled batch's changes back in the buffer, except
 // for contacts with a newer pending change, which wins.
 func (s *syncState) requeue(ctx workflow.Context, req contract.BatchRequest) {
-	s.reconcileBatchSettled(req, nil)
+	if s.rec != nil { // one may have started since the cancel
+		s.reconcileBatchSettled(req, nil)
+	}
 	since := workflow.Now(ctx)
 	for _, b := range []struct {
 		op  contract.Op

@@ -21,7 +21,7 @@ import (
 // have their own room (reconcile.go), so the audience's estimate, which
 // counts sent changes, stays an over-estimate.
 func (s *syncState) backlog() int {
-	n := s.buf.Len() - s.buf.diffs
+	n := s.buf.Len() - s.buf.marks.diffs
 	for _, f := range s.inFlight {
 		n += f.Adds + f.Removes
 	}

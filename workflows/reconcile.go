@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/merge"
 )
 
 // A reconcile makes the list equal to a snapshot of the audience, diffed
@@ -42,11 +43,9 @@ type reconcile struct {
 	preMark   map[string]bool // batches in flight at the mark
 	cursor    string          // HubSpot's cursor of the next page
 	reading   bool            // a page read is in flight
-	live      []int64         // members read, not merged yet
-	snap      []int64         // snapshot IDs received, not merged yet
+	m         merge.Merge     // snapshot IDs and members received, not merged yet
 	snapLast  int64           // highest snapshot ID received
 	liveLast  int64           // highest member read
-	pos       int64           // every contact up to pos is decided
 	touched   map[int64]struct{}
 	nextChunk int
 	// diffBatches: the differences in each batch in flight.
@@ -58,10 +57,10 @@ type reconcile struct {
 // batches: only while this reconcile reads (or waits to read).
 func (s *syncState) syncDiffFlush() {
 	r := s.rec
-	s.buf.fullDiffs = r != nil && (r.st.Phase == contract.PhaseWaiting || r.st.Phase == contract.PhaseReading)
+	s.buf.marks.fullDiffs = r != nil && (r.st.Phase == contract.PhaseWaiting || r.st.Phase == contract.PhaseReading)
 	// While the changes from before the mark are sent, later ones wait:
 	// every batch of that phase is then from before the mark.
-	s.buf.holdPost = r != nil && !r.st.Plan && r.st.Phase == contract.PhaseWaiting
+	s.buf.marks.holdPost = r != nil && !r.st.Plan && r.st.Phase == contract.PhaseWaiting
 }
 
 // finished: nothing more will happen to it.
@@ -119,24 +118,24 @@ func (s *syncState) onReconcileMark(ctx workflow.Context, m contract.ReconcileMa
 		}
 	}
 	s.rec = r
-	s.buf.holdAbove = s.heldByTouched
+	s.buf.marks.holdAbove = s.heldByTouched
 	log.Info("Reconcile started", "ReconcileID", m.ID, "Plan", m.Plan, "ListID", s.in.ListID,
 		"Superseded", r.st.Superseded, "InFlightAtMark", len(r.preMark))
 }
 
-// hardCapUsed is what counts against MaxMaxBacklog for a new contact.
-// While a reconcile runs, its touched contacts and the sent changes in
+// reconcileHardCapUsed is what counts against MaxMaxBacklog for a new
+// contact while a reconcile runs: its touched contacts and the sent changes in
 // flight (they become touched when they settle) count too, and the room
 // for its differences is kept free: pending, touched and differences
 // then stay within the hard cap together, so the carried state's bound
 // holds. Through the audience, sent changes stay within MaxBacklog and
 // touched within its room, so this never refuses them.
-func (s *syncState) hardCapUsed() int {
+func (s *syncState) reconcileHardCapUsed() int {
 	r := s.rec
-	if r == nil || r.st.Plan {
+	if r.st.Plan {
 		return s.buf.Len()
 	}
-	return s.buf.Len() - s.buf.diffs + s.sentInFlight() + len(r.touched) + s.reconcileRoom()
+	return s.buf.Len() - s.buf.marks.diffs + s.sentInFlight() + len(r.touched) + s.reconcileRoom()
 }
 
 // sentInFlight counts the sent (not difference) IDs in flight.
@@ -155,7 +154,7 @@ func (s *syncState) sentInFlight() int {
 // when one more batch of them could take the touched set past its room.
 func (s *syncState) heldByTouched(id int64) bool {
 	r := s.rec
-	if r == nil || r.st.Plan || (r.st.Phase != contract.PhaseWaiting && r.st.Phase != contract.PhaseReading) || id <= r.pos {
+	if r == nil || r.st.Plan || (r.st.Phase != contract.PhaseWaiting && r.st.Phase != contract.PhaseReading) || id <= r.m.Pos {
 		return false
 	}
 	return len(r.touched)+s.sentInFlight()+s.in.MaxBatchSize > s.reconcileRoom()
@@ -169,12 +168,12 @@ func (s *syncState) endReconcile(ctx workflow.Context, phase, why string) {
 	if why != "" {
 		r.st.Error = truncate(why, maxMessageChars)
 	}
-	r.snap, r.live, r.touched = nil, nil, nil
+	r.m, r.touched = merge.Merge{}, nil
 	s.carry.LastReconcile = &r.st
 	s.rec = nil
-	s.buf.holdAbove = nil
-	s.buf.fullDiffs = false
-	s.buf.holdPost = false
+	s.buf.marks.holdAbove = nil
+	s.buf.marks.fullDiffs = false
+	s.buf.marks.holdPost = false
 	workflow.GetLogger(ctx).Info("Reconcile ended", "ReconcileID", r.st.ID, "Phase", phase, "Plan", r.st.Plan,
 		"Adds", r.st.Adds, "Removes", r.st.Removes, "Applied", r.st.Applied, "TakenOver", r.st.TakenOver, "Error", why)
 }
@@ -184,16 +183,13 @@ func (s *syncState) endReconcile(ctx workflow.Context, phase, why string) {
 func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, mayStart bool) {
 	defer s.syncDiffFlush()
 	r := s.rec
-	if r == nil {
-		return
-	}
 	if r.st.Phase == contract.PhaseWaiting {
 		for _, b := range s.inFlight {
 			if r.preMark[b.BatchID] {
 				return
 			}
 		}
-		if !r.st.Plan && s.buf.prePending > 0 {
+		if !r.st.Plan && s.buf.marks.prePending > 0 {
 			return // changes from before the mark are still to be sent
 		}
 		if s.carry.Owed != nil && !r.st.Plan {
@@ -204,10 +200,10 @@ func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, m
 	}
 	if r.st.Phase == contract.PhaseReading && (r.st.Plan || s.carry.Owed == nil) {
 		s.merge(ctx)
-		if !r.reading && !r.st.LiveComplete && len(r.live) < maxPageIDs && mayStart {
+		if !r.reading && !r.st.LiveComplete && len(r.m.Live) < maxPageIDs && mayStart {
 			s.readPage(ctx, sel)
 		}
-		if r.st.LiveComplete && r.st.SnapshotComplete && len(r.live) == 0 && len(r.snap) == 0 {
+		if r.st.LiveComplete && r.st.SnapshotComplete && r.m.Empty() {
 			r.touched = map[int64]struct{}{}
 			r.st.Phase = contract.PhaseApplying
 			if r.st.Plan {
@@ -216,7 +212,7 @@ func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, m
 			}
 		}
 	}
-	if r.st.Phase == contract.PhaseApplying && s.buf.diffs == 0 && r.inFlightDiffs == 0 && s.carry.Owed == nil {
+	if r.st.Phase == contract.PhaseApplying && s.buf.marks.diffs == 0 && r.inFlightDiffs == 0 && s.carry.Owed == nil {
 		s.endReconcile(ctx, contract.PhaseDone, "")
 	}
 }
@@ -225,61 +221,24 @@ func (s *syncState) stepReconcile(ctx workflow.Context, sel workflow.Selector, m
 const maxPageIDs = 250
 
 // merge decides every contact both sides have reached, in ascending order,
-// while there is room for differences.
+// while there is room for differences (the engine: workflows/merge).
 func (s *syncState) merge(ctx workflow.Context) {
 	r := s.rec
-	bound := int64(1<<63 - 1)
-	if !r.st.SnapshotComplete {
-		if len(r.snap) == 0 {
-			return
-		}
-		bound = r.snap[len(r.snap)-1]
-	}
-	if !r.st.LiveComplete {
-		if len(r.live) == 0 {
-			return
-		}
-		bound = min(bound, r.live[len(r.live)-1])
-	}
 	now := workflow.Now(ctx)
-	i, j := 0, 0
-	for i < len(r.snap) || j < len(r.live) {
-		var x int64
-		switch {
-		case j >= len(r.live):
-			x = r.snap[i]
-		case i >= len(r.snap):
-			x = r.live[j]
-		default:
-			x = min(r.snap[i], r.live[j])
+	r.m.Step(r.st.SnapshotComplete, r.st.LiveComplete, func(x int64, add bool) bool {
+		if !r.st.Plan && !s.diffRoom() {
+			return false
 		}
-		if x > bound {
-			break
-		}
-		inSnap := i < len(r.snap) && r.snap[i] == x
-		inLive := j < len(r.live) && r.live[j] == x
-		if inSnap != inLive {
-			if !r.st.Plan && !s.diffRoom() {
-				break
-			}
-			s.decide(x, inSnap, now)
-		}
-		if inSnap {
-			i++
-		}
-		if inLive {
-			j++
-		}
-		r.pos = x
-	}
-	r.snap, r.live = r.snap[i:], r.live[j:]
-	pruneUpTo(r.touched, r.pos)
+		s.decide(x, add, now)
+		return true
+	})
+	pruneUpTo(r.touched, r.m.Pos)
 }
 
 // diffRoom: one more difference fits.
 func (s *syncState) diffRoom() bool {
 	r := s.rec
-	return s.buf.diffs+r.inFlightDiffs < s.reconcileRoom()
+	return s.buf.marks.diffs+r.inFlightDiffs < s.reconcileRoom()
 }
 
 // decide records the difference for contact x (a snapshot member missing
@@ -344,7 +303,7 @@ func (s *syncState) readPage(ctx workflow.Context, sel workflow.Selector) {
 			}
 			last = id
 		}
-		r.live = append(r.live, page.RecordIDs...)
+		r.m.AddLive(page.RecordIDs)
 		r.liveLast = last
 		r.cursor = page.Next
 		r.st.Pages++
@@ -356,10 +315,11 @@ func (s *syncState) readPage(ctx workflow.Context, sel workflow.Selector) {
 
 // reconcileBatchStarted notes the differences in a new batch.
 func (s *syncState) reconcileBatchStarted(batchID string, diffs []int64) {
-	if r := s.rec; r != nil && !r.st.Plan && r.st.Phase == contract.PhaseWaiting {
+	r := s.rec
+	if !r.st.Plan && r.st.Phase == contract.PhaseWaiting {
 		r.preMark[batchID] = true // only changes from before the mark go now
 	}
-	if r := s.rec; r != nil && len(diffs) > 0 {
+	if len(diffs) > 0 {
 		r.diffBatches[batchID] = diffs
 		r.inFlightDiffs += len(diffs)
 	}
@@ -370,9 +330,6 @@ func (s *syncState) reconcileBatchStarted(batchID string, diffs []int64) {
 // position, as touched.
 func (s *syncState) reconcileBatchSettled(req contract.BatchRequest, res *contract.BatchResult) {
 	r := s.rec
-	if r == nil {
-		return
-	}
 	diffs := r.diffBatches[req.BatchID]
 	delete(r.diffBatches, req.BatchID)
 	r.inFlightDiffs -= len(diffs)
@@ -396,7 +353,7 @@ func (s *syncState) reconcileBatchSettled(req contract.BatchRequest, res *contra
 	}
 	for _, ids := range [][]int64{req.Add, req.Remove} {
 		for _, id := range ids {
-			if id > r.pos && !isDiff[id] {
+			if id > r.m.Pos && !isDiff[id] {
 				r.touched[id] = struct{}{}
 			}
 		}
@@ -406,9 +363,9 @@ func (s *syncState) reconcileBatchSettled(req contract.BatchRequest, res *contra
 // noteOverridden moves differences replaced by newer changes into
 // TakenOver.
 func (s *syncState) noteOverridden() {
-	if r := s.rec; r != nil && s.buf.overridden > 0 {
-		r.st.TakenOver += s.buf.overridden
-		s.buf.overridden = 0
+	if r := s.rec; s.buf.marks.overridden > 0 {
+		r.st.TakenOver += s.buf.marks.overridden
+		s.buf.marks.overridden = 0
 	}
 }
 

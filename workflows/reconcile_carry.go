@@ -4,19 +4,16 @@ import (
 	"errors"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/merge"
 )
 
 func packed(ids []int64) contract.PackedIDs {
 	return contract.PackedIDs{Count: len(ids), Packed: packIDs(ids)}
 }
 
-// carried is nil when there is no reconcile to carry.
 func (r *reconcile) carried() *contract.ReconcileCarried {
-	if r == nil {
-		return nil
-	}
-	return &contract.ReconcileCarried{Status: r.st, Cursor: r.cursor, Live: packed(r.live), Snap: packed(r.snap),
-		Touched: packed(sortedIDs(r.touched)), SnapLast: r.snapLast, LiveLast: r.liveLast, Pos: r.pos, NextChunk: r.nextChunk}
+	return &contract.ReconcileCarried{Status: r.st, Cursor: r.cursor, Live: packed(r.m.Live), Snap: packed(r.m.Snap),
+		Touched: packed(sortedIDs(r.touched)), SnapLast: r.snapLast, LiveLast: r.liveLast, Pos: r.m.Pos, NextChunk: r.nextChunk}
 }
 
 func restoreReconcile(c contract.ReconcileCarried) (*reconcile, error) {
@@ -26,8 +23,8 @@ func restoreReconcile(c contract.ReconcileCarried) (*reconcile, error) {
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return nil, err
 	}
-	r := &reconcile{st: c.Status, cursor: c.Cursor, live: live, snap: snap, snapLast: c.SnapLast, liveLast: c.LiveLast,
-		pos: c.Pos, nextChunk: c.NextChunk, preMark: map[string]bool{}, touched: make(map[int64]struct{}, len(touched)),
+	r := &reconcile{st: c.Status, cursor: c.Cursor, m: merge.Merge{Snap: snap, Live: live, Pos: c.Pos}, snapLast: c.SnapLast, liveLast: c.LiveLast,
+		nextChunk: c.NextChunk, preMark: map[string]bool{}, touched: make(map[int64]struct{}, len(touched)),
 		diffBatches: map[string][]int64{}}
 	for _, id := range touched {
 		r.touched[id] = struct{}{}

@@ -18,7 +18,7 @@ func (s *syncState) registerSnapshotUpdate(ctx workflow.Context) error {
 		func(ctx workflow.Context, c contract.SnapshotChunk) (contract.SnapshotAck, error) {
 			ids, _ := parseChunk(c, s.rec.snapLast)
 			r := s.rec
-			r.snap = append(r.snap, ids...)
+			r.m.AddSnapshot(ids)
 			if len(ids) > 0 {
 				r.snapLast = ids[len(ids)-1]
 			}
@@ -52,7 +52,7 @@ func (s *syncState) validateChunk(_ workflow.Context, c contract.SnapshotChunk) 
 		return temporal.NewApplicationError(fmt.Sprintf("invalid snapshot chunk: index %d, expected %d (chunks go in order, one at a time)", c.Index, r.nextChunk), contract.ErrTypeInvalidInput)
 	case r.st.SnapshotComplete:
 		return temporal.NewApplicationError("invalid snapshot chunk: the snapshot's last chunk was already taken", contract.ErrTypeInvalidInput)
-	case len(r.snap) > contract.MaxSnapshotChunkIDs:
+	case len(r.m.Snap) > contract.MaxSnapshotChunkIDs:
 		return temporal.NewApplicationError(fmt.Sprintf("reconcile %s is still diffing the previous chunks against the list: send chunk %d again shortly", r.st.ID, c.Index), contract.ErrTypeReconcileBusy)
 	}
 	if _, err := parseChunk(c, r.snapLast); err != nil {

@@ -239,7 +239,18 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 	if s.carry.Owed != nil {
 		s.supersedeOwed()
 	}
-	s.noteOverridden()
+	if s.rec != nil {
+		s.noteOverridden()
+	}
+}
+
+// hardCapUsed is what counts against MaxMaxBacklog for a new contact: its
+// pending contacts, and while a reconcile runs what it holds too.
+func (s *syncState) hardCapUsed() int {
+	if s.rec != nil {
+		return s.reconcileHardCapUsed()
+	}
+	return s.buf.Len()
 }
 
 func (s *syncState) onPause(ctx workflow.Context) {

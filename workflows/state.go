@@ -72,7 +72,7 @@ func newState(in contract.SyncInput, workflowID string) (*syncState, error) {
 				"invalid SyncInput.Carried.Reconcile: "+err.Error(), contract.ErrTypeInvalidInput, nil)
 		}
 		s.rec = r
-		s.buf.holdAbove = s.heldByTouched
+		s.buf.marks.holdAbove = s.heldByTouched
 		s.syncDiffFlush()
 	}
 	return s, nil
@@ -84,7 +84,9 @@ func newState(in contract.SyncInput, workflowID string) (*syncState, error) {
 func (s *syncState) carried() *contract.CarriedState {
 	c := s.carry
 	c.Pending = s.buf.snapshot()
-	c.Reconcile = s.rec.carried()
+	if s.rec != nil {
+		c.Reconcile = s.rec.carried()
+	}
 	c.Generation++
 	return &c
 }

@@ -101,7 +101,9 @@ func (s *syncState) run(ctx workflow.Context) (contract.Status, error) {
 		// A run that is due to continue as new starts nothing more, so its
 		// batches settle and it can (it only continues with none in flight).
 		mayStart := func() bool { return s.carryDeferred || !s.continueAsNewDue(ctx) }
-		s.stepReconcile(ctx, sel, mayStart())
+		if s.rec != nil {
+			s.stepReconcile(ctx, sel, mayStart())
+		}
 		for len(s.inFlight) < s.maxInFlight && mayStart() && s.maybeStartBatch(ctx, sel, t) {
 		}
 		s.syncTimer(ctx, sel, t)
@@ -170,7 +172,10 @@ func (s *syncState) maybeStartBatch(ctx workflow.Context, sel workflow.Selector,
 	if len(add)+len(remove) == 0 {
 		return false
 	}
-	s.reconcileBatchStarted(s.startBatch(ctx, sel, add, remove), diffs)
+	batchID := s.startBatch(ctx, sel, add, remove)
+	if s.rec != nil {
+		s.reconcileBatchStarted(batchID, diffs)
+	}
 	return true
 }
 
