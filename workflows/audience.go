@@ -33,7 +33,7 @@ const (
 
 // Audience is the entry point of one audience: it keeps the set of active
 // connectors and forwards every membership change, in order, to each one's
-// sync workflow, no faster than each sync drains (see flow.go). It runs
+// sync workflow, no faster than each sync drains (see sync_flow.go). It runs
 // until it is no longer needed; an audience with no connectors costs
 // nothing while idle.
 func Audience(ctx workflow.Context, in contract.AudienceInput) error {

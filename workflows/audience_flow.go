@@ -2,7 +2,7 @@ package workflows
 
 import "github.com/audiencesync/hubspot-list-sync/contract"
 
-// The audience's side of back-pressure (the sync's side is flow.go): per
+// The audience's side of back-pressure (the sync's side is sync_flow.go): per
 // connector, how many record IDs it has forwarded and what the sync last
 // reported, from which it estimates the sync's backlog without asking.
 

@@ -9,7 +9,7 @@
 //     only, for callers that cannot wait. One ordered queue keeps them in
 //     the order accepted. It forwards each change to the sync of every
 //     active connector, no faster than each sync drains (back-pressure:
-//     audience_flow.go, flow.go).
+//     audience_flow.go, sync_flow.go).
 //   - AudienceSync (SyncWorkflowName, ID SyncWorkflowID(audience, connector)),
 //     one per (audience, connector), started by the audience, buffers changes
 //     (last change per contact wins) and applies them to the connector's

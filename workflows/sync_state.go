@@ -28,7 +28,7 @@ type syncState struct {
 	inFlight    []contract.BatchInfo
 	maxInFlight int
 	// cancels ends each batch in flight (by batch ID), for a run due to
-	// continue as new that waits too long on one (see drain.go).
+	// continue as new that waits too long on one (see sync_drain.go).
 	cancels   map[string]workflow.CancelFunc
 	drainWait drainState
 	// activityQueue is the account's task queue for membership activities
