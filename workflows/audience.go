@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/payload"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/uitext"
 )
 
 // Bounds of one audience workflow run, far below the server's 10,000
@@ -97,8 +99,8 @@ func (a *audience) loop(ctx workflow.Context, in contract.AudienceInput, command
 		if a.draining && workflow.AllHandlersFinished(ctx) {
 			a.receive(ctx, commands, progress)
 			next := a.next(in)
-			size := encodedSize(next)
-			if size <= maxCarriedBytes {
+			size := payload.Size(next)
+			if size <= payload.MaxCarriedBytes {
 				workflow.GetLogger(ctx).Info("Audience continuing as new", "AudienceID", a.id,
 					"Generation", a.generation+1, "HandedOver", len(next.Carried.Pending), "CarriedBytes", size)
 				return workflow.NewContinueAsNewError(ctx, contract.AudienceWorkflowName, next)
@@ -106,7 +108,7 @@ func (a *audience) loop(ctx workflow.Context, in contract.AudienceInput, command
 			if !a.carryDeferred {
 				a.carryDeferred = true
 				workflow.GetLogger(ctx).Error("Audience continue-as-new deferred: carried state too large; forwarding first",
-					"CarriedBytes", size, "Limit", maxCarriedBytes)
+					"CarriedBytes", size, "Limit", payload.MaxCarriedBytes)
 			}
 		}
 		a.refreshUI(ctx)
@@ -194,7 +196,7 @@ func (c commandWire) update() string {
 
 func decodeCommand(raw json.RawMessage) (commandWire, error) {
 	var c commandWire
-	if err := decodeJSON(raw, &c); err != nil {
+	if err := payload.Decode(raw, &c); err != nil {
 		return c, err
 	}
 	set := 0
@@ -250,7 +252,7 @@ func (a *audience) problem(ctx workflow.Context, msg string, err error) {
 		text += ": " + err.Error()
 	}
 	workflow.GetLogger(ctx).Error(msg, "AudienceID", a.id, "Error", err)
-	a.problems = append(a.problems, workflow.Now(ctx).UTC().Format(time.RFC3339)+" "+truncate(text, maxMessageChars/2))
+	a.problems = append(a.problems, workflow.Now(ctx).UTC().Format(time.RFC3339)+" "+payload.Truncate(text, payload.MaxMessageChars/2))
 	if len(a.problems) > contract.AudienceProblemsLimit {
 		a.problems = a.problems[len(a.problems)-contract.AudienceProblemsLimit:]
 	}
@@ -290,7 +292,7 @@ func (a *audience) activate(ctx workflow.Context, in contract.SyncInput) {
 		a.problem(ctx, "activation of connector "+in.ConnectorID+" refused", err)
 		return
 	}
-	if size := encodedSize(in); size > maxActivationBytes {
+	if size := payload.Size(in); size > maxActivationBytes {
 		a.problem(ctx, fmt.Sprintf("activation of connector %.64s refused: its SyncInput is %d bytes, more than %d (names and list IDs are short)", in.ConnectorID, size, maxActivationBytes), nil)
 		return
 	}
@@ -303,8 +305,8 @@ func (a *audience) activate(ctx workflow.Context, in contract.SyncInput) {
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}
-	opts.StaticSummary, opts.StaticDetails = SyncSummary(in), SyncStaticDetails(in)
-	opts.TypedSearchAttributes = syncSearchAttrs(in)
+	opts.StaticSummary, opts.StaticDetails = uitext.SyncSummary(in), uitext.SyncStaticDetails(in)
+	opts.TypedSearchAttributes = uitext.SyncSearchAttributes(in)
 	cctx := workflow.WithChildOptions(ctx, opts)
 	err := workflow.ExecuteChildWorkflow(cctx, contract.SyncWorkflowName, in).GetChildWorkflowExecution().Get(ctx, nil)
 	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/payload"
 )
 
 // Activations and deactivations arrive as the UpdateActivate and
@@ -22,7 +23,7 @@ import (
 // runActivation carries out one activation and returns its connector ID.
 func (a *audience) runActivation(ctx workflow.Context, raw json.RawMessage) string {
 	var in contract.SyncInput
-	if err := decodeJSON(raw, &in); err != nil {
+	if err := payload.Decode(raw, &in); err != nil {
 		a.problem(ctx, "activation ignored: malformed SyncInput", err)
 		return ""
 	}
@@ -41,7 +42,7 @@ func (a *audience) runActivation(ctx workflow.Context, raw json.RawMessage) stri
 // runDeactivation carries out one deactivation and returns its connector ID.
 func (a *audience) runDeactivation(ctx workflow.Context, raw json.RawMessage) string {
 	var d contract.Deactivate
-	if err := decodeJSON(raw, &d); err != nil {
+	if err := payload.Decode(raw, &d); err != nil {
 		a.problem(ctx, "deactivation ignored: malformed payload", err)
 		return ""
 	}
@@ -126,12 +127,12 @@ func (a *audience) refuseWhileDraining() error {
 
 func (a *audience) activateUpdate(ctx workflow.Context, in contract.SyncInput) (contract.CommandResult, error) {
 	in.AudienceID = a.id
-	raw := encodeJSON(in)
+	raw := payload.Encode(in)
 	return a.await(ctx, queueItem{activate: raw, bytes: len(raw)}, contract.StateActive)
 }
 
 func (a *audience) deactivateUpdate(ctx workflow.Context, d contract.Deactivate) (contract.CommandResult, error) {
-	raw := encodeJSON(d)
+	raw := payload.Encode(d)
 	return a.await(ctx, queueItem{deactivate: raw, bytes: len(raw)}, "inactive")
 }
 

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/payload"
 )
 
 // The audience's queue holds commands accepted but not yet carried out, in
@@ -101,14 +102,14 @@ type rawChange struct {
 
 func membershipItem(raw json.RawMessage) queueItem {
 	var m contract.MembershipChange
-	if decodeJSON(raw, &m) == nil && (m.Op == contract.OpEnter || m.Op == contract.OpLeave) {
+	if payload.Decode(raw, &m) == nil && (m.Op == contract.OpEnter || m.Op == contract.OpLeave) {
 		m.Seq, m.Runs = 0, nil // the audience numbers and packs what it forwards
 		return queueItem{change: &m, units: len(m.RecordIDs), bytes: changeBytes(&m)}
 	}
-	it := queueItem{raw: raw, bytes: encodedSize(raw)} // re-encoding may escape more
+	it := queueItem{raw: raw, bytes: payload.Size(raw)} // re-encoding may escape more
 	var w rawChange
 	var elems []json.RawMessage
-	if isJSONObject(raw) && decodeJSON(raw, &w) == nil && decodeJSON(w.RecordIDs, &elems) == nil {
+	if payload.IsObject(raw) && payload.Decode(raw, &w) == nil && payload.Decode(w.RecordIDs, &elems) == nil {
 		it.units = len(elems)
 	}
 	return it
@@ -141,11 +142,11 @@ func (a *audience) take(ctx workflow.Context, raw json.RawMessage, fromSignal bo
 		}
 		a.queue.push(it)
 	case cmd.Activate != nil:
-		a.queue.push(queueItem{activate: cmd.Activate, bytes: encodedSize(cmd.Activate)})
+		a.queue.push(queueItem{activate: cmd.Activate, bytes: payload.Size(cmd.Activate)})
 	case cmd.Deactivate != nil:
-		a.queue.push(queueItem{deactivate: cmd.Deactivate, bytes: encodedSize(cmd.Deactivate)})
+		a.queue.push(queueItem{deactivate: cmd.Deactivate, bytes: payload.Size(cmd.Deactivate)})
 	case cmd.Reconcile != nil:
-		a.queue.push(queueItem{reconcile: cmd.Reconcile, bytes: encodedSize(cmd.Reconcile)})
+		a.queue.push(queueItem{reconcile: cmd.Reconcile, bytes: payload.Size(cmd.Reconcile)})
 	}
 }
 
@@ -167,11 +168,11 @@ func (q *queue) handOver() []json.RawMessage {
 		case it.reconcile != nil:
 			w.Reconcile = it.reconcile
 		case it.change != nil:
-			w.Membership = encodeJSON(it.change)
+			w.Membership = payload.Encode(it.change)
 		default:
 			w.Membership = it.raw
 		}
-		out = append(out, encodeJSON(w))
+		out = append(out, payload.Encode(w))
 	}
 	return out
 }
@@ -232,7 +233,7 @@ func (m outMsg) payload(seq int64) any {
 		return contract.MembershipChange{Runs: m.runs, ChangeID: m.changeID, Seq: seq}
 	}
 	var w rawChange
-	if isJSONObject(m.raw) && decodeJSON(m.raw, &w) == nil {
+	if payload.IsObject(m.raw) && payload.Decode(m.raw, &w) == nil {
 		w.Seq = seq
 		return w
 	}

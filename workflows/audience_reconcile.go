@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/payload"
 )
 
 // registerReconcileUpdate installs UpdateReconcile: the reconcile (after
@@ -46,13 +47,13 @@ func (a *audience) reconcileUpdate(ctx workflow.Context, r contract.ReconcileReq
 	if act := r.Activate; act != nil {
 		in := *act
 		in.AudienceID = a.id
-		raw := encodeJSON(in)
+		raw := payload.Encode(in)
 		a.receive(ctx, a.commands, a.progress)
 		// Queued right before the reconcile: nothing can come between.
 		a.queue.push(queueItem{activate: raw, bytes: len(raw)})
 		r.Activate = nil
 	}
-	raw := encodeJSON(r)
+	raw := payload.Encode(r)
 	return a.await(ctx, queueItem{reconcile: raw, bytes: len(raw)}, "reconciling")
 }
 
@@ -61,7 +62,7 @@ func (a *audience) reconcileUpdate(ctx workflow.Context, r contract.ReconcileReq
 func (a *audience) runReconcile(ctx workflow.Context, raw []byte, ticket int64) {
 	var r contract.ReconcileRequest
 	problems := len(a.problems)
-	if err := decodeJSON(raw, &r); err != nil {
+	if err := payload.Decode(raw, &r); err != nil {
 		a.problem(ctx, "reconcile ignored: malformed payload", err)
 		a.settleReconcile(ticket, problems, nil)
 		return

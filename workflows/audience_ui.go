@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/uitext"
 )
 
 // audienceUI remembers what the Web UI was last told.
@@ -26,7 +27,7 @@ func (a *audience) refreshUI(ctx workflow.Context) {
 		a.ui.tagged = true
 	}
 	if d := a.currentDetails(); d != a.ui.details {
-		workflow.SetCurrentDetails(ctx, withUpdated(ctx, d))
+		workflow.SetCurrentDetails(ctx, uitext.WithUpdated(ctx, d))
 		a.ui.details = d
 	}
 }
@@ -49,17 +50,17 @@ func AudienceDetails(st contract.AudienceStatus) string {
 			note = " · **full: senders wait until it drains**"
 		}
 		line("**Connector %s:** list %s, sync `%s`, backlog about %s of %s IDs%s", c.ConnectorID, c.ListID,
-			contract.SyncWorkflowID(st.AudienceID, c.ConnectorID), thousands(f.Estimate()), thousands(int64(f.MaxBacklog)), note)
+			contract.SyncWorkflowID(st.AudienceID, c.ConnectorID), uitext.Thousands(f.Estimate()), uitext.Thousands(int64(f.MaxBacklog)), note)
 	}
-	line("**Queue:** %s IDs waiting for room · %d senders held", thousands(int64(st.Queued)), st.Waiting)
+	line("**Queue:** %s IDs waiting for room · %d senders held", uitext.Thousands(int64(st.Queued)), st.Waiting)
 	line("**Totals:** admitted %s IDs · forwarded %s changes · overflowed %s IDs (%d signals) · unrouted %s IDs",
-		thousands(st.Admitted), thousands(st.Forwarded), thousands(st.Overflowed),
-		st.OverflowedSignals, thousands(st.Unrouted))
+		uitext.Thousands(st.Admitted), uitext.Thousands(st.Forwarded), uitext.Thousands(st.Overflowed),
+		st.OverflowedSignals, uitext.Thousands(st.Unrouted))
 	if st.RefusedSignals > 0 {
 		line("**Refused signals:** %d (each is in the problems)", st.RefusedSignals)
 	}
 	if n := len(st.Problems); n > 0 {
-		line("**Last problem** (of %d, see the `connectors` query): %s", n, oneLine(st.Problems[n-1], 300))
+		line("**Last problem** (of %d, see the `connectors` query): %s", n, uitext.OneLine(st.Problems[n-1], 300))
 	}
 	return b.String()
 }

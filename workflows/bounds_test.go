@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/payload"
 )
 
 // worstState is a sync at every bound at once: MaxMaxBacklog pending
@@ -49,7 +50,7 @@ func worstStateTouched(t *testing.T, touched int) *syncState {
 	}
 	s.carry.Owed = owed
 	f := failureOf(terminal(400, strings.Repeat("X", 100)))
-	f.Message = truncate(strings.Repeat("m", 1<<20), maxMessageChars)
+	f.Message = payload.Truncate(strings.Repeat("m", 1<<20), payload.MaxMessageChars)
 	s.carry.LastError = &f
 	for i := 0; i < contract.RecentMissingLimit; i++ {
 		s.noteMissing([]int64{math.MaxInt64 - int64(i)})
@@ -68,13 +69,13 @@ func TestAudienceHandOverAtItsBoundFits(t *testing.T) {
 	a := &audience{id: strings.Repeat("a", 200)}
 	for i := range audienceMaxConnectors {
 		in := contract.SyncInput{AudienceID: a.id, ConnectorID: fmt.Sprintf("%064d", i), ListID: strings.Repeat("9", 19)}
-		in.ListID += strings.Repeat("9", maxActivationBytes-encodedSize(in))
-		require.LessOrEqual(t, encodedSize(in), maxActivationBytes)
+		in.ListID += strings.Repeat("9", maxActivationBytes-payload.Size(in))
+		require.LessOrEqual(t, payload.Size(in), maxActivationBytes)
 		a.connectors = append(a.connectors, in)
 	}
 	a.flows = a.reconcileFlows(nil)
 	for i := range contract.AudienceProblemsLimit {
-		a.problems = append(a.problems, "2026-01-01T00:00:00Z "+truncate(strings.Repeat("<", 10*maxMessageChars), maxMessageChars/2)+fmt.Sprint(i))
+		a.problems = append(a.problems, "2026-01-01T00:00:00Z "+payload.Truncate(strings.Repeat("<", 10*payload.MaxMessageChars), payload.MaxMessageChars/2)+fmt.Sprint(i))
 	}
 	for k := 0; ; k++ {
 		m := contract.MembershipChange{Op: contract.OpEnter, ChangeID: fmt.Sprint(k)}
@@ -88,22 +89,22 @@ func TestAudienceHandOverAtItsBoundFits(t *testing.T) {
 		a.queue.push(it)
 	}
 	next := a.next(contract.AudienceInput{AudienceID: a.id})
-	size := encodedSize(next)
-	t.Logf("audience hand-over at its bounds: %d bytes (queue accounted %d; bound %d)", size, a.queue.bytes, maxCarriedBytes)
-	require.Less(t, size, maxCarriedBytes)
+	size := payload.Size(next)
+	t.Logf("audience hand-over at its bounds: %d bytes (queue accounted %d; bound %d)", size, a.queue.bytes, payload.MaxCarriedBytes)
+	require.Less(t, size, payload.MaxCarriedBytes)
 }
 
 // No buffer content can make the continue-as-new input exceed the bound:
-// at every bound at once it stays under maxCarriedBytes, well below the
+// at every bound at once it stays under payload.MaxCarriedBytes, well below the
 // server's 2 MB, and it restores exactly.
 func TestCarriedStateAtItsBoundFitsAndRestores(t *testing.T) {
 	s := worstState(t)
 	in := s.in
 	in.Carried = s.carried()
-	size := encodedSize(in)
-	t.Logf("worst carried state: %d bytes (bound %d, server limit %d)", size, maxCarriedBytes, serverPayloadLimit)
+	size := payload.Size(in)
+	t.Logf("worst carried state: %d bytes (bound %d, server limit %d)", size, payload.MaxCarriedBytes, payload.ServerLimit)
 	require.LessOrEqual(t, size, worstCarriedBytes)
-	require.Less(t, size, maxCarriedBytes)
+	require.Less(t, size, payload.MaxCarriedBytes)
 	require.LessOrEqual(t, len(in.Carried.Pending.Since), maxSinceRuns)
 
 	r, ok := restoreBuffer(in.Carried.Pending)
@@ -137,7 +138,7 @@ func TestCarriedStateWithReconcileAtItsBoundFits(t *testing.T) {
 		}
 	}
 	st := contract.ReconcileStatus{ID: strings.Repeat("r", 64), Phase: contract.PhaseReading, ListID: s.in.ListID,
-		Error: truncate(strings.Repeat("<", 1<<20), maxMessageChars)}
+		Error: payload.Truncate(strings.Repeat("<", 1<<20), payload.MaxMessageChars)}
 	for i := 0; i < contract.ReconcileSampleLimit; i++ {
 		st.SampleAdds = append(st.SampleAdds, math.MaxInt64-int64(i))
 		st.SampleRemoves = append(st.SampleRemoves, math.MaxInt64-int64(i))
@@ -158,10 +159,10 @@ func TestCarriedStateWithReconcileAtItsBoundFits(t *testing.T) {
 	s.carry.LastReconcile = &last
 	in := s.in
 	in.Carried = s.carried()
-	size := encodedSize(in)
-	t.Logf("worst carried state with a reconcile: %d bytes (bound %d, server limit %d)", size, maxCarriedBytes, serverPayloadLimit)
+	size := payload.Size(in)
+	t.Logf("worst carried state with a reconcile: %d bytes (bound %d, server limit %d)", size, payload.MaxCarriedBytes, payload.ServerLimit)
 	require.LessOrEqual(t, size, worstCarriedBytes)
-	require.Less(t, size, maxCarriedBytes)
+	require.Less(t, size, payload.MaxCarriedBytes)
 
 	got, err := newState(in, "w")
 	require.NoError(t, err)

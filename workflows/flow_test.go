@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/payload"
 )
 
 // A sync fed by its audience tells the audience how much it still owes,
@@ -218,7 +219,7 @@ func TestAudienceRefusesSignalsPastItsQueueAndHandsOverABoundedQueue(t *testing.
 	can := continuedAs(t, env)
 	var next contract.AudienceInput
 	require.NoError(t, decodeCANInput(can, &next))
-	assert.LessOrEqual(t, encodedSize(next), maxCarriedBytes)
+	assert.LessOrEqual(t, payload.Size(next), payload.MaxCarriedBytes)
 	queued := 0
 	for _, raw := range next.Carried.Pending {
 		var c contract.AudienceCommand

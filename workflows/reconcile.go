@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/payload"
 	"github.com/audiencesync/hubspot-list-sync/workflows/merge"
 )
 
@@ -166,7 +167,7 @@ func (s *syncState) endReconcile(ctx workflow.Context, phase, why string) {
 	now := workflow.Now(ctx)
 	r.st.Phase, r.st.FinishedAt = phase, &now
 	if why != "" {
-		r.st.Error = truncate(why, maxMessageChars)
+		r.st.Error = payload.Truncate(why, payload.MaxMessageChars)
 	}
 	r.m, r.touched = merge.Merge{}, nil
 	s.carry.LastReconcile = &r.st
@@ -291,7 +292,7 @@ func (s *syncState) readPage(ctx workflow.Context, sel workflow.Selector) {
 		}
 		if err != nil {
 			fail := failureOf(err)
-			r.st.Phase, r.st.Error = contract.PhaseBlocked, truncate(fmt.Sprintf("reading the list failed: %d %s: %s; fix the cause, then resume the sync", fail.Status, fail.Category, fail.Message), maxMessageChars)
+			r.st.Phase, r.st.Error = contract.PhaseBlocked, payload.Truncate(fmt.Sprintf("reading the list failed: %d %s: %s; fix the cause, then resume the sync", fail.Status, fail.Category, fail.Message), payload.MaxMessageChars)
 			workflow.GetLogger(ctx).Error("Reconcile blocked: reading the list failed", "ReconcileID", r.st.ID, "Status", fail.Status, "Category", fail.Category)
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/uitext"
 )
 
 // registerSnapshotUpdate installs UpdateReconcileSnapshot: the validator
@@ -39,7 +40,7 @@ func (s *syncState) validateChunk(_ workflow.Context, c contract.SnapshotChunk) 
 	r := s.rec
 	if r == nil || r.st.ID != c.ReconcileID {
 		if l := s.carry.LastReconcile; l != nil && l.ID == c.ReconcileID {
-			return temporal.NewApplicationError(fmt.Sprintf("reconcile %s has ended (%s): %s", c.ReconcileID, l.Phase, orDash(l.Error)), contract.ErrTypeReconcileGone)
+			return temporal.NewApplicationError(fmt.Sprintf("reconcile %s has ended (%s): %s", c.ReconcileID, l.Phase, uitext.OrDash(l.Error)), contract.ErrTypeReconcileGone)
 		}
 		return temporal.NewApplicationError(fmt.Sprintf("no reconcile %q has reached this sync yet (it follows the changes queued before it): send the chunk again shortly", c.ReconcileID), contract.ErrTypeReconcileBusy)
 	}

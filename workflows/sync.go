@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/payload"
 )
 
 // WorkflowRegistrar is satisfied by worker.Worker, worker.WorkflowReplayer
@@ -83,7 +84,7 @@ func (s *syncState) run(ctx workflow.Context) (contract.Status, error) {
 				s.drain(hs)
 				in := s.in
 				in.Carried = s.carried()
-				if size := encodedSize(in); size <= maxCarriedBytes {
+				if size := payload.Size(in); size <= payload.MaxCarriedBytes {
 					t.cancel()
 					workflow.GetLogger(ctx).Info("Continuing as new", "Generation", in.Carried.Generation,
 						"Pending", s.buf.Len(), "Blocked", s.carry.Owed != nil, "CarriedBytes", size)
@@ -94,7 +95,7 @@ func (s *syncState) run(ctx workflow.Context) (contract.Status, error) {
 					// let the server terminate the workflow.
 					s.carryDeferred = true
 					workflow.GetLogger(ctx).Error("Continue-as-new deferred: carried state too large; draining in this run",
-						"CarriedBytes", size, "Limit", maxCarriedBytes)
+						"CarriedBytes", size, "Limit", payload.MaxCarriedBytes)
 				}
 			}
 		}

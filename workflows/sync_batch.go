@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/payload"
 )
 
 // nextBatchID is stable for the activity's automatic retries and unique per
@@ -134,16 +135,16 @@ func failureOf(err error) contract.HubSpotFailure {
 			if f.Message == "" {
 				f.Message = app.Message()
 			}
-			f.Message = truncate(f.Message, maxMessageChars)
+			f.Message = payload.Truncate(f.Message, payload.MaxMessageChars)
 			return f
 		}
-		return contract.HubSpotFailure{Category: app.Type(), Message: truncate(app.Message(), maxMessageChars)}
+		return contract.HubSpotFailure{Category: app.Type(), Message: payload.Truncate(app.Message(), payload.MaxMessageChars)}
 	}
 	var timeout *temporal.TimeoutError
 	if errors.As(err, &timeout) {
-		return contract.HubSpotFailure{Category: "Timeout", Message: truncate(err.Error(), maxMessageChars)}
+		return contract.HubSpotFailure{Category: "Timeout", Message: payload.Truncate(err.Error(), payload.MaxMessageChars)}
 	}
-	return contract.HubSpotFailure{Category: "ActivityFailure", Message: truncate(err.Error(), maxMessageChars)}
+	return contract.HubSpotFailure{Category: "ActivityFailure", Message: payload.Truncate(err.Error(), payload.MaxMessageChars)}
 }
 
 // takeOwed takes the next retry of the owed batches: at most MaxBatchSize

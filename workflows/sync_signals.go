@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/payload"
 )
 
 // signalChannels are the run's signal channels in a fixed order, so that
@@ -48,7 +49,7 @@ func (s *syncState) handlers(ctx workflow.Context, ch signalChannels) []signalHa
 		{ch.stop, func(json.RawMessage) { s.onStop(ctx) }},
 		{ch.retarget, func(raw json.RawMessage) {
 			var r contract.Retarget
-			if err := decodeJSON(raw, &r); err != nil {
+			if err := payload.Decode(raw, &r); err != nil {
 				s.signalsThisRun++
 				s.carry.Counters.MalformedSignals++
 				workflow.GetLogger(ctx).Warn("Retarget ignored: malformed payload", "Error", err.Error())
@@ -60,7 +61,7 @@ func (s *syncState) handlers(ctx workflow.Context, ch signalChannels) []signalHa
 		{ch.discard, func(raw json.RawMessage) {
 			var d contract.Discard
 			if len(raw) > 0 && string(raw) != "null" {
-				if err := decodeJSON(raw, &d); err != nil {
+				if err := payload.Decode(raw, &d); err != nil {
 					// Discard is destructive: act only on an unambiguous request.
 					s.signalsThisRun++
 					s.carry.Counters.MalformedSignals++
@@ -113,18 +114,11 @@ type runWire struct {
 	RecordIDs []json.RawMessage `json:"recordIds"`
 }
 
-// isJSONObject: a type error inside an object still decodes the other
-// fields; a payload that is not an object decodes nothing.
-func isJSONObject(raw json.RawMessage) bool {
-	t := bytes.TrimLeft(raw, " \t\r\n")
-	return len(t) > 0 && t[0] == '{'
-}
-
 // recordIDString returns the string inside a JSON string element, or the
 // element's raw text (for the rejected sample) with ok=false.
 func recordIDString(raw json.RawMessage) (string, bool) {
 	var v string
-	if len(raw) == 0 || raw[0] != '"' || decodeJSON(raw, &v) != nil {
+	if len(raw) == 0 || raw[0] != '"' || payload.Decode(raw, &v) != nil {
 		return string(raw), false
 	}
 	return v, true
@@ -192,9 +186,9 @@ func (s *syncState) onMembership(ctx workflow.Context, raw json.RawMessage) {
 	s.carry.Counters.MembershipSignals++
 	var m membershipWire
 	// A type error (e.g. op is a number) still decodes the other fields.
-	err := decodeJSON(raw, &m)
+	err := payload.Decode(raw, &m)
 	var typeErr *json.UnmarshalTypeError
-	if err != nil && (!errors.As(err, &typeErr) || !isJSONObject(raw)) {
+	if err != nil && (!errors.As(err, &typeErr) || !payload.IsObject(raw)) {
 		s.carry.Counters.MalformedSignals++
 		s.noteRejected(string(raw))
 		workflow.GetLogger(ctx).Warn("Malformed membership signal", "Error", err.Error())

@@ -5,65 +5,16 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/uitext"
 )
 
 // What a person sees of a sync in the Temporal Web UI: a static summary and
 // details set when it starts, current details (Markdown) kept up to date,
 // a summary on each batch and timer, and search attributes for the list
 // view.
-
-// SyncSummary is the one-line static summary of a sync workflow.
-func SyncSummary(in contract.SyncInput) string {
-	return fmt.Sprintf("Sync audience %s → HubSpot list %s (connector %s)", in.AudienceID, in.ListID, in.ConnectorID)
-}
-
-// SyncStaticDetails are a sync's static details (Markdown): what it is
-// and how it is tuned. Never a secret: only names.
-func SyncStaticDetails(in contract.SyncInput) string {
-	account := in.Account
-	if account == "" {
-		account = "(see the connectors file)"
-	}
-	flush := in.FlushInterval
-	if flush == 0 {
-		flush = contract.DefaultFlushInterval
-	}
-	// The last line is a footnote: the Web UI (2.42) draws Markdown boxes a
-	// line short, so whatever comes last may be cut off.
-	return fmt.Sprintf("**Audience:** %s · **Connector:** %s  \n**HubSpot account:** %s · **List:** %s  \n"+
-		"**Flush interval:** %s · **Batch size:** %s · **Max backlog:** %s IDs  \n_Names only: credentials stay in the worker._",
-		in.AudienceID, in.ConnectorID, account, in.ListID, flush,
-		orDefault(in.MaxBatchSize, contract.DefaultMaxBatchSize), orDefault(in.MaxBacklog, contract.DefaultMaxBacklog))
-}
-
-func orDefault(v, def int) string {
-	if v == 0 {
-		v = def
-	}
-	return thousands(int64(v))
-}
-
-// thousands formats n as 12,345 for people.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
 
 // syncUI remembers what was last shown, so the UI is only told about
 // changes a person would care about.
@@ -77,7 +28,7 @@ type syncUI struct {
 // attributes when the state or the list changed.
 func (s *syncState) refreshUI(ctx workflow.Context) {
 	if d := s.currentDetails(); d != s.ui.details {
-		workflow.SetCurrentDetails(ctx, withUpdated(ctx, d))
+		workflow.SetCurrentDetails(ctx, uitext.WithUpdated(ctx, d))
 		s.ui.details = d
 	}
 	state := s.state()
@@ -104,16 +55,16 @@ func SyncDetails(st contract.Status) string {
 	var b strings.Builder
 	line := func(format string, args ...any) { b.WriteString(fmt.Sprintf(format, args...) + "  \n") }
 	line("**State:** %s", st.State)
-	line("**Pending:** +%s / −%s · **backlog** %s of %s IDs", thousands(int64(st.PendingAdds)), thousands(int64(st.PendingRemoves)),
-		thousands(int64(st.Backlog)), thousands(int64(st.MaxBacklog)))
+	line("**Pending:** +%s / −%s · **backlog** %s of %s IDs", uitext.Thousands(int64(st.PendingAdds)), uitext.Thousands(int64(st.PendingRemoves)),
+		uitext.Thousands(int64(st.Backlog)), uitext.Thousands(int64(st.MaxBacklog)))
 	if f := st.InFlight; f != nil {
 		line("**In flight:** %d of at most %d batches; oldest %s: +%d / −%d → list %s since %s", st.InFlightBatches, st.MaxInFlight,
-			shortBatch(f.BatchID), f.Adds, f.Removes, f.ListID, stamp(f.StartedAt))
+			shortBatch(f.BatchID), f.Adds, f.Removes, f.ListID, uitext.Stamp(f.StartedAt))
 	}
-	line("**Totals:** added %s · removed %s · missing %s · rejected %s", thousands(st.TotalAdded), thousands(st.TotalRemoved),
-		thousands(st.TotalMissing), thousands(st.TotalRejected))
+	line("**Totals:** added %s · removed %s · missing %s · rejected %s", uitext.Thousands(st.TotalAdded), uitext.Thousands(st.TotalRemoved),
+		uitext.Thousands(st.TotalMissing), uitext.Thousands(st.TotalRejected))
 	if lb := st.LastBatch; lb != nil {
-		line("**Last batch:** %s at %s: +%d / −%d → added %d, removed %d, missing %d", shortBatch(lb.BatchID), stamp(lb.CompletedAt),
+		line("**Last batch:** %s at %s: +%d / −%d → added %d, removed %d, missing %d", shortBatch(lb.BatchID), uitext.Stamp(lb.CompletedAt),
 			lb.Adds, lb.Removes, lb.Added, lb.Removed, lb.Missing)
 	} else {
 		line("**Last batch:** none yet")
@@ -124,10 +75,10 @@ func SyncDetails(st contract.Status) string {
 		line("%s", reconcileLine("Last reconcile", r))
 	}
 	if st.Overflowed > 0 {
-		line("**Refused:** %s IDs signalled to this sync directly past its hard cap", thousands(st.Overflowed))
+		line("**Refused:** %s IDs signalled to this sync directly past its hard cap", uitext.Thousands(st.Overflowed))
 	}
 	if st.IDsDiscarded > 0 {
-		line("**Discarded by operators:** %s IDs in %d batches", thousands(st.IDsDiscarded), st.BatchesDiscarded)
+		line("**Discarded by operators:** %s IDs in %d batches", uitext.Thousands(st.IDsDiscarded), st.BatchesDiscarded)
 	}
 	if o := st.Owed; o != nil && st.State == contract.StateBlocked {
 		e := st.LastError
@@ -135,8 +86,8 @@ func SyncDetails(st contract.Status) string {
 			e = &contract.HubSpotFailure{}
 		}
 		line("**Blocked by HubSpot:** %d %s (correlationId %s) on batch %s, +%d / −%d owed", e.Status, e.Category,
-			orDash(e.CorrelationID), shortBatch(o.BatchID), o.Adds, o.Removes)
-		line("**Message:** %s", oneLine(e.Message, 300))
+			uitext.OrDash(e.CorrelationID), shortBatch(o.BatchID), o.Adds, o.Removes)
+		line("**Message:** %s", uitext.OneLine(e.Message, 300))
 		a, c := st.AudienceID, st.ConnectorID
 		line("**Next:** fix the cause, then `hubsync resume %s %s` to retry the batch", a, c)
 		line("or `hubsync retarget %s %s LIST_ID` to send it to another list", a, c)
@@ -146,7 +97,7 @@ func SyncDetails(st contract.Status) string {
 		if st.LastErrorAt != nil {
 			at = *st.LastErrorAt
 		}
-		line("**Last error:** %d %s at %s: %s", e.Status, e.Category, stamp(at), oneLine(e.Message, 200))
+		line("**Last error:** %d %s at %s: %s", e.Status, e.Category, uitext.Stamp(at), uitext.OneLine(e.Message, 200))
 	}
 	return b.String()
 }
@@ -157,26 +108,20 @@ func reconcileLine(label string, r *contract.ReconcileStatus) string {
 	if r.Plan {
 		kind = " (plan: changes nothing)"
 	}
-	snapshot := thousands(r.SnapshotReceived)
+	snapshot := uitext.Thousands(r.SnapshotReceived)
 	if r.SnapshotMembers > 0 {
-		snapshot += " of " + thousands(r.SnapshotMembers)
+		snapshot += " of " + uitext.Thousands(r.SnapshotMembers)
 	}
 	out := fmt.Sprintf("**%s** %s%s: **%s** · snapshot %s · list read %s of %s (%s pages) · differences +%s / −%s, applied %s · taken over by later changes %s · superseded %s",
-		label, r.ID, kind, r.Phase, snapshot, thousands(r.LiveRead), thousands(r.LiveTotal), thousands(r.Pages),
-		thousands(r.Adds), thousands(r.Removes), thousands(r.Applied), thousands(r.TakenOver), thousands(r.Superseded))
+		label, r.ID, kind, r.Phase, snapshot, uitext.Thousands(r.LiveRead), uitext.Thousands(r.LiveTotal), uitext.Thousands(r.Pages),
+		uitext.Thousands(r.Adds), uitext.Thousands(r.Removes), uitext.Thousands(r.Applied), uitext.Thousands(r.TakenOver), uitext.Thousands(r.Superseded))
 	if r.FinishedAt != nil {
-		out += " · ended " + stamp(*r.FinishedAt)
+		out += " · ended " + uitext.Stamp(*r.FinishedAt)
 	}
 	if r.Error != "" {
-		out += " · " + oneLine(r.Error, 200)
+		out += " · " + uitext.OneLine(r.Error, 200)
 	}
 	return out
-}
-
-// withUpdated ends current details with when they were set. It is also a
-// footnote line for the Web UI (2.42), which cuts off a box's last line.
-func withUpdated(ctx workflow.Context, d string) string {
-	return d + "_updated " + stamp(workflow.Now(ctx)) + "_"
 }
 
 func shortBatch(id string) string {
@@ -186,31 +131,7 @@ func shortBatch(id string) string {
 	return id
 }
 
-func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05Z")
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func oneLine(s string, max int) string {
-	return truncate(strings.Join(strings.Fields(s), " "), max)
-}
-
 // batchSummary labels a batch's activity in the UI's timeline.
 func batchSummary(req contract.BatchRequest) string {
 	return fmt.Sprintf("+%d / −%d → list %s (batch %s)", len(req.Add), len(req.Remove), req.ListID, shortBatch(req.BatchID))
-}
-
-// stateSearchAttrs are a sync's search attributes at its start.
-func syncSearchAttrs(in contract.SyncInput) temporal.SearchAttributes {
-	return temporal.NewSearchAttributes(contract.SearchAttrAudience.ValueSet(in.AudienceID), contract.SearchAttrConnector.ValueSet(in.ConnectorID),
-		contract.SearchAttrListID.ValueSet(in.ListID), contract.SearchAttrState.ValueSet(contract.StateActive))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/audiencesync/hubspot-list-sync/contract"
+	"github.com/audiencesync/hubspot-list-sync/workflows/internal/uitext"
 )
 
 // A blocked sync's current details say what HubSpot answered and what the
@@ -54,14 +55,14 @@ func TestSyncCurrentDetailsWhenHealthy(t *testing.T) {
 }
 
 func TestStaticDetailsNameEverythingButSecrets(t *testing.T) {
-	d := SyncStaticDetails(contract.SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "7", Account: "acme", FlushInterval: 2 * time.Second})
+	d := uitext.SyncStaticDetails(contract.SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "7", Account: "acme", FlushInterval: 2 * time.Second})
 	for _, want := range []string{"**Audience:** a", "**Connector:** c", "**HubSpot account:** acme", "**List:** 7", "credentials stay in the worker",
 		"**Flush interval:** 2s", "**Batch size:** 500", "**Max backlog:** 50,000 IDs"} {
 		assert.Contains(t, d, want)
 	}
-	assert.Equal(t, "Sync audience a → HubSpot list 7 (connector c)", SyncSummary(contract.SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "7"}))
-	assert.Equal(t, "1,234,567", thousands(1234567))
-	require.Equal(t, "-1,000", thousands(-1000))
+	assert.Equal(t, "Sync audience a → HubSpot list 7 (connector c)", uitext.SyncSummary(contract.SyncInput{AudienceID: "a", ConnectorID: "c", ListID: "7"}))
+	assert.Equal(t, "1,234,567", uitext.Thousands(1234567))
+	require.Equal(t, "-1,000", uitext.Thousands(-1000))
 }
 
 // A reconcile shows its progress in the current details while it runs,
