@@ -2,6 +2,8 @@ package contract
 
 import (
 	"fmt"
+
+	"go.temporal.io/sdk/temporal"
 )
 
 // Upper bounds for the per-run limits, leaving headroom below the server's
@@ -81,6 +83,22 @@ func WithDefaults(in SyncInput) (SyncInput, error) {
 		return bad("MaxBatchesPerRun", fmt.Sprintf("must be between 1 and %d", MaxBatchesPerRunLimit))
 	case in.MaxBatchesPerRun == 0:
 		in.MaxBatchesPerRun = DefaultMaxBatchesPerRun
+	}
+	return in, nil
+}
+
+// Normalize fills defaults and validates a workflow's SyncInput. Errors
+// are non-retryable application errors of type ErrTypeInvalidInput that
+// name the field: retrying a workflow task cannot fix its input.
+func Normalize(in SyncInput) (SyncInput, error) {
+	err := CheckAudienceID(in.AudienceID)
+	if err != nil {
+		err = &SettingsError{Field: "AudienceID", Why: err.Error()}
+	} else if err = CheckSettings(in); err == nil {
+		in, err = WithDefaults(in)
+	}
+	if err != nil {
+		return in, temporal.NewNonRetryableApplicationError("invalid SyncInput."+err.Error(), ErrTypeInvalidInput, nil)
 	}
 	return in, nil
 }

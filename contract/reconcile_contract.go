@@ -73,6 +73,13 @@ type ReconcileMark struct {
 	Members int64  `json:"members,omitempty"`
 }
 
+// ReconcileMarkSignal is the SignalMembership payload that carries a
+// mark: the audience's Seq for it, as for a change.
+type ReconcileMarkSignal struct {
+	Reconcile ReconcileMark `json:"reconcile"`
+	Seq       int64         `json:"seq,omitempty"`
+}
+
 // SnapshotChunk is UpdateReconcileSnapshot's input.
 type SnapshotChunk struct {
 	ReconcileID string `json:"reconcileId"`

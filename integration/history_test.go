@@ -26,9 +26,9 @@ import (
 // TestRecordedHistoriesReplay drives both workflows through their life cycle
 // on a real Temporal dev server (flush, reject, block on a 404, resume,
 // pause, retarget, stop), then replays the histories against the current
-// workflow code. With RECORD_HISTORY=1 it also saves them to
-// workflows/testdata, where the replay test keeps checking that changes to
-// workflow logic still replay them.
+// workflow code. With RECORD_HISTORY=1 it also saves them under
+// workflows/testdata (see replayAndRecord), where the replay test keeps
+// checking that changes to workflow logic still replay them.
 func TestRecordedHistoriesReplay(t *testing.T) {
 	tp := temporal
 	emu := testenv.StartEmulator(t)
@@ -104,7 +104,8 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 }
 
 // replayAndRecord replays hist against the current workflow code and, with
-// RECORD_HISTORY=1, saves it as workflows/testdata/NAME.json.
+// RECORD_HISTORY=1, saves it as workflows/testdata/RELEASE/NAME.json
+// (RECORD_HISTORY_RELEASE, default next).
 func replayAndRecord(t *testing.T, hist *historypb.History, name string) {
 	t.Helper()
 	replayer := worker.NewWorkflowReplayer()
@@ -119,7 +120,13 @@ func replayAndRecord(t *testing.T, hist *historypb.History, name string) {
 	}
 	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
 	require.NoError(t, err)
-	path := filepath.Join(testenv.RepoRoot(t), "workflows", "testdata", name+".json")
+	// New histories go to testdata/next until a release renames the
+	// folder to its tag; every release's folder keeps replaying.
+	release := os.Getenv("RECORD_HISTORY_RELEASE")
+	if release == "" {
+		release = "next"
+	}
+	path := filepath.Join(testenv.RepoRoot(t), "workflows", "testdata", release, name+".json")
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 	t.Logf("recorded %s (%d events)", path, len(hist.Events))

@@ -14,10 +14,10 @@ import (
 )
 
 // recorded reads a history recorded on a real dev server
-// (workflows/testdata, see integration/history_test.go).
+// (workflows/testdata/v0.1.0, see integration/history_test.go).
 func recorded(t *testing.T, name string) *historypb.History {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "workflows", "testdata", name+".json"))
+	f, err := os.Open(filepath.Join("..", "workflows", "testdata", "v0.1.0", name+".json"))
 	require.NoError(t, err)
 	defer f.Close()
 	h, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})

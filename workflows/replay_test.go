@@ -11,17 +11,23 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// TestReplayRecordedHistories replays histories recorded on a real Temporal
-// dev server (integration.TestRecordedHistoriesReplay with RECORD_HISTORY=1)
-// against the current workflow code: a change that breaks determinism for
-// running workflows fails here. From the first release on, guard such
-// changes with a version and keep the old histories.
+// TestReplayRecordedHistories replays the histories of every release
+// (testdata/vX.Y.Z, and testdata/next before a release: recorded on a real Temporal dev server by
+// integration.TestRecordedHistoriesReplay with RECORD_HISTORY=1) against
+// the current workflow code: a change that breaks determinism for
+// workflows still running from any release fails here. Such a change is
+// versioned (docs/architecture.md#versioning) and these files stay.
 func TestReplayRecordedHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	files, err := filepath.Glob(filepath.Join("testdata", "*", "*.json"))
 	require.NoError(t, err)
-	require.NotEmpty(t, files, "no recorded histories in workflows/testdata")
+	require.FileExists(t, filepath.Join("testdata", "v0.1.0", "sync-lifecycle.json"), "the first release's histories")
+	releases := map[string]int{}
 	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
+		releases[filepath.Base(filepath.Dir(f))]++
+	}
+	t.Logf("replaying %d histories of %d releases: %v", len(files), len(releases), releases)
+	for _, f := range files {
+		t.Run(filepath.Join(filepath.Base(filepath.Dir(f)), filepath.Base(f)), func(t *testing.T) {
 			r, err := os.Open(f)
 			require.NoError(t, err)
 			defer r.Close()
