@@ -17,12 +17,18 @@ import (
 const EnvSpecDir = "HUBSPOT_SPEC_DIR"
 
 // SpecFiles are the HubSpot specs the checker loads.
-var SpecFiles = []string{"lists-2026-03.json", "oauth-2026-03.json", "oauth-v1.json"}
+var SpecFiles = []string{specLists, specOAuth2026, specOAuthV1}
+
+const (
+	specLists     = "lists-2026-03.json"
+	specOAuth2026 = "oauth-2026-03.json"
+	specOAuthV1   = "oauth-v1.json"
+)
 
 // Checker validates requests and responses against the loaded specs.
 type Checker struct {
 	dir     string
-	routers []routers.Router
+	routers map[string]routers.Router // by spec file
 }
 
 var (
@@ -52,7 +58,7 @@ func load() (*Checker, error) {
 	}
 	// HubSpot's correlationId is format "uuid"; kin-openapi checks that format only once it is defined.
 	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
-	c := &Checker{dir: dir}
+	c := &Checker{dir: dir, routers: map[string]routers.Router{}}
 	for _, name := range SpecFiles {
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromFile(filepath.Join(dir, name))
@@ -67,7 +73,7 @@ func load() (*Checker, error) {
 		if err != nil {
 			return nil, fmt.Errorf("routing %s: %w", name, err)
 		}
-		c.routers = append(c.routers, r)
+		c.routers[name] = r
 	}
 	return c, nil
 }
