@@ -1,7 +1,8 @@
 // Package hubspottest is a local emulator of the parts of HubSpot that the list
 // sync uses: the CRM Lists API (2026-03 and v3 paths), OAuth 2.0 (authorize,
-// token, introspection), private-app tokens, per-portal rate limits and
-// injectable network faults. It is an independent implementation written from
+// and the 2026-03 token, introspection and revocation endpoints, with the
+// legacy v1 ones kept for old clients), private-app tokens, per-portal rate
+// limits and injectable network faults. It is an independent implementation written from
 // HubSpot's published OpenAPI specs and docs; it deliberately does not import
 // the hubspot client package, so that tests of the client check it against
 // something it did not write itself.
@@ -76,15 +77,46 @@
 //	func (e *Emulator) RevokeRefreshToken(refresh string)
 //	func (e *Emulator) ExpireAccessTokens()                                              // every OAuth access token expires now
 //
-// OAuth endpoints: GET /oauth/authorize (consents at once and 302-redirects to
-// redirect_uri with code and state; portal from the emulator-only query param
-// "portalId", else the lowest portal ID), POST /oauth/v1/token and POST
-// /oauth/2026-03/token (form-encoded, client_id/client_secret in the body,
-// grants authorization_code and refresh_token), GET/DELETE
-// /oauth/v1/refresh-tokens/{token}, GET /oauth/v1/access-tokens/{token} and
-// POST /oauth/2026-03/token/introspect. The client_credentials grant is not
-// supported (BAD_GRANT_TYPE). OAuth errors are 400 with
-// {"status":"BAD_REFRESH_TOKEN"|"BAD_AUTH_CODE"|"BAD_CLIENT_ID"|...,"message","correlationId","category"}.
+// OAuth endpoints (HubSpot's 2026-03 API): GET /oauth/authorize (consents at
+// once and 302-redirects to redirect_uri with code and state; portal from the
+// emulator-only query param "portalId", else the lowest portal ID), and
+// three POSTs that take an application/x-www-form-urlencoded body with
+// client_id and client_secret in it (never a Basic header, never the URL:
+// any query string is refused):
+//
+//	POST /oauth/2026-03/token             grant_type authorization_code (code, redirect_uri) or refresh_token;
+//	                                      answers the spec's AccessTokenResponse with hub_id, user_id, scopes, token_use
+//	POST /oauth/2026-03/token/introspect  token (token_type_hint ignored); answers the spec's
+//	                                      PublicAccessTokenInfoResponse or PublicRefreshTokenInfoResponse, with hub_id
+//	POST /oauth/2026-03/token/revoke      token: a refresh token; answers 200 with no body (the spec documents
+//	                                      no success answer; RFC 7009's 200). Access tokens already issued
+//	                                      keep working until they expire.
+//
+// Refusals are 400 with HubSpot's OAuth error, the spec's Error schema plus
+// HubSpot's "status" and RFC 6749's fields:
+// {"error":"invalid_grant","error_description","status":"BAD_REFRESH_TOKEN","message","correlationId","category"}.
+// status is BAD_REQUEST (not a form body, parameters in the URL, no token;
+// error invalid_request), BAD_GRANT_TYPE (unsupported_grant_type; the
+// client_credentials grant is not supported), BAD_CLIENT_ID or
+// BAD_CLIENT_SECRET (invalid_client), BAD_AUTH_CODE, BAD_REDIRECT_URI or
+// BAD_REFRESH_TOKEN (invalid_grant). Introspection describes live tokens
+// only: an unknown or another app's token is BAD_TOKEN, an expired access
+// token EXPIRED_ACCESS_TOKEN, a revoked refresh token BAD_REFRESH_TOKEN (all
+// invalid_grant); revoking an access token is UNSUPPORTED_TOKEN_TYPE
+// (unsupported_token_type), revoking an unknown or already revoked refresh
+// token BAD_REFRESH_TOKEN. HubSpot documents neither the HTTP status of these
+// refusals, nor their category (VALIDATION_ERROR here), nor how introspection
+// answers a dead token: those are the emulator's choices.
+//
+// The legacy v1 endpoints, which HubSpot retires on 2027-02-16, are still
+// served for old clients (HubSpot's own Node SDK, see sdkcheck, still posts
+// to /oauth/v1/token): POST /oauth/v1/token (same grants; parameters also
+// from the query string), GET /oauth/v1/access-tokens/{token}, GET and
+// DELETE /oauth/v1/refresh-tokens/{token}. Their errors carry status and
+// message without the RFC 6749 fields, and each call logs a warning. The
+// project's own client uses only the 2026-03 endpoints. The request log never
+// keeps the query string of an /oauth/ request, and records a token in a v1
+// path as {token}.
 //
 // # Lists API (under both /crm/lists/2026-03 and /crm/v3/lists)
 //

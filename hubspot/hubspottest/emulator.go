@@ -116,7 +116,8 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		e.serveAdmin(w, r)
 		return
 	}
-	rec := &RequestRecord{Time: e.cfg.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, CorrelationID: uuid.NewString()}
+	path, query := logPath(r.URL)
+	rec := &RequestRecord{Time: e.cfg.now(), Method: r.Method, Path: path, Query: query, CorrelationID: uuid.NewString()}
 	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, &reqState{rec: rec}))
 	w.Header().Set("X-HubSpot-Correlation-Id", rec.CorrelationID) // HubSpot sends it on every response
 	// The request is logged as its answer is decided, before a byte of it

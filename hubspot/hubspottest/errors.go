@@ -18,7 +18,8 @@ const (
 )
 
 // apiError is HubSpot's error body (the spec's Error schema plus the "status"
-// field HubSpot always sends and the extra fields of rate-limit errors).
+// field HubSpot always sends, the extra fields of rate-limit errors and the
+// RFC 6749 fields of the 2026-03 OAuth errors).
 type apiError struct {
 	Status        string              `json:"status"`
 	Message       string              `json:"message"`
@@ -31,6 +32,9 @@ type apiError struct {
 	ErrorType     string              `json:"errorType,omitempty"`
 	PolicyName    string              `json:"policyName,omitempty"`
 	GroupName     string              `json:"groupName,omitempty"`
+
+	OAuthError            string `json:"error,omitempty"`
+	OAuthErrorDescription string `json:"error_description,omitempty"`
 }
 
 type errorDetail struct {

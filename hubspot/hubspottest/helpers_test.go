@@ -98,6 +98,8 @@ type errBody struct {
 	Context       map[string][]string `json:"context"`
 	ErrorType     string              `json:"errorType"`
 	PolicyName    string              `json:"policyName"`
+	OAuthError    string              `json:"error"`             // RFC 6749, 2026-03 OAuth only
+	OAuthDesc     string              `json:"error_description"` // RFC 6749, 2026-03 OAuth only
 }
 
 func decode[T any](t *testing.T, b []byte) T {

@@ -33,50 +33,54 @@ func hubDomain(portalID int64) string {
 	return fmt.Sprintf("portal-%d.hubspot-emulator.local", portalID)
 }
 
-func (e *Emulator) accessInfoLocked(t *accessToken, active bool) map[string]any {
+// accessInfoLocked is the spec's PublicAccessTokenInfoResponse of a live token.
+func (e *Emulator) accessInfoLocked(t *accessToken) map[string]any {
 	left := max(int64(t.expiresAt.Sub(e.cfg.now())/time.Second), 0)
 	return map[string]any{
 		"token": t.token, "user": "emulator-user@example.com", "hub_domain": hubDomain(t.portalID),
 		"scopes": t.scopes, "hub_id": t.portalID, "app_id": t.appID, "client_id": t.clientID,
 		"expires_in": left, "user_id": t.userID, "token_type": "access", "token_use": "access_token",
-		"active": active, "is_private_distribution": false,
+		"active": true, "is_private_distribution": false,
 		"signed_access_token": signedAccessToken{AppID: t.appID, AppInstallID: "1", Audience: t.clientID,
 			ExpiresAt: t.expiresAt.UnixMilli(), HubID: t.portalID, Hublet: "na1", InstallingUserID: t.userID,
 			Scopes: strings.Join(t.scopes, " "), Signature: "emulator", NewSignature: "emulator", UserID: t.userID},
 	}
 }
 
+// refreshInfoLocked is the spec's PublicRefreshTokenInfoResponse of a live token.
 func (e *Emulator) refreshInfoLocked(rt *refreshToken) map[string]any {
 	return map[string]any{
 		"token": rt.token, "user": "emulator-user@example.com", "hub_domain": hubDomain(rt.portalID),
 		"scopes": rt.scopes, "hub_id": rt.portalID, "client_id": rt.clientID, "app_id": e.apps[rt.clientID].appID,
-		"user_id": rt.userID, "token_type": "refresh", "token_use": "refresh_token", "active": !rt.revoked,
+		"user_id": rt.userID, "token_type": "refresh", "token_use": "refresh_token", "active": true,
 	}
 }
 
-// handleAccessTokenInfo serves GET /oauth/v1/access-tokens/{token}. Expired
-// and unknown tokens are 404s: the v1 endpoint only describes live tokens.
+// handleAccessTokenInfo serves the legacy GET /oauth/v1/access-tokens/{token}.
+// Expired and unknown tokens are 404s: the v1 endpoint only describes live
+// tokens.
 func (e *Emulator) handleAccessTokenInfo(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	t := e.tokens[r.PathValue("token")]
 	if t == nil || t.kind != kindOAuth || !e.cfg.now().Before(t.expiresAt) {
-		writeOAuthError(w, r, http.StatusNotFound, "BAD_ACCESS_TOKEN", "access token not found or expired")
+		writeOAuthError(w, r, http.StatusNotFound, oauthInvalidGrant, "BAD_ACCESS_TOKEN", "access token not found or expired")
 		return
 	}
-	info := e.accessInfoLocked(t, true)
+	info := e.accessInfoLocked(t)
 	delete(info, "active") // v1 has no active/token_use/client_id
 	delete(info, "token_use")
 	delete(info, "client_id")
 	writeJSON(w, http.StatusOK, info)
 }
 
+// handleRefreshTokenInfo serves the legacy GET /oauth/v1/refresh-tokens/{token}.
 func (e *Emulator) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	rt := e.refresh[r.PathValue("token")]
 	if rt == nil || rt.revoked {
-		writeOAuthError(w, r, http.StatusNotFound, "BAD_REFRESH_TOKEN", "refresh token not found or revoked")
+		writeOAuthError(w, r, http.StatusNotFound, oauthInvalidGrant, "BAD_REFRESH_TOKEN", "refresh token not found or revoked")
 		return
 	}
 	info := e.refreshInfoLocked(rt)
@@ -86,6 +90,7 @@ func (e *Emulator) handleRefreshTokenInfo(w http.ResponseWriter, r *http.Request
 	writeJSON(w, http.StatusOK, info)
 }
 
+// handleRevokeRefresh serves the legacy DELETE /oauth/v1/refresh-tokens/{token}.
 func (e *Emulator) handleRevokeRefresh(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	rt := e.refresh[r.PathValue("token")]
@@ -94,36 +99,86 @@ func (e *Emulator) handleRevokeRefresh(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	if rt == nil {
-		writeOAuthError(w, r, http.StatusNotFound, "BAD_REFRESH_TOKEN", "refresh token not found")
+		writeOAuthError(w, r, http.StatusNotFound, oauthInvalidGrant, "BAD_REFRESH_TOKEN", "refresh token not found")
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // handleIntrospect serves POST /oauth/2026-03/token/introspect for the
-// app's own tokens. Expired access and revoked refresh tokens come back with
-// active=false; unknown tokens are 404s.
+// app's own tokens. Only live tokens are described: an expired access
+// token, a revoked refresh token and an unknown one (or another app's) are
+// refused with HubSpot's OAuth error, since the spec's answers describe
+// live tokens. token_type_hint is not needed: the token says what it is.
 func (e *Emulator) handleIntrospect(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		writeOAuthError(w, r, http.StatusBadRequest, "BAD_REQUEST", "could not parse the form body")
+	f, ok := oauthForm(w, r)
+	if !ok {
 		return
 	}
-	f := r.PostForm
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	app := e.apps[f.Get("client_id")]
-	if app == nil || app.secret == "" || app.secret != f.Get("client_secret") {
-		writeOAuthError(w, r, http.StatusBadRequest, "BAD_CLIENT_ID", "missing or invalid client credentials")
+	app := e.appLocked(w, r, f)
+	if app == nil {
 		return
 	}
 	tok := f.Get("token")
+	if tok == "" {
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidRequest, "BAD_REQUEST", "token is required")
+		return
+	}
 	if t := e.tokens[tok]; t != nil && t.kind == kindOAuth && t.clientID == app.clientID {
-		writeJSON(w, http.StatusOK, e.accessInfoLocked(t, e.cfg.now().Before(t.expiresAt)))
+		stateOf(r).rec.PortalID = t.portalID
+		if !e.cfg.now().Before(t.expiresAt) {
+			writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidGrant, "EXPIRED_ACCESS_TOKEN", "access token is expired")
+			return
+		}
+		writeJSON(w, http.StatusOK, e.accessInfoLocked(t))
 		return
 	}
 	if rt := e.refresh[tok]; rt != nil && rt.clientID == app.clientID {
+		stateOf(r).rec.PortalID = rt.portalID
+		if rt.revoked {
+			writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidGrant, "BAD_REFRESH_TOKEN", "refresh token is invalid, expired or revoked")
+			return
+		}
 		writeJSON(w, http.StatusOK, e.refreshInfoLocked(rt))
 		return
 	}
-	writeOAuthError(w, r, http.StatusNotFound, "BAD_TOKEN", "token not found for this client")
+	writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidGrant, "BAD_TOKEN", "token is invalid, expired or revoked, or was not issued to this client")
+}
+
+// handleRevoke serves POST /oauth/2026-03/token/revoke, which revokes a
+// refresh token of the app (access tokens already issued live out their
+// expiry, as HubSpot documents for v1's delete). An access token, an
+// unknown token and an already revoked one are refused. The spec documents
+// no success answer; the emulator answers 200 with no body, as RFC 7009 does.
+func (e *Emulator) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	f, ok := oauthForm(w, r)
+	if !ok {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	app := e.appLocked(w, r, f)
+	if app == nil {
+		return
+	}
+	tok := f.Get("token")
+	if tok == "" {
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidRequest, "BAD_REQUEST", "token is required")
+		return
+	}
+	if t := e.tokens[tok]; t != nil && t.kind == kindOAuth && t.clientID == app.clientID {
+		writeOAuthError(w, r, http.StatusBadRequest, oauthUnsupportedTokenType, "UNSUPPORTED_TOKEN_TYPE",
+			"only refresh tokens can be revoked; an access token expires by itself")
+		return
+	}
+	rt := e.refresh[tok]
+	if rt == nil || rt.clientID != app.clientID || rt.revoked {
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidGrant, "BAD_REFRESH_TOKEN", "refresh token is invalid, expired or revoked")
+		return
+	}
+	rt.revoked = true
+	stateOf(r).rec.PortalID = rt.portalID
+	w.WriteHeader(http.StatusOK)
 }

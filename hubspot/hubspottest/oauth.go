@@ -22,20 +22,93 @@ type authCode struct {
 
 func (e *Emulator) routeOAuth() {
 	e.mux.HandleFunc("GET /oauth/authorize", e.handleAuthorize)
-	e.mux.HandleFunc("POST /oauth/v1/token", e.handleToken)
+	// HubSpot's 2026-03 OAuth API: credentials and tokens in the form body.
 	e.mux.HandleFunc("POST /oauth/2026-03/token", e.handleToken)
-	e.mux.HandleFunc("GET /oauth/v1/access-tokens/{token}", e.handleAccessTokenInfo)
-	e.mux.HandleFunc("GET /oauth/v1/refresh-tokens/{token}", e.handleRefreshTokenInfo)
-	e.mux.HandleFunc("DELETE /oauth/v1/refresh-tokens/{token}", e.handleRevokeRefresh)
 	e.mux.HandleFunc("POST /oauth/2026-03/token/introspect", e.handleIntrospect)
+	e.mux.HandleFunc("POST /oauth/2026-03/token/revoke", e.handleRevoke)
+	// The v1 API, which HubSpot retires on 2027-02-16, stays for old
+	// clients: HubSpot's own Node SDK (sdkcheck) still posts to
+	// /oauth/v1/token. The project's client does not call it.
+	e.mux.Handle("POST /oauth/v1/token", e.legacyOAuth(e.handleToken))
+	e.mux.Handle("GET /oauth/v1/access-tokens/{token}", e.legacyOAuth(e.handleAccessTokenInfo))
+	e.mux.Handle("GET /oauth/v1/refresh-tokens/{token}", e.legacyOAuth(e.handleRefreshTokenInfo))
+	e.mux.Handle("DELETE /oauth/v1/refresh-tokens/{token}", e.legacyOAuth(e.handleRevokeRefresh))
 }
 
-// writeOAuthError writes HubSpot's OAuth error: "status" carries the reason
-// (BAD_AUTH_CODE, BAD_REFRESH_TOKEN, ...). HubSpot does not document the
-// category of these errors; VALIDATION_ERROR keeps the spec's Error schema valid.
-func writeOAuthError(w http.ResponseWriter, r *http.Request, status int, reason, message string) {
-	writeAPIError(w, status, apiError{Status: reason, Message: message, CorrelationID: correlationID(r),
-		Category: CategoryValidation})
+// legacyOAuth warns of each call to a v1 OAuth endpoint, so that whoever
+// runs an old client against the emulator learns it before HubSpot's
+// retirement date does it for them.
+func (e *Emulator) legacyOAuth(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path, _ := logPath(r.URL)
+		e.log.Warn("hubspot emulator: v1 OAuth endpoint called; HubSpot retires it on 2027-02-16, use /oauth/2026-03/",
+			"method", r.Method, "path", path)
+		h(w, r)
+	})
+}
+
+func isV1OAuth(path string) bool { return strings.HasPrefix(path, "/oauth/v1/") }
+
+// RFC 6749 (and, for revocation, RFC 7009) error codes of the 2026-03 endpoints.
+const (
+	oauthInvalidRequest       = "invalid_request"
+	oauthInvalidClient        = "invalid_client"
+	oauthInvalidGrant         = "invalid_grant"
+	oauthUnsupportedGrantType = "unsupported_grant_type"
+	oauthUnsupportedTokenType = "unsupported_token_type"
+)
+
+// writeOAuthError writes HubSpot's OAuth refusal: "status" carries HubSpot's
+// reason (BAD_AUTH_CODE, BAD_REFRESH_TOKEN, ...) and "message" its text; the
+// 2026-03 endpoints add RFC 6749's "error" and "error_description", the v1
+// ones do not. HubSpot does not document the category of these errors;
+// VALIDATION_ERROR keeps the spec's Error schema valid.
+func writeOAuthError(w http.ResponseWriter, r *http.Request, status int, code, reason, message string) {
+	e := apiError{Status: reason, Message: message, CorrelationID: correlationID(r), Category: CategoryValidation}
+	if !isV1OAuth(r.URL.Path) {
+		e.OAuthError, e.OAuthErrorDescription = code, message
+	}
+	writeAPIError(w, status, e)
+}
+
+// oauthForm reads the form body of a token, introspection or revocation
+// call. The 2026-03 endpoints take nothing from the URL: keeping secrets
+// and tokens out of URLs, and so out of logs, is why HubSpot replaced v1,
+// whose token endpoint also read the query string.
+func oauthForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidRequest, "BAD_REQUEST",
+			"this endpoint takes an application/x-www-form-urlencoded body")
+		return nil, false
+	}
+	if err := r.ParseForm(); err != nil {
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidRequest, "BAD_REQUEST", "could not parse the form body: "+err.Error())
+		return nil, false
+	}
+	if isV1OAuth(r.URL.Path) {
+		return r.Form, true
+	}
+	if r.URL.RawQuery != "" {
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidRequest, "BAD_REQUEST",
+			"the 2026-03 OAuth endpoints take client credentials and tokens in the form body, never in the URL")
+		return nil, false
+	}
+	return r.PostForm, true
+}
+
+// appLocked checks the client credentials of the form. HubSpot reads them
+// from the body only: a Basic header alone counts as no client id.
+func (e *Emulator) appLocked(w http.ResponseWriter, r *http.Request, f url.Values) *oauthApp {
+	app := e.apps[f.Get("client_id")]
+	if app == nil {
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidClient, "BAD_CLIENT_ID", "missing or unknown client id")
+		return nil
+	}
+	if app.secret == "" || f.Get("client_secret") != app.secret {
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidClient, "BAD_CLIENT_SECRET", "missing or invalid client secret")
+		return nil
+	}
+	return app
 }
 
 // splitScopes accepts HubSpot's space-separated scope lists ("+" decodes to space).
@@ -50,11 +123,11 @@ func (e *Emulator) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	scopes := append(splitScopes(q.Get("scope")), splitScopes(q.Get("optional_scope"))...)
 	target, err := url.Parse(redirect)
 	if redirect == "" || err != nil || !target.IsAbs() {
-		writeOAuthError(w, r, http.StatusBadRequest, "BAD_REDIRECT_URI", "redirect_uri is missing or not an absolute URL")
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidRequest, "BAD_REDIRECT_URI", "redirect_uri is missing or not an absolute URL")
 		return
 	}
 	if len(scopes) == 0 {
-		writeOAuthError(w, r, http.StatusBadRequest, "BAD_SCOPE", "scope is required")
+		writeOAuthError(w, r, http.StatusBadRequest, "invalid_scope", "BAD_SCOPE", "scope is required")
 		return
 	}
 	e.mu.Lock()
@@ -68,11 +141,11 @@ func (e *Emulator) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	if app == nil {
-		writeOAuthError(w, r, http.StatusBadRequest, "BAD_CLIENT_ID", "missing or unknown client_id")
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidClient, "BAD_CLIENT_ID", "missing or unknown client_id")
 		return
 	}
 	if perr != "" {
-		writeOAuthError(w, r, http.StatusBadRequest, "BAD_PORTAL", perr)
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidRequest, "BAD_PORTAL", perr)
 		return
 	}
 	v := target.Query()
@@ -114,44 +187,38 @@ type tokenResponse struct {
 	Scopes       []string `json:"scopes"`
 }
 
-// handleToken serves both token endpoints. Client credentials must be in the
-// form body (HubSpot's documented style), never only in a Basic header.
+// handleToken serves both token endpoints (2026-03 and v1). Client
+// credentials must be in the form body (HubSpot's documented style), never
+// only in a Basic header.
 func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
-	ct := r.Header.Get("Content-Type")
-	if !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		writeOAuthError(w, r, http.StatusBadRequest, "BAD_REQUEST", "the token endpoint takes an application/x-www-form-urlencoded body")
+	f, ok := oauthForm(w, r)
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		writeOAuthError(w, r, http.StatusBadRequest, "BAD_REQUEST", "could not parse the form body: "+err.Error())
-		return
-	}
-	f := r.Form
 	grant := f.Get("grant_type")
+	if grant == "" {
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidRequest, "BAD_GRANT_TYPE", "grant_type is required")
+		return
+	}
 	if grant != "authorization_code" && grant != "refresh_token" {
-		writeOAuthError(w, r, http.StatusBadRequest, "BAD_GRANT_TYPE", "grant_type must be authorization_code or refresh_token")
+		writeOAuthError(w, r, http.StatusBadRequest, oauthUnsupportedGrantType, "BAD_GRANT_TYPE", "grant_type must be authorization_code or refresh_token")
 		return
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	app := e.apps[f.Get("client_id")]
+	app := e.appLocked(w, r, f)
 	if app == nil {
-		writeOAuthError(w, r, http.StatusBadRequest, "BAD_CLIENT_ID", "missing or unknown client id")
-		return
-	}
-	if f.Get("client_secret") != app.secret || app.secret == "" {
-		writeOAuthError(w, r, http.StatusBadRequest, "BAD_CLIENT_SECRET", "missing or invalid client secret")
 		return
 	}
 	var rt *refreshToken
 	if grant == "authorization_code" {
 		code := e.codes[f.Get("code")]
 		if code == nil || code.clientID != app.clientID || !e.cfg.now().Before(code.expiresAt) {
-			writeOAuthError(w, r, http.StatusBadRequest, "BAD_AUTH_CODE", "missing or unknown auth code")
+			writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidGrant, "BAD_AUTH_CODE", "missing or unknown auth code")
 			return
 		}
 		if f.Get("redirect_uri") != code.redirectURI {
-			writeOAuthError(w, r, http.StatusBadRequest, "BAD_REDIRECT_URI", "redirect_uri does not match the one used to authorize")
+			writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidGrant, "BAD_REDIRECT_URI", "redirect_uri does not match the one used to authorize")
 			return
 		}
 		delete(e.codes, f.Get("code")) // codes are single-use
@@ -159,11 +226,11 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 	} else {
 		rt = e.refresh[f.Get("refresh_token")]
 		if rt == nil || rt.revoked {
-			writeOAuthError(w, r, http.StatusBadRequest, "BAD_REFRESH_TOKEN", "missing or invalid refresh token")
+			writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidGrant, "BAD_REFRESH_TOKEN", "refresh token is invalid, expired or revoked")
 			return
 		}
 		if rt.clientID != app.clientID {
-			writeOAuthError(w, r, http.StatusBadRequest, "BAD_REFRESH_TOKEN", "refresh token was not issued to this client")
+			writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidGrant, "BAD_REFRESH_TOKEN", "refresh token was not issued to this client")
 			return
 		}
 		if e.cfg.rotateRefresh {

@@ -2,7 +2,9 @@ package hubspottest
 
 import (
 	"maps"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -11,8 +13,8 @@ type RequestRecord struct {
 	Time          time.Time `json:"time"`
 	End           time.Time `json:"end"` // when the answer was decided (or the connection dropped)
 	Method        string    `json:"method"`
-	Path          string    `json:"path"`
-	Query         string    `json:"query,omitempty"`  // raw query string (a page's cursor and limit)
+	Path          string    `json:"path"`             // a token in a v1 OAuth path is logged as {token}
+	Query         string    `json:"query,omitempty"`  // raw query string (a page's cursor and limit); never kept for /oauth/
 	PortalID      int64     `json:"portalId"`         // 0 when the token was not resolved
 	ListID        string    `json:"listId,omitempty"` // from the path, if any
 	AddIDs        []int64   `json:"addIds,omitempty"`
@@ -24,6 +26,23 @@ type RequestRecord struct {
 	CorrelationID string    `json:"correlationId"`
 
 	logged bool // by logOnce: one entry per request
+}
+
+// logPath is a request's path and query as the request log keeps them.
+// The legacy v1 token-info paths carry the token itself, and v1's token
+// endpoint reads secrets from the query string: neither belongs in a log
+// (or in the admin API's copy of it), so the token becomes "{token}" and
+// no /oauth/ query is kept.
+func logPath(u *url.URL) (path, query string) {
+	for _, prefix := range []string{"/oauth/v1/access-tokens/", "/oauth/v1/refresh-tokens/"} {
+		if strings.HasPrefix(u.Path, prefix) {
+			return prefix + "{token}", ""
+		}
+	}
+	if strings.HasPrefix(u.Path, "/oauth/") {
+		return u.Path, ""
+	}
+	return u.Path, u.RawQuery
 }
 
 // Counters summarise the request log.
