@@ -79,7 +79,7 @@ func TestOAuthConfig(t *testing.T) {
 	if conf.ClientID != "app-1" || conf.ClientSecret != "s3cret" || conf.RedirectURL != config.DefaultRedirectURL {
 		t.Errorf("conf = %+v", conf)
 	}
-	if conf.Endpoint.TokenURL != "http://127.0.0.1:1/oauth/v1/token" || conf.Endpoint.AuthURL != "http://127.0.0.1:1/oauth/authorize" {
+	if conf.Endpoint.TokenURL != "http://127.0.0.1:1/oauth/2026-03/token" || conf.Endpoint.AuthURL != "http://127.0.0.1:1/oauth/authorize" {
 		t.Errorf("endpoint = %+v", conf.Endpoint)
 	}
 	if strings.Join(conf.Scopes, " ") != strings.Join(hubspot.Scopes, " ") {

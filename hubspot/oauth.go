@@ -17,14 +17,19 @@ import (
 // listed by the product's setup guide.
 var Scopes = []string{"crm.lists.read", "crm.lists.write", "crm.objects.contacts.read", "crm.objects.contacts.write"}
 
-// Default OAuth hosts.
+// DefaultAuthBaseURL is where users authorize the app.
+const DefaultAuthBaseURL = "https://app.hubspot.com"
+
+// HubSpot's 2026-03 OAuth API. The v1 endpoints (/oauth/v1/token,
+// /oauth/v1/access-tokens, /oauth/v1/refresh-tokens) retire on 2027-02-16;
+// nothing here calls them.
 const (
-	DefaultAuthBaseURL = "https://app.hubspot.com"
-	oauthTokenPath     = "/oauth/v1/token"
+	oauthTokenPath      = "/oauth/2026-03/token"
+	oauthIntrospectPath = "/oauth/2026-03/token/introspect"
 )
 
-// Endpoint is HubSpot's OAuth endpoint. HubSpot reads the client secret from
-// the form body, not from basic auth.
+// Endpoint is HubSpot's OAuth endpoint (tokens at /oauth/2026-03/token).
+// HubSpot reads the client secret from the form body, not from basic auth.
 var Endpoint = OAuthEndpoint(DefaultAuthBaseURL, DefaultBaseURL)
 
 // OAuthEndpoint builds the endpoint for other hosts, such as the emulator
