@@ -19,6 +19,7 @@ import (
 
 	"github.com/audiencesync/hubspot-list-sync/accounts"
 	"github.com/audiencesync/hubspot-list-sync/config"
+	"github.com/audiencesync/hubspot-list-sync/hubspot"
 )
 
 func registerConnect(r *registry) {
@@ -26,8 +27,9 @@ func registerConnect(r *registry) {
 		summary: "authorize an OAuth account and save its tokens",
 		help: "Prints HubSpot's authorize URL and waits for the browser to come back to the account's\n" +
 			"auth.redirectUrl (default http://127.0.0.1:8765/callback; register the same URL in the\n" +
-			"HubSpot app), on which it listens. The code is exchanged for tokens, which are saved\n" +
-			"to auth.tokenStore (mode 0600) and never printed. The client secret is read from the\n" +
+			"HubSpot app), on which it listens. The code is exchanged for tokens at HubSpot's\n" +
+			"/oauth/2026-03/token, which are saved to auth.tokenStore (mode 0600) and never printed;\n" +
+			"the HubSpot portal (hub ID) they belong to is printed. The client secret is read from the\n" +
 			"variable auth.clientSecretEnv names. Run it on the machine whose browser you use, or\n" +
 			"forward the redirect port (ssh -L 8765:127.0.0.1:8765 ...).",
 		flags: func(fs *flag.FlagSet) {
@@ -101,9 +103,17 @@ func runConnect(ctx context.Context, a *app, fs *flag.FlagSet, args []string) er
 		return fmt.Errorf("connect interrupted: %w", ctx.Err())
 	}
 	if a.jsonOut {
-		return a.printJSON(map[string]any{"account": acct.ID, "tokenStore": acct.Auth.TokenStore, "connected": true})
+		out := map[string]any{"account": acct.ID, "tokenStore": acct.Auth.TokenStore, "connected": true}
+		if cb.hubID != 0 {
+			out["hubId"] = cb.hubID
+		}
+		return a.printJSON(out)
 	}
-	fmt.Fprintf(a.stdout, "connected account %s: tokens saved to %s\n", acct.ID, acct.Auth.TokenStore)
+	portal := ""
+	if cb.hubID != 0 {
+		portal = fmt.Sprintf(" (HubSpot portal %d)", cb.hubID)
+	}
+	fmt.Fprintf(a.stdout, "connected account %s%s: tokens saved to %s\n", acct.ID, portal, acct.Auth.TokenStore)
 	return nil
 }
 
@@ -136,6 +146,7 @@ type callback struct {
 	mu     sync.Mutex
 	done   bool
 	result chan error
+	hubID  int64 // the portal the tokens belong to; 0 if unknown. Set before result is sent.
 }
 
 func (cb *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -189,6 +200,14 @@ func (cb *callback) finish(q url.Values) error {
 	if err := cb.store.Save(ctx, tok); err != nil {
 		return fmt.Errorf("saving the tokens: %w", err)
 	}
+	// The portal tells the operator whether the right account was
+	// authorized. Not knowing it does not undo a good connect.
+	hub, err := hubspot.HubID(ctx, cb.conf, tok)
+	if err != nil {
+		cb.a.logger().Warn("hubsync connect: the tokens are saved, but the HubSpot portal they belong to is unknown", "error", err)
+		return nil
+	}
+	cb.hubID = hub
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -199,6 +200,11 @@ func TestConnect(t *testing.T) {
 	if !strings.Contains(stderr.String(), "wrong state") {
 		t.Errorf("no warning about the wrong state:\n%s", stderr.String())
 	}
+	// The token answer's hub_id names the portal that was authorized.
+	if !strings.Contains(stdout.String(), "connected account globex (HubSpot portal 1): tokens saved to") {
+		t.Errorf("stdout does not name the portal:\n%s", stdout.String())
+	}
+	assertOAuth2026Only(t, srv, "/oauth/2026-03/token")
 
 	store := filepath.Join(filepath.Dir(h.env["HUBSYNC_CONFIG"]), "tokens", "globex.json")
 	st, err := os.Stat(store)
@@ -253,6 +259,50 @@ func TestConnectWrongSecretAndTimeout(t *testing.T) {
 
 	// A private-app account has nothing to connect.
 	h.expect(exitUsage, "connect", "-account", "acme")
+}
+
+// assertOAuth2026Only fails if anything called a v1 OAuth endpoint, and
+// checks that want was called.
+func assertOAuth2026Only(t *testing.T, srv *hubspottest.Server, want string) {
+	t.Helper()
+	seen := false
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r.Path, "/oauth/v1/") {
+			t.Errorf("%s %s: hubsync must use HubSpot's 2026-03 OAuth API only", r.Method, r.Path)
+		}
+		seen = seen || r.Path == want
+	}
+	if !seen {
+		t.Errorf("no call to %s", want)
+	}
+}
+
+func TestConnectJSONNamesThePortal(t *testing.T) {
+	addr := freePort(t)
+	h, srv := emulatorHarness(t, "http://"+addr+"/callback")
+	srv.AddPortal(7)
+	srv.RegisterOAuthApp("app-1", "app-secret")
+	h.env["GLOBEX_SECRET"] = "app-secret"
+	authURL, stdout, stderr, done := startConnect(t, h, "-json")
+	// The emulator's consent page installs the app in the portal asked for.
+	if code, body := get(t, authURL+"&portalId=7"); code != http.StatusOK {
+		t.Fatalf("callback: HTTP %d %s", code, body)
+	}
+	if exit := waitExit(t, done); exit != exitOK {
+		t.Fatalf("exit %d:\n%s", exit, stderr.String())
+	}
+	var out struct {
+		Account   string `json:"account"`
+		Connected bool   `json:"connected"`
+		HubID     int64  `json:"hubId"`
+	}
+	if err := json.Unmarshal([]byte(stdout.String()), &out); err != nil || out.Account != "globex" || !out.Connected || out.HubID != 7 {
+		t.Fatalf("connect -json: %s (%v)", stdout.String(), err)
+	}
+	if strings.Contains(stderr.String(), "app-secret") {
+		t.Errorf("the client secret was printed:\n%s", stderr.String())
+	}
+	assertOAuth2026Only(t, srv, "/oauth/2026-03/token")
 }
 
 // A reload of the success tab must not exchange the (single-use) code again.
