@@ -288,3 +288,28 @@ func TestOperatorSignalsWhenNotBlocked(t *testing.T) {
 	require.Equal(t, testList, st.ListID)
 	require.Equal(t, ids(1), h.hs.members(testList))
 }
+
+// A pause delivered in the same workflow task as a full batch of changes
+// after it wins: every signal already delivered is taken before the loop
+// decides to send (signals on different channels reach the workflow
+// without their relative order).
+func TestPauseDeliveredWithAFullBatchSendsNothing(t *testing.T) {
+	h := newHarness(t)
+	start := h.env.Now()
+	in := baseInput()
+	var paused contract.Status
+	h.at(0, func() { // before the first workflow task: both arrive in it
+		h.signal(contract.SignalPause, nil)
+		h.enter(strs(1, in.MaxBatchSize)...)
+	})
+	h.at(time.Minute, func() { paused = h.status(); h.signal(contract.SignalResume, nil) })
+	h.at(2*time.Minute, func() { h.signal(contract.SignalStop, nil) })
+	h.run(in)
+
+	require.Equal(t, contract.StatePaused, paused.State)
+	require.Equal(t, in.MaxBatchSize, paused.PendingAdds)
+	require.Zero(t, paused.BatchesSent, "nothing goes while paused")
+	calls := h.hs.snapshotCalls()
+	require.Len(t, calls, 1, "the batch goes after the resume")
+	require.Equal(t, time.Minute, calls[0].At.Sub(start), "resume sends the full batch at once")
+}

@@ -64,6 +64,11 @@ func (s *syncState) run(ctx workflow.Context) (contract.Status, error) {
 	sel.AddReceive(s.wake, func(c workflow.ReceiveChannel, _ bool) { c.ReceiveAsync(nil) })
 	t := &flushTimer{}
 	for {
+		// Take every signal already delivered before deciding anything:
+		// signals on different channels reach the workflow without their
+		// relative order, and a pause delivered with a full batch must
+		// stop that batch, whichever channel the selector served first.
+		s.drain(hs)
 		canDue := s.continueAsNewDue(ctx)
 		if len(s.inFlight) == 0 && (s.rec == nil || !s.rec.reading) {
 			if s.carry.StopRequested && s.idle() {
