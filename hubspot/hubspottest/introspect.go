@@ -3,6 +3,7 @@ package hubspottest
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -117,13 +118,8 @@ func (e *Emulator) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	app := e.appLocked(w, r, f)
-	if app == nil {
-		return
-	}
-	tok := f.Get("token")
-	if tok == "" {
-		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidRequest, "BAD_REQUEST", "token is required")
+	app, tok, ok := e.tokenRequestLocked(w, r, f)
+	if !ok {
 		return
 	}
 	if t := e.tokens[tok]; t != nil && t.kind == kindOAuth && t.clientID == app.clientID {
@@ -159,13 +155,8 @@ func (e *Emulator) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	app := e.appLocked(w, r, f)
-	if app == nil {
-		return
-	}
-	tok := f.Get("token")
-	if tok == "" {
-		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidRequest, "BAD_REQUEST", "token is required")
+	app, tok, ok := e.tokenRequestLocked(w, r, f)
+	if !ok {
 		return
 	}
 	if t := e.tokens[tok]; t != nil && t.kind == kindOAuth && t.clientID == app.clientID {
@@ -181,4 +172,20 @@ func (e *Emulator) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	rt.revoked = true
 	stateOf(r).rec.PortalID = rt.portalID
 	w.WriteHeader(http.StatusOK)
+}
+
+// tokenRequestLocked reads what introspect and revoke both take: the app's
+// credentials and a token. It answers the refusal itself when either is
+// missing or wrong. The caller holds e.mu.
+func (e *Emulator) tokenRequestLocked(w http.ResponseWriter, r *http.Request, f url.Values) (*oauthApp, string, bool) {
+	app := e.appLocked(w, r, f)
+	if app == nil {
+		return nil, "", false
+	}
+	tok := f.Get("token")
+	if tok == "" {
+		writeOAuthError(w, r, http.StatusBadRequest, oauthInvalidRequest, "BAD_REQUEST", "token is required")
+		return nil, "", false
+	}
+	return app, tok, true
 }
